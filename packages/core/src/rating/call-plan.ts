@@ -1,0 +1,111 @@
+import { assert } from '../kernel/assert.ts';
+import type { RateDeck, RateRow } from '../tariffs/rate-deck.ts';
+import { computeBandActivity, type BandActivity } from './band-activity.ts';
+
+/**
+ * Everything about a call that does not depend on its duration: the matched prefix, the rows in
+ * force at the call start, and (lazily) when their time bands are active. Rating a duration and
+ * searching the maximum duration both reuse one plan, so the search does not redo the lookup.
+ */
+export interface CallPlan {
+  readonly deck: RateDeck;
+  readonly number: string;
+  readonly startedAtMs: number;
+  readonly prefix: string;
+  /** Rows of the prefix whose effective window contains the call start, in file order. */
+  readonly candidates: readonly RateRow[];
+  /** Distinct `fromS` values of the candidates above 0, ascending: the tier starts. */
+  readonly tierStartsS: readonly number[];
+  readonly bandNames: readonly string[];
+  /** Seconds after the start up to which band activity is known. */
+  readonly horizonS: number;
+  readonly bandActivity: BandActivity | null;
+}
+
+export type CallPlanResult =
+  | { readonly status: 'planned'; readonly plan: CallPlan }
+  | { readonly status: 'no_rate'; readonly reason: 'no_prefix' };
+
+export const callDurationSMax = 7 * 86_400;
+
+export function isInForce(row: RateRow, atMs: number): boolean {
+  if (row.effectiveFromMs !== null && atMs < row.effectiveFromMs) return false;
+  if (row.effectiveToMs !== null && atMs >= row.effectiveToMs) return false;
+  return true;
+}
+
+/**
+ * Longest-prefix match among the rows in force at the call start (rating.md: an expired `447`
+ * row falls back to `44`; bands do not take part in choosing the prefix).
+ */
+export function findRowsInForce(
+  deck: RateDeck,
+  number: string,
+  atMs: number,
+): { prefix: string; rows: readonly RateRow[] } | null {
+  for (let length = Math.min(number.length, deck.prefixLengthMax); length > 0; length -= 1) {
+    const prefix = number.slice(0, length);
+    const rows = deck.rowsByPrefix.get(prefix);
+    if (rows === undefined) continue;
+    if (rows.length === 1) {
+      if (isInForce(rows[0]!, atMs)) return { prefix, rows };
+      continue;
+    }
+    const inForce = rows.filter((row) => isInForce(row, atMs));
+    if (inForce.length > 0) return { prefix, rows: inForce };
+  }
+  return null;
+}
+
+/**
+ * `horizonS` bounds how far past the start band activity is prepared: the longest call this plan
+ * will be asked to rate (including included seconds and the last block's overrun).
+ */
+export function planCall(options: {
+  deck: RateDeck;
+  number: string;
+  startedAtMs: number;
+  horizonS: number;
+  /** Bands to prepare besides those of the rate rows, e.g. a bundle's band. */
+  extraBandNames?: readonly string[];
+}): CallPlanResult {
+  const { deck, number, startedAtMs, horizonS } = options;
+  assert(Number.isInteger(horizonS) && horizonS >= 0, 'horizon is whole seconds');
+  assert(horizonS <= callDurationSMax * 2, 'horizon is bounded');
+  const found = findRowsInForce(deck, number, startedAtMs);
+  if (found === null) return { status: 'no_rate', reason: 'no_prefix' };
+  const tierStarts = new Set<number>();
+  const bandNames = new Set<string>();
+  for (const row of found.rows) {
+    if (row.fromS > 0) tierStarts.add(row.fromS);
+    if (row.timeBand !== null) bandNames.add(row.timeBand);
+  }
+  for (const name of options.extraBandNames ?? []) {
+    if (deck.bands.has(name)) bandNames.add(name);
+  }
+  const names = [...bandNames];
+  const bandActivity =
+    names.length === 0
+      ? null
+      : computeBandActivity({
+          bands: deck.bands,
+          bandNames: names,
+          zone: deck.settings.zone,
+          fromMs: startedAtMs,
+          toMs: startedAtMs + horizonS * 1000,
+        });
+  return {
+    status: 'planned',
+    plan: {
+      deck,
+      number,
+      startedAtMs,
+      prefix: found.prefix,
+      candidates: found.rows,
+      tierStartsS: [...tierStarts].sort((a, b) => a - b),
+      bandNames: names,
+      horizonS,
+      bandActivity,
+    },
+  };
+}
