@@ -104,6 +104,11 @@ export function divideRounded(numerator: bigint, denominator: bigint, mode: Roun
   }
 }
 
+/** Micros in one unit of the last kept decimal, by number of decimals (0..6). */
+const stepMicrosByDecimals: readonly bigint[] = [
+  1_000_000n, 100_000n, 10_000n, 1_000n, 100n, 10n, 1n,
+];
+
 /**
  * Rounds an exact amount of `numerator / denominator` micros to `decimals` places of the major
  * unit. This is the single rounding step of a rated call (rating.md, "Money").
@@ -115,8 +120,8 @@ export function roundMicrosToDecimals(options: {
   mode: RoundingMode;
 }): Micros {
   const { numerator, denominator, decimals, mode } = options;
-  assert(Number.isInteger(decimals) && decimals >= 0 && decimals <= 6, 'decimals in 0..6');
-  const step = 10n ** BigInt(moneyDecimalsMax - decimals);
+  const step = stepMicrosByDecimals[decimals];
+  assert(step !== undefined, 'decimals in 0..6');
   return micros(divideRounded(numerator, denominator * step, mode) * step);
 }
 

@@ -1,4 +1,5 @@
 import { assert } from '../kernel/assert.ts';
+import { prefixIndexOf } from '../tariffs/prefix-index.ts';
 import type { RateDeck, RateRow } from '../tariffs/rate-deck.ts';
 import { computeBandActivity, type BandActivity } from './band-activity.ts';
 
@@ -28,6 +29,9 @@ export type CallPlanResult =
 
 export const callDurationSMax = 7 * 86_400;
 
+const noTiers: readonly number[] = [];
+const noBands: readonly string[] = [];
+
 export function isInForce(row: RateRow, atMs: number): boolean {
   if (row.effectiveFromMs !== null && atMs < row.effectiveFromMs) return false;
   if (row.effectiveToMs !== null && atMs >= row.effectiveToMs) return false;
@@ -43,16 +47,14 @@ export function findRowsInForce(
   number: string,
   atMs: number,
 ): { prefix: string; rows: readonly RateRow[] } | null {
-  for (let length = Math.min(number.length, deck.prefixLengthMax); length > 0; length -= 1) {
-    const prefix = number.slice(0, length);
-    const rows = deck.rowsByPrefix.get(prefix);
-    if (rows === undefined) continue;
+  for (const rows of prefixIndexOf(deck).matches(number)) {
+    const first = rows[0]!;
     if (rows.length === 1) {
-      if (isInForce(rows[0]!, atMs)) return { prefix, rows };
+      if (isInForce(first, atMs)) return { prefix: first.prefix, rows };
       continue;
     }
     const inForce = rows.filter((row) => isInForce(row, atMs));
-    if (inForce.length > 0) return { prefix, rows: inForce };
+    if (inForce.length > 0) return { prefix: first.prefix, rows: inForce };
   }
   return null;
 }
@@ -74,6 +76,14 @@ export function planCall(options: {
   assert(horizonS <= callDurationSMax * 2, 'horizon is bounded');
   const found = findRowsInForce(deck, number, startedAtMs);
   if (found === null) return { status: 'no_rate', reason: 'no_prefix' };
+  const only = found.rows.length === 1 ? found.rows[0]! : null;
+  const noExtraBands = options.extraBandNames === undefined || options.extraBandNames.length === 0;
+  if (only !== null && only.fromS === 0 && only.timeBand === null && noExtraBands) {
+    // Most prefixes have one plain row: skip the tier and band bookkeeping.
+    return { status: 'planned', plan: { deck, number, startedAtMs, prefix: found.prefix,
+      candidates: found.rows, tierStartsS: noTiers, bandNames: noBands, horizonS,
+      bandActivity: null } };
+  }
   const tierStarts = new Set<number>();
   const bandNames = new Set<string>();
   for (const row of found.rows) {

@@ -109,6 +109,10 @@ type LaidBlocks =
  * the row is looked up again at the first block start at or after it.
  */
 function layBlocks(plan: CallPlan, reducedS: number, baseMs: number): LaidBlocks {
+  if (plan.candidates.length === 1 && plan.bandActivity === null) {
+    const only = plan.candidates[0]!;
+    if (only.fromS === 0) return { status: 'laid', parts: [singlePart(only, reducedS, baseMs)] };
+  }
   const parts: RatedPart[] = [];
   let current: { row: RateRow; startS: number; billed: number } | null = null;
   let positionS = 0;
@@ -137,6 +141,16 @@ function layBlocks(plan: CallPlan, reducedS: number, baseMs: number): LaidBlocks
   }
   if (current !== null) parts.push(closePart(current, baseMs));
   return { status: 'laid', parts };
+}
+
+/** The blocks of a call priced by one row throughout (rating.md, "Cost of a call", step 3). */
+function singlePart(row: RateRow, reducedS: number, baseMs: number): RatedPart {
+  const initialS = row.initialIncrementS;
+  const billedSeconds =
+    reducedS <= initialS
+      ? initialS
+      : initialS + Math.ceil((reducedS - initialS) / row.incrementS) * row.incrementS;
+  return { row, startS: 0, startedAtMs: baseMs, billedSeconds, bundleSeconds: 0 };
 }
 
 function closePart(
@@ -184,6 +198,15 @@ function assignBundle(parts: RatedPart[], bundleSecondsAvailable: number): Rated
  * multiple of the parts' units, then one rounding step with the deck's mode.
  */
 function priceParts(plan: CallPlan, connectFeeMicros: Micros, parts: readonly RatedPart[]) {
+  const { decimals, rounding } = plan.deck.settings;
+  if (parts.length === 1) {
+    // One part (the usual call): connect + paid * rate / unit, without the common denominator.
+    const part = parts[0]!;
+    const denominator = BigInt(part.row.rateUnitS);
+    const paidSeconds = BigInt(part.billedSeconds - part.bundleSeconds);
+    const numerator = connectFeeMicros * denominator + paidSeconds * part.row.rateMicros;
+    return roundMicrosToDecimals({ numerator, denominator, decimals, mode: rounding });
+  }
   let denominator = 1n;
   for (const part of parts) denominator = lcm(denominator, BigInt(part.row.rateUnitS));
   let numerator = connectFeeMicros * denominator;
@@ -191,7 +214,6 @@ function priceParts(plan: CallPlan, connectFeeMicros: Micros, parts: readonly Ra
     const paidSeconds = BigInt(part.billedSeconds - part.bundleSeconds);
     numerator += (paidSeconds * part.row.rateMicros * denominator) / BigInt(part.row.rateUnitS);
   }
-  const { decimals, rounding } = plan.deck.settings;
   return roundMicrosToDecimals({ numerator, denominator, decimals, mode: rounding });
 }
 

@@ -1,0 +1,152 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+
+import {
+  assert,
+  parseRateDeckCsv,
+  parseRateDeckSettings,
+  type RateDeck,
+  type RateDeckSettings,
+} from '@tollgate/core';
+
+import { generateDeckCsv } from './generate-deck.ts';
+
+/**
+ * How fast a large rate deck imports and how much memory the imported deck keeps. Operators
+ * upload whole carrier decks (hundreds of thousands of prefixes) and the rating path holds the
+ * deck in memory, so both numbers bound what a server can carry. Run with `node --expose-gc`:
+ * without forced collections the heap difference is mostly garbage, so it is not reported.
+ */
+
+const benchRowCounts = [100_000, 500_000] as const;
+const memoryRowCount = 500_000;
+const runsPerSize = 3;
+/** Fixed so that every run imports the very same decks. */
+const benchSeed = 20_240_101;
+const bytesPerMegabyte = 1_048_576;
+
+interface ImportTiming {
+  readonly rows: number;
+  readonly csvBytes: number;
+  readonly runsMs: readonly number[];
+  readonly bestMs: number;
+  readonly rowsPerSecond: number;
+}
+
+export async function runDeckImportBench(): Promise<Record<string, unknown>> {
+  const settings = benchSettings();
+  const timings: ImportTiming[] = [];
+  for (const rows of benchRowCounts) {
+    timings.push(await timeImport(rows, settings));
+  }
+  const memory = await measureRetainedHeap(memoryRowCount, settings);
+  printReport(timings, memory);
+  return {
+    bench: 'deck-import',
+    timings,
+    retainedHeapRows: memoryRowCount,
+    retainedHeapBytes: memory.retainedBytes,
+    retainedHeapBytesPerRow:
+      memory.retainedBytes === null ? null : Math.round(memory.retainedBytes / memoryRowCount),
+  };
+}
+
+function benchSettings(): RateDeckSettings {
+  const parsed = parseRateDeckSettings({ currency: 'USD' });
+  assert(parsed.ok, 'the bench settings are valid');
+  return parsed.value;
+}
+
+async function timeImport(rows: number, settings: RateDeckSettings): Promise<ImportTiming> {
+  const text = generateDeckCsv({ rows, seed: benchSeed });
+  const runsMs: number[] = [];
+  for (let run = 0; run < runsPerSize; run += 1) {
+    collectGarbage();
+    await nextTurn();
+    const startedAt = performance.now();
+    const deck = parseRateDeckCsv(text, { settings });
+    runsMs.push(performance.now() - startedAt);
+    assert(deck.ok && deck.value.rowCount === rows, 'the generated deck imports completely');
+  }
+  const bestMs = Math.min(...runsMs);
+  return {
+    rows,
+    csvBytes: text.length,
+    runsMs: runsMs.map(roundToTenth),
+    bestMs: roundToTenth(bestMs),
+    rowsPerSecond: Math.round((rows / bestMs) * 1_000),
+  };
+}
+
+/** Null without `--expose-gc`: uncollected garbage makes the difference meaningless. */
+interface RetainedHeap {
+  readonly retainedBytes: number | null;
+}
+
+/**
+ * Heap in use while holding one imported deck, minus the heap before. The CSV text is built and
+ * dropped inside `importGenerated`, so anything the deck still references (a source string kept
+ * alive through substrings, say) is counted, as it would be in the server.
+ */
+async function measureRetainedHeap(
+  rows: number,
+  settings: RateDeckSettings,
+): Promise<RetainedHeap> {
+  collectGarbage();
+  await nextTurn();
+  const beforeBytes = process.memoryUsage().heapUsed;
+  const deck = importGenerated(rows, settings);
+  await nextTurn();
+  collectGarbage();
+  const afterBytes = process.memoryUsage().heapUsed;
+  assert(deck.rowCount === rows, 'the deck is still held while the heap is measured');
+  const gcExposed = gcFunction() !== undefined;
+  return { retainedBytes: gcExposed ? afterBytes - beforeBytes : null };
+}
+
+function importGenerated(rows: number, settings: RateDeckSettings): RateDeck {
+  const deck = parseRateDeckCsv(generateDeckCsv({ rows, seed: benchSeed }), { settings });
+  assert(deck.ok, 'the generated deck imports');
+  return deck.value;
+}
+
+function gcFunction(): (() => void) | undefined {
+  return (globalThis as { gc?: () => void }).gc;
+}
+
+function collectGarbage(): void {
+  const gc = gcFunction();
+  if (gc !== undefined) gc();
+}
+
+function printReport(timings: readonly ImportTiming[], memory: RetainedHeap): void {
+  const lines = [
+    `deck import: parseRateDeckCsv, best of ${runsPerSize} runs`,
+    `${'rows'.padStart(9)}  ${'csv MB'.padStart(7)}  ${'best ms'.padStart(8)}  ` +
+      `${'rows/s'.padStart(9)}  runs ms`,
+  ];
+  for (const timing of timings) {
+    lines.push(
+      `${String(timing.rows).padStart(9)}  ` +
+        `${(timing.csvBytes / bytesPerMegabyte).toFixed(1).padStart(7)}  ` +
+        `${timing.bestMs.toFixed(1).padStart(8)}  ` +
+        `${String(timing.rowsPerSecond).padStart(9)}  ${timing.runsMs.join(', ')}`,
+    );
+  }
+  if (memory.retainedBytes === null) {
+    lines.push(`deck of ${memoryRowCount} rows: memory not measured; run node with --expose-gc`);
+  } else {
+    const megabytes = (memory.retainedBytes / bytesPerMegabyte).toFixed(1);
+    const perRow = Math.round(memory.retainedBytes / memoryRowCount);
+    lines.push(`deck of ${memoryRowCount} rows retains ${megabytes} MB of heap, ${perRow} B/row`);
+  }
+  console.log(lines.join('\n'));
+}
+
+function roundToTenth(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await runDeckImportBench();
+}
