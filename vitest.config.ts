@@ -13,5 +13,6 @@ export default defineConfig({
     // Two cores: keep the worker count small so the PostgreSQL and concurrency tests are not
     // starved by parallel files.
     maxWorkers: 2,
+    reporters: ['default', './tools/summary-reporter.ts'],
   },
 });

@@ -41,7 +41,7 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
-/** Offset of the zone from UTC at the instant, in ms (local = utc + offset). Exact to the minute. */
+/** Offset of the zone from UTC at an instant, in ms (local = utc + offset); exact to the minute. */
 function offsetAtExact(zone: string, atMs: number): number {
   const minuteStart = Math.floor(atMs / minuteMs) * minuteMs;
   const parts = formatterFor(zone).formatToParts(new Date(minuteStart));

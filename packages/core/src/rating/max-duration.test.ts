@@ -35,7 +35,7 @@ describe('max duration: the exact inverse of rating', () => {
       maxSeconds: seconds,
     });
   });
-  it('funds below the connect fee allow nothing, but a call within included seconds is free', () => {
+  it('funds below the connect fee still allow the free included seconds', () => {
     const d = deck([{ prefix: '44', rate: '0.60', connect: '0.10', included: 20 }]);
     expect(maxSeconds(d, '0.05')).toMatchObject({ maxSeconds: 20 });
   });

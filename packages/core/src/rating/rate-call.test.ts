@@ -35,7 +35,8 @@ function runRatingCase(c: {
 const blocks306: Partial<RowSpec> = { initial: 30, increment: 6 };
 
 describe('worked examples of rating.md', () => {
-  const cases: { name: string; rows: RowSpec[]; durationS: number; cost: string; billed: number }[] =
+  type Case = { name: string; rows: RowSpec[]; durationS: number; cost: string; billed: number };
+  const cases: Case[] =
     [
       { name: '30/6, 47 s', rows: [{ prefix: '44', rate: '0.06', ...blocks306 }], durationS: 47,
         cost: '0.0480', billed: 48 },
@@ -76,7 +77,8 @@ describe('prefixes and effective dates', () => {
     { prefix: '4479', rate: '0.30', effectiveFrom: '2026-06-01T00:00:00Z' },
   ];
   it.each([
-    { name: 'longest prefix in force', number: '447123', at: '2025-06-01T00:00:00Z', cost: '0.2000' },
+    { name: 'longest prefix in force', number: '447123', at: '2025-06-01T00:00:00Z',
+      cost: '0.2000' },
     { name: 'expired 447 falls back to 44', number: '447123', at: '2026-06-01T00:00:00Z',
       cost: '0.1000' },
     { name: 'effective_to is exclusive', number: '447123', at: '2026-01-01T00:00:00Z',
