@@ -1,0 +1,155 @@
+import type { CurrencyCode } from '../kernel/currency.ts';
+import type { Micros } from '../kernel/money.ts';
+import type { FundsCode } from '../ledger/ledger-problem.ts';
+
+/**
+ * The live-call requests a softswitch sends (charging.md, "A live call"). Every request names
+ * its session and carries a request number: 0 for authorize, then 1, 2, ... A repeated number
+ * returns the stored answer and moves no money.
+ */
+export interface AuthorizeInput {
+  readonly sessionId: string;
+  readonly requestNumber: number;
+  readonly accountId: string;
+  /** The calling party as the switch sends it (E.164 digits or a SIP user). */
+  readonly caller: string;
+  /** The called number: digits only, matched against the rate decks. */
+  readonly callee: string;
+}
+
+export interface UpdateInput {
+  readonly sessionId: string;
+  readonly requestNumber: number;
+  /** Cumulative seconds used since answer, as reported by the switch. */
+  readonly usedSeconds: number;
+}
+
+export type TerminateInput = UpdateInput;
+
+/** One-shot charging: a whole usage rated and debited at once (a CDR from a switch, an SMS). */
+export interface EventInput {
+  readonly eventId: string;
+  readonly accountId: string;
+  readonly caller: string;
+  readonly callee: string;
+  readonly durationSeconds: number;
+  /** When the usage started; defaults to now. */
+  readonly startedAtMs?: number;
+}
+
+/** Why a call is refused or a request rejected. Stable snake_case codes (conventions, rule 6). */
+export const chargingRefusalCodes = [
+  'no_rate',
+  'concurrent_calls_limit',
+  'destination_blocked',
+  'exchange_rate_not_found',
+  'rate_deck_not_found',
+] as const;
+
+export const chargingRequestCodes = [
+  'invalid_session_id',
+  'invalid_request_number',
+  'invalid_number',
+  'invalid_used_seconds',
+  'used_seconds_decreased',
+  'session_not_found',
+  'session_exists',
+  'session_closed',
+  'request_out_of_order',
+  'account_not_found',
+  'event_exists',
+  'duration_too_long',
+] as const;
+
+export type ChargingRefusalCode = (typeof chargingRefusalCodes)[number] | FundsCode;
+export type ChargingRequestCode = (typeof chargingRequestCodes)[number];
+export type ChargingCode = ChargingRefusalCode | ChargingRequestCode;
+
+/** The answer to authorize and update. */
+export interface GrantAnswer {
+  readonly status: 'granted';
+  readonly sessionId: string;
+  readonly requestNumber: number;
+  /** Seconds the call may run past what it has reported. */
+  readonly grantedSeconds: number;
+  /** True: this is the last grant; the switch must end the call when it is used. */
+  readonly final: boolean;
+  /** Absolute instant at which the switch must hang up by itself if it hears nothing more. */
+  readonly hangupAtMs: number;
+  readonly usedSeconds: number;
+  /** The customer's cost so far, in the customer's currency. */
+  readonly costMicros: Micros;
+  readonly currency: CurrencyCode;
+}
+
+/** A refusal that is an answer (stored, replayed), not a malformed request. */
+export interface RefusalAnswer {
+  readonly status: ChargingRefusalCode;
+  readonly sessionId: string;
+  readonly requestNumber: number;
+  /** The account of the chain that cannot pay, or null. */
+  readonly accountId: string | null;
+  readonly message: string;
+}
+
+export interface TerminateAnswer {
+  readonly status: 'terminated';
+  readonly sessionId: string;
+  readonly requestNumber: number;
+  readonly cdrId: string;
+  readonly usedSeconds: number;
+  readonly billedSeconds: number;
+  readonly costMicros: Micros;
+  readonly currency: CurrencyCode;
+}
+
+export interface EventAnswer {
+  readonly status: 'charged';
+  readonly eventId: string;
+  readonly cdrId: string;
+  readonly billedSeconds: number;
+  readonly costMicros: Micros;
+  readonly currency: CurrencyCode;
+}
+
+export const cdrDispositions = ['normal', 'out_of_credit', 'timeout', 'killed', 'event'] as const;
+export type CdrDisposition = (typeof cdrDispositions)[number];
+
+/** One level of a CDR: what that account paid its parent for the call. */
+export interface CdrLevel {
+  readonly accountId: string;
+  readonly deckId: string | null;
+  readonly prefix: string | null;
+  readonly currency: CurrencyCode;
+  readonly costMicros: Micros;
+  readonly billedSeconds: number;
+}
+
+export interface Cdr {
+  readonly id: string;
+  readonly sessionId: string;
+  /** The customer; `levels[0]` is the customer, the last level the root. */
+  readonly accountId: string;
+  readonly caller: string;
+  readonly callee: string;
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+  readonly usedSeconds: number;
+  readonly billedSeconds: number;
+  readonly bundleSeconds: number;
+  readonly costMicros: Micros;
+  readonly currency: CurrencyCode;
+  readonly disposition: CdrDisposition;
+  readonly levels: readonly CdrLevel[];
+}
+
+export interface LiveSessionView {
+  readonly sessionId: string;
+  readonly accountId: string;
+  readonly caller: string;
+  readonly callee: string;
+  readonly startedAtMs: number;
+  readonly usedSeconds: number;
+  readonly grantedUntilSeconds: number;
+  readonly hangupAtMs: number;
+}

@@ -1,0 +1,173 @@
+import { assert } from '../kernel/assert.ts';
+import { micros, type Micros } from '../kernel/money.ts';
+import { success } from '../kernel/result.ts';
+import { sortedUniqueAccountIds, type Account, type AccountId } from './account.ts';
+import { checkFunds, type FundsInput } from './available-funds.ts';
+import { revenueBook, worldBook, type Book, type BookBalance } from './book.ts';
+import {
+  checkAccountCurrency,
+  checkAccountIdText,
+  checkPositiveAmount,
+} from './ledger-input.ts';
+import { ledgerLimits } from './ledger-limits.ts';
+import { ledgerProblem, type LedgerProblem, type LedgerResult } from './ledger-problem.ts';
+import type { LedgerTransaction, LockedAccount } from './ledger-store.ts';
+import { spendKey, spendWindowKeys, type SpendWindow } from './spend-window.ts';
+
+/**
+ * One level of a chain charge: `accountId` pays `amountMicros` (in its own currency, stated by
+ * the caller as a check) to its parent's revenue book, or to the world when it is the root.
+ * The caller names the parent it rated for; if the hierarchy changed since, nothing happens.
+ */
+export interface ChainLegInput {
+  readonly accountId: string;
+  readonly parentId: string | null;
+  readonly currency: string;
+  readonly amountMicros: Micros;
+}
+
+export interface ResolvedLeg {
+  readonly index: number;
+  readonly account: Account;
+  readonly main: BookBalance;
+  readonly creditBook: Book;
+  readonly creditAccountId: AccountId | null;
+  /** A revenue book in a currency other than its owner's: created on first use. */
+  readonly creditBookForeign: boolean;
+  readonly amountMicros: Micros;
+}
+
+/** Shape checks that need no storage: ids, amounts, count, no account twice. */
+export function checkLegInputs(legs: readonly ChainLegInput[]): LedgerProblem | null {
+  if (legs.length === 0) return ledgerProblem('legs_empty', 'a chain charge has one leg or more');
+  if (legs.length > ledgerLimits.reservationLegsMax) {
+    return ledgerProblem('legs_too_many', `at most ${ledgerLimits.reservationLegsMax} legs`);
+  }
+  const seen = new Set<string>();
+  for (const [index, leg] of legs.entries()) {
+    const id = checkAccountIdText(leg.accountId);
+    if (!id.ok) return { ...id, legIndex: index };
+    if (leg.parentId !== null) {
+      const parent = checkAccountIdText(leg.parentId, 'parent_id');
+      if (!parent.ok) return { ...parent, legIndex: index };
+    }
+    const amount = checkPositiveAmount(leg.amountMicros);
+    if (amount !== null) return { ...amount, legIndex: index, accountId: id.value };
+    if (seen.has(leg.accountId)) {
+      return ledgerProblem('duplicate_leg_account', `account ${leg.accountId} appears twice`,
+        { accountId: id.value, legIndex: index });
+    }
+    seen.add(leg.accountId);
+  }
+  return null;
+}
+
+/** Every account a chain charge changes: the payers and the parents they pay. */
+export function legLockIds(legs: readonly ChainLegInput[]): AccountId[] {
+  const ids: AccountId[] = [];
+  for (const leg of legs) {
+    ids.push(leg.accountId as AccountId);
+    if (leg.parentId !== null) ids.push(leg.parentId as AccountId);
+  }
+  return sortedUniqueAccountIds(ids);
+}
+
+/** Matches locked accounts to legs: existence, parent, currency; picks each credit book. */
+export function resolveLegs(
+  legs: readonly ChainLegInput[],
+  locked: readonly LockedAccount[],
+): LedgerResult<ResolvedLeg[]> {
+  const byId = new Map(locked.map((entry) => [entry.account.id as string, entry]));
+  const resolved: ResolvedLeg[] = [];
+  for (const [index, leg] of legs.entries()) {
+    const entry = byId.get(leg.accountId);
+    if (entry === undefined) {
+      return ledgerProblem('account_not_found', `no account ${leg.accountId}`, { legIndex: index });
+    }
+    const { account } = entry;
+    if (account.parentId !== leg.parentId) {
+      return ledgerProblem('hierarchy_changed', `the parent of ${account.id} is ` +
+        `${account.parentId ?? 'none'}, not ${leg.parentId ?? 'none'}`,
+        { accountId: account.id, legIndex: index });
+    }
+    const parent = account.parentId === null ? null : byId.get(account.parentId);
+    if (parent === undefined) {
+      return ledgerProblem('account_not_found', `no account ${leg.parentId ?? ''}`,
+        { legIndex: index });
+    }
+    const currency = checkAccountCurrency(account, leg.currency);
+    if (currency !== null) return { ...currency, legIndex: index };
+    const creditBook = parent === null ? worldBook(account.currency)
+      : revenueBook(parent.account.id, account.currency);
+    resolved.push({ index, account, main: entry.main, creditBook,
+      creditAccountId: account.parentId, amountMicros: leg.amountMicros,
+      creditBookForeign: parent !== null && parent.account.currency !== account.currency });
+  }
+  return success(resolved);
+}
+
+/** Spend of today and this month for each account that has a daily or monthly limit. */
+export async function loadSpend(
+  tx: LedgerTransaction,
+  accounts: readonly Account[],
+  nowMs: number,
+): Promise<Map<string, Micros>> {
+  const keys = [];
+  for (const account of accounts) {
+    if (account.dailyLimitMicros === null && account.monthlyLimitMicros === null) continue;
+    const { dayKey, monthKey } = spendWindowKeys(account.timeZone, nowMs);
+    keys.push({ accountId: account.id, periodKey: dayKey },
+      { accountId: account.id, periodKey: monthKey });
+  }
+  const windows = keys.length === 0 ? [] : await tx.findSpendWindows(keys);
+  return new Map(windows.map((window) => [spendKey(window), window.spentMicros]));
+}
+
+/** The funds input of an account, from its locked main book and its loaded spend. */
+export function fundsInputOf(
+  account: Account,
+  main: BookBalance,
+  spend: ReadonlyMap<string, Micros>,
+  nowMs: number,
+): FundsInput {
+  const { dayKey, monthKey } = spendWindowKeys(account.timeZone, nowMs);
+  const spent = (periodKey: string): Micros =>
+    spend.get(spendKey({ accountId: account.id, periodKey })) ?? micros(0n);
+  return { account, postedMicros: main.postedMicros, pendingMicros: main.pendingMicros,
+    spentTodayMicros: spent(dayKey), spentMonthMicros: spent(monthKey) };
+}
+
+/** The first leg, in leg order, whose account cannot pay its amount; null when all can. */
+export function checkLegsFunds(
+  legs: readonly ResolvedLeg[],
+  spend: ReadonlyMap<string, Micros>,
+  nowMs: number,
+): LedgerProblem | null {
+  for (const leg of legs) {
+    const refused = checkFunds(fundsInputOf(leg.account, leg.main, spend, nowMs),
+      leg.amountMicros, leg.index);
+    if (refused !== null) return refused;
+  }
+  return null;
+}
+
+/** Spend to add for posted charges: the day and the month of each paying account. */
+export function spendOf(
+  charges: ReadonlyArray<{ account: Account; amountMicros: Micros }>,
+  nowMs: number,
+): SpendWindow[] {
+  const windows: SpendWindow[] = [];
+  for (const { account, amountMicros } of charges) {
+    assert(amountMicros >= 0n, 'spend only grows');
+    if (amountMicros === 0n) continue;
+    const { dayKey, monthKey } = spendWindowKeys(account.timeZone, nowMs);
+    windows.push({ accountId: account.id, periodKey: dayKey, spentMicros: amountMicros },
+      { accountId: account.id, periodKey: monthKey, spentMicros: amountMicros });
+  }
+  return windows;
+}
+
+/** Revenue books in a currency other than their owner's are created on first use. */
+export function foreignCreditBooks(legs: readonly ResolvedLeg[]): Book[] {
+  return legs.filter((leg) => leg.creditBookForeign).map((leg) => leg.creditBook);
+}

@@ -1,0 +1,105 @@
+import type { Clock } from '../kernel/clock.ts';
+import { success } from '../kernel/result.ts';
+import {
+  decodeLedgerJson,
+  encodeLedgerJson,
+  type IdempotentOutcome,
+} from './idempotency.ts';
+import {
+  ledgerProblem,
+  type LedgerCode,
+  type LedgerProblem,
+  type LedgerResult,
+} from './ledger-problem.ts';
+import type { LedgerStore, LedgerTransaction, TransactionOptions } from './ledger-store.ts';
+
+/** What every ledger use case needs: the store and the time. */
+export interface LedgerDeps {
+  readonly store: LedgerStore;
+  readonly clock: Clock;
+}
+
+/** Carries a typed problem out of a transaction so that the adapter rolls back. */
+class ProblemRollback extends Error {
+  override readonly name = 'ProblemRollback';
+  readonly problem: LedgerProblem;
+
+  constructor(problem: LedgerProblem) {
+    super(problem.message);
+    this.problem = problem;
+  }
+}
+
+/**
+ * Runs `work` in one store transaction. A typed problem rolls the transaction back, so a refused
+ * request writes nothing, whatever it did before finding the problem.
+ */
+export async function inTransaction<T, Code extends LedgerCode>(
+  store: LedgerStore,
+  work: (tx: LedgerTransaction) => Promise<LedgerResult<T, Code>>,
+  options: TransactionOptions = {},
+): Promise<LedgerResult<T, Code>> {
+  try {
+    return await store.transaction(async (tx) => {
+      const result = await work(tx);
+      if (!result.ok) throw new ProblemRollback(result);
+      return result;
+    }, options);
+  } catch (error) {
+    if (error instanceof ProblemRollback) return error.problem as LedgerProblem<Code>;
+    throw error;
+  }
+}
+
+export interface IdempotentRequest {
+  readonly key: string;
+  readonly operation: string;
+  /** The request, canonical: compared on a replay. */
+  readonly request: unknown;
+  readonly nowMs: number;
+}
+
+/** An outcome says whether it is the stored answer to an earlier identical request. */
+export interface Replayable {
+  readonly replayed: boolean;
+}
+
+/**
+ * Answers a retransmission from its stored outcome, or runs the request and stores its success.
+ * The lookup comes before `run` takes its locks, so a replay locks nothing. Two identical
+ * requests in flight at once cannot both succeed: the second one's save of its outcome (or of
+ * its reservation) violates a unique key and the adapter runs it again, when the lookup finds
+ * the first one's outcome. A request refused under the locks looks again before answering,
+ * because the refusal may be the effect of its own twin (a commit finding the reservation
+ * committed).
+ */
+export async function idempotent<T extends Replayable, Code extends LedgerCode>(
+  tx: LedgerTransaction,
+  request: IdempotentRequest,
+  run: () => Promise<LedgerResult<T, Code>>,
+): Promise<LedgerResult<T, Code | 'idempotency_key_reused'>> {
+  const requestJson = encodeLedgerJson(request.request);
+  const replay = async (): Promise<LedgerResult<T, 'idempotency_key_reused'> | null> => {
+    const stored = await tx.findIdempotentOutcome(request.key);
+    if (stored === null) return null;
+    if (stored.operation !== request.operation || stored.requestJson !== requestJson) {
+      return ledgerProblem('idempotency_key_reused',
+        `key "${request.key}" was used for another request`);
+    }
+    const outcome = decodeLedgerJson(stored.outcomeJson) as T;
+    return success({ ...outcome, replayed: true });
+  };
+  const early = await replay();
+  if (early !== null) return early;
+  const result = await run();
+  if (!result.ok) return (await replay()) ?? result;
+  const saved: IdempotentOutcome = {
+    key: request.key,
+    operation: request.operation,
+    requestJson,
+    outcomeJson: encodeLedgerJson(result.value),
+    createdAtMs: request.nowMs,
+  };
+  await tx.saveIdempotentOutcome(saved);
+  return result;
+}
