@@ -21,3 +21,8 @@ export * from './tariffs/parse-rate-deck.ts';
 export * from './kernel/clock.ts';
 export * from './ledger/index.ts';
 export * from './tariffs/prefix-index.ts';
+export * from './charging/grant.ts';
+export * from './charging/charging-types.ts';
+export * from './charging/charging-service.ts';
+export * from './charging/charging-ports.ts';
+export * from './charging/session-record.ts';

@@ -39,9 +39,18 @@ export async function postCharge(
     checkLegInputs(input.legs);
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
+  return inTransaction(deps.store, (tx) => postChargeInTransaction(tx, input, nowMs));
+}
+
+/** The body of `postCharge` inside a transaction the caller owns; input checked. */
+export async function postChargeInTransaction(
+  tx: LedgerTransaction,
+  input: PostChargeInput,
+  nowMs: number,
+): Promise<LedgerResult<TransferOutcome>> {
   const request = { key: input.idempotencyKey, operation: 'post_charge', request: input, nowMs };
-  return inTransaction(deps.store, async (tx) => idempotent(tx, request, async () =>
-    chargeLocked(tx, input, await tx.lockAccounts(legLockIds(input.legs)), nowMs)));
+  return idempotent(tx, request, async () =>
+    chargeLocked(tx, input, await tx.lockAccounts(legLockIds(input.legs)), nowMs));
 }
 
 async function chargeLocked(

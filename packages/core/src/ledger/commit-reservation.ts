@@ -40,9 +40,18 @@ export async function commitReservation(
     checkIdempotencyKey(input.idempotencyKey);
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
+  return inTransaction(deps.store, (tx) => commitReservationInTransaction(tx, input, nowMs));
+}
+
+/** The body of `commitReservation` inside a transaction the caller owns; input checked. */
+export async function commitReservationInTransaction(
+  tx: LedgerTransaction,
+  input: CommitReservationInput,
+  nowMs: number,
+): Promise<LedgerResult<CommitOutcome>> {
   const request = { key: input.idempotencyKey, operation: 'commit_reservation', request: input,
     nowMs };
-  return inTransaction(deps.store, async (tx) => idempotent(tx, request, async () =>
+  return idempotent(tx, request, async () =>
     withReservationLocked(tx, input.reservationId, async (reservation, locked) => {
       const plan = planCommit({ reservation, amountsMicros: input.amountsMicros,
         keepOpen: input.keepOpen ?? null, nowMs });
@@ -52,7 +61,7 @@ export async function commitReservation(
         if (refused !== null) return refused;
       }
       return success(await writeCommit(tx, plan.value, input.amountsMicros, locked, nowMs));
-    })));
+    }));
 }
 
 /**

@@ -43,9 +43,21 @@ export async function reserveChain(
     checkIdempotencyKey(input.idempotencyKey) ?? checkLegInputs(input.legs);
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
+  return inTransaction(deps.store, (tx) => reserveChainInTransaction(tx, input, nowMs));
+}
+
+/**
+ * The body of `reserveChain` inside a transaction the caller owns (the charging layer writes
+ * its session in the same one). Input is assumed checked; locking an account twice is harmless.
+ */
+export async function reserveChainInTransaction(
+  tx: LedgerTransaction,
+  input: ReserveChainInput,
+  nowMs: number,
+): Promise<LedgerResult<ReservationOutcome>> {
   const request = { key: input.idempotencyKey, operation: 'reserve_chain', request: input, nowMs };
-  return inTransaction(deps.store, async (tx) => idempotent(tx, request, async () =>
-    reserveLocked(tx, input, await tx.lockAccounts(legLockIds(input.legs)), nowMs)));
+  return idempotent(tx, request, async () =>
+    reserveLocked(tx, input, await tx.lockAccounts(legLockIds(input.legs)), nowMs));
 }
 
 async function reserveLocked(

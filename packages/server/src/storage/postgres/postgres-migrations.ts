@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { postgresChargingMigration } from './postgres-charging-migration.ts';
 
 /**
  * The ledger schema for PostgreSQL: the same tables and constraints as SQLite. Ids use the "C"
@@ -107,4 +108,5 @@ CREATE TABLE exchange_rates (
 );
 `,
   },
+  postgresChargingMigration,
 ];

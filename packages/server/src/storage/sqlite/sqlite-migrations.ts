@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { sqliteChargingMigration } from './sqlite-charging-migration.ts';
 
 /**
  * The ledger schema for SQLite. Money and instants are INTEGER (64-bit); ids sort by bytes,
@@ -108,4 +109,5 @@ CREATE TABLE exchange_rates (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  sqliteChargingMigration,
 ];
