@@ -26,3 +26,5 @@ export * from './charging/charging-types.ts';
 export * from './charging/charging-service.ts';
 export * from './charging/charging-ports.ts';
 export * from './charging/session-record.ts';
+export * from './charging/charging-use-cases.ts';
+export * from './charging/charging-input.ts';

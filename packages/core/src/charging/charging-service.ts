@@ -48,7 +48,7 @@ export interface SweepOutcome {
  */
 export interface ChargingService {
   authorize(input: AuthorizeInput): Promise<ChargingResult<GrantAnswer | RefusalAnswer>>;
-  update(input: UpdateInput): Promise<ChargingResult<GrantAnswer | TerminateAnswer>>;
+  update(input: UpdateInput): Promise<ChargingResult<GrantAnswer>>;
   terminate(input: TerminateInput): Promise<ChargingResult<TerminateAnswer>>;
   event(input: EventInput): Promise<ChargingResult<EventAnswer | RefusalAnswer>>;
   /** Closes sessions whose reservation deadline passed (switch crashed, BYE lost). */

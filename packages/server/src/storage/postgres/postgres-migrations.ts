@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { postgresApiMigration } from './postgres-api-migration.ts';
 import { postgresChargingMigration } from './postgres-charging-migration.ts';
 
 /**
@@ -109,4 +110,5 @@ CREATE TABLE exchange_rates (
 `,
   },
   postgresChargingMigration,
+  postgresApiMigration,
 ];

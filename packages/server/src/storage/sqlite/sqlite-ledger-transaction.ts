@@ -33,15 +33,26 @@ type LockRow = AccountRow & { book_id: string; book_account_id: string; book_kin
   book_currency: string; posted_micros: DbInteger; pending_micros: DbInteger };
 
 /**
+ * The primitives keep no state of their own (the transaction is the connection's), so one frozen
+ * object per connection serves every transaction instead of thirty closures built per call.
+ */
+const primitivesByConnection = new WeakMap<Database.Database, LedgerTransaction>();
+
+/**
  * The ledger primitives over one SQLite connection inside a transaction opened by
  * SqliteDatabase. Other features build their own primitives over the same connection, so one
  * transaction can span the ledger and them. Locks: the transaction holds SQLite's write lock
  * from BEGIN IMMEDIATE, so `lockAccounts` only reads.
  */
 export function sqliteLedgerTransaction(connection: Database.Database): LedgerTransaction {
-  const s = ledgerStatements(connection);
-  return { ...accountPrimitives(s), ...journalPrimitives(s), ...reservationPrimitives(s),
-    ...otherPrimitives(s) };
+  let primitives = primitivesByConnection.get(connection);
+  if (primitives === undefined) {
+    const s = ledgerStatements(connection);
+    primitives = Object.freeze({ ...accountPrimitives(s), ...journalPrimitives(s),
+      ...reservationPrimitives(s), ...otherPrimitives(s) });
+    primitivesByConnection.set(connection, primitives);
+  }
+  return primitives;
 }
 
 function accountPrimitives(s: SqliteLedgerStatements) {

@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { sqliteApiMigration } from './sqlite-api-migration.ts';
 import { sqliteChargingMigration } from './sqlite-charging-migration.ts';
 
 /**
@@ -110,4 +111,5 @@ CREATE TABLE exchange_rates (
 `,
   },
   sqliteChargingMigration,
+  sqliteApiMigration,
 ];

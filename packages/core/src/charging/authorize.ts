@@ -1,0 +1,163 @@
+import { micros, type Micros } from '../kernel/money.ts';
+import { success } from '../kernel/result.ts';
+import { sortedUniqueAccountIds, type Account, type AccountId } from '../ledger/account.ts';
+import { loadChain } from '../ledger/account-chain.ts';
+import type { LockedAccount } from '../ledger/ledger-store.ts';
+import { reserveChainInTransaction } from '../ledger/reserve-chain.ts';
+import { TransactionConflictError } from '../ledger/ledger-store.ts';
+import { bundleSecondsFor } from '../rating/bundle.ts';
+import { checkAuthorizeInput } from './charging-input.ts';
+import type { ChargingDeps, ChargingTransaction } from './charging-ports.ts';
+import type { ChargingResult } from './charging-service.ts';
+import type { AuthorizeInput, GrantAnswer, RefusalAnswer } from './charging-types.ts';
+import { chargingProblem, decodeAnswer, inChargingTransaction } from './charging-work.ts';
+import { nextGrant } from './next-grant.ts';
+import { priceChain, type PricedLevel } from './priced-levels.ts';
+import { deadlinesOf, reservationIdOf, sessionRecordOf } from './session-state.ts';
+
+/**
+ * authorize / start (charging.md, "A live call", step 1): under the locks of the whole chain,
+ * price the call for every level, grant what all of them can pay (net of their other live
+ * calls' holds) and hold its cost at every level, atomically; or refuse, holding nothing.
+ */
+export async function authorize(
+  deps: ChargingDeps,
+  input: AuthorizeInput,
+): Promise<ChargingResult<GrantAnswer | RefusalAnswer>> {
+  const malformed = checkAuthorizeInput(input);
+  if (malformed !== null) return malformed;
+  const nowMs = deps.clock.nowMs();
+  return inChargingTransaction(deps.store, async (tx) => {
+    const existing = await tx.findSession(input.sessionId);
+    if (existing !== null) {
+      if (existing.accountId !== input.accountId || existing.callee !== input.callee) {
+        return chargingProblem('session_exists', `session ${input.sessionId} exists`);
+      }
+      if (existing.lastRequestNumber !== 0) {
+        return chargingProblem('request_out_of_order',
+          `session ${input.sessionId} is past request_number 0`);
+      }
+      // A retransmitted authorize: the stored answer, no money moves.
+      return success(decodeAnswer<GrantAnswer | RefusalAnswer>(existing.lastAnswerJson));
+    }
+    const chain = await loadChain(tx, input.accountId as AccountId);
+    if (chain === null) {
+      return chargingProblem('account_not_found', `no account ${input.accountId}`);
+    }
+    const locked = await lockChain(tx, chain);
+    // Only what was read under the locks is trusted: take each account from the lock.
+    const byId = new Map(locked.map((entry) => [entry.account.id as string, entry.account]));
+    const lockedChain = chain.map((account) => byId.get(account.id) ?? account);
+    return success(await grantFirstSlice({ deps, tx, input, chain: lockedChain, locked, nowMs }));
+  });
+}
+
+/** Locks the chain and checks, under the locks, that it did not move since it was read. */
+export async function lockChain(
+  tx: ChargingTransaction,
+  chain: readonly Account[],
+): Promise<LockedAccount[]> {
+  const locked = await tx.lockAccounts(sortedUniqueAccountIds(chain.map((account) => account.id)));
+  const byId = new Map(locked.map((entry) => [entry.account.id as string, entry.account]));
+  for (const account of chain) {
+    if (byId.get(account.id)?.parentId !== account.parentId) {
+      throw new TransactionConflictError('the chain moved while it was being locked');
+    }
+  }
+  return locked;
+}
+
+async function grantFirstSlice(context: {
+  deps: ChargingDeps;
+  tx: ChargingTransaction;
+  input: AuthorizeInput;
+  chain: readonly Account[];
+  locked: readonly LockedAccount[];
+  nowMs: number;
+}): Promise<GrantAnswer | RefusalAnswer> {
+  const { deps, tx, input, chain, locked, nowMs } = context;
+  const refuse = async (status: RefusalAnswer['status'], accountId: string | null,
+    message: string) => refusal(tx, input, nowMs, { status, accountId, message });
+  const busy = await concurrencyRefusal(tx, chain);
+  if (busy !== null) return refuse('concurrent_calls_limit', busy, `${busy} is at its limit`);
+  const bundles = await tx.findBundles(chain[0]!.id);
+  const live = bundles.filter((bundle) => bundle.validUntilMs === null ||
+    bundle.validUntilMs > nowMs);
+  const priced = await priceChain({ tx, decks: deps.decks, chain, callee: input.callee,
+    startedAtMs: nowMs, horizonS: deps.settings.callDurationSecondsMax,
+    extraBandNames: live.flatMap((bundle) => bundle.timeBand ?? []) });
+  if (!priced.ok) return refuse(priced.code, priced.accountId, priced.message);
+  const levels = priced.levels;
+  const bundle = levels[0]!.plan === null ? { bundleId: null, seconds: 0 }
+    : bundleSecondsFor(levels[0]!.plan, live.map((entry) => ({ bundleId: entry.id,
+      prefixes: entry.prefixes, timeBand: entry.timeBand,
+      secondsRemaining: entry.secondsRemaining })));
+  const zeros = levels.map(() => micros(0n));
+  const next = await nextGrant({ tx, levels, locked, nowMs, usedS: 0, releasingMicros: zeros,
+    bundleSeconds: bundle.seconds, settings: deps.settings });
+  if (next.kind === 'refused') return refuse(next.code, next.accountId, next.message);
+  const held = await holdFirstSlice(tx, input, levels, next.exposureMicros, nowMs, deps);
+  if (held !== null) return refuse(held.status, held.accountId, held.message);
+  if (bundle.bundleId !== null) await tx.addBundleSeconds(bundle.bundleId, -bundle.seconds);
+  const { hangupAtMs, deadlineMs } = deadlinesOf(nowMs, next.grant.grantedSeconds, deps.settings);
+  const answer: GrantAnswer = { status: 'granted', sessionId: input.sessionId, requestNumber: 0,
+    grantedSeconds: next.grant.grantedSeconds, final: next.grant.final, hangupAtMs,
+    usedSeconds: 0, costMicros: micros(0n), currency: levels[0]!.account.currency };
+  await tx.insertSession(sessionRecordOf({ input, levels, exposureMicros: next.exposureMicros,
+    answer, deadlineMs, nowMs, bundleId: bundle.bundleId, bundleSecondsHeld: bundle.seconds }));
+  return answer;
+}
+
+/** Every level whose live calls already reach its concurrent-call limit refuses the call. */
+async function concurrencyRefusal(
+  tx: ChargingTransaction,
+  chain: readonly Account[],
+): Promise<string | null> {
+  const limited = chain.filter((account) => account.concurrentCallsMax !== null);
+  if (limited.length === 0) return null;
+  const counts = await tx.countLiveSessions(limited.map((account) => account.id));
+  for (const account of limited) {
+    if ((counts.get(account.id) ?? 0) >= account.concurrentCallsMax!) return account.id;
+  }
+  return null;
+}
+
+async function holdFirstSlice(
+  tx: ChargingTransaction,
+  input: AuthorizeInput,
+  levels: readonly PricedLevel[],
+  exposureMicros: readonly Micros[],
+  nowMs: number,
+  deps: ChargingDeps,
+): Promise<Pick<RefusalAnswer, 'status' | 'accountId' | 'message'> | null> {
+  const reservationId = reservationIdOf(input.sessionId);
+  const { reservationExpiresAtMs } = deadlinesOf(nowMs, deps.settings.sliceSeconds,
+    deps.settings);
+  const reserved = await reserveChainInTransaction(tx, {
+    reservationId, reference: reservationId, idempotencyKey: `${reservationId}:0`,
+    expiresAtMs: reservationExpiresAtMs,
+    legs: levels.map((level, index) => ({ accountId: level.account.id,
+      parentId: level.account.parentId, currency: level.account.currency,
+      amountMicros: exposureMicros[index]! })),
+  }, nowMs);
+  if (reserved.ok) return null;
+  // The grant was computed from the same locked funds, so only rounding can refuse it here.
+  const status = reserved.code === 'insufficient_funds' || reserved.code === 'credit_limit_reached'
+    || reserved.code === 'daily_limit_reached' || reserved.code === 'monthly_limit_reached'
+    || reserved.code === 'account_suspended' || reserved.code === 'account_closed'
+    ? reserved.code : 'insufficient_funds';
+  return { status, accountId: reserved.accountId ?? null, message: reserved.message };
+}
+
+async function refusal(
+  tx: ChargingTransaction,
+  input: AuthorizeInput,
+  nowMs: number,
+  reason: Pick<RefusalAnswer, 'status' | 'accountId' | 'message'>,
+): Promise<RefusalAnswer> {
+  const answer: RefusalAnswer = { ...reason, sessionId: input.sessionId, requestNumber: 0 };
+  // Stored so that a retransmitted authorize gets the same refusal; no session_levels rows.
+  await tx.insertSession(sessionRecordOf({ input, levels: [], exposureMicros: [], answer,
+    deadlineMs: nowMs, nowMs, bundleId: null, bundleSecondsHeld: 0 }));
+  return answer;
+}

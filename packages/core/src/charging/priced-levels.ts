@@ -1,0 +1,123 @@
+import { micros, type Micros } from '../kernel/money.ts';
+import type { Account } from '../ledger/account.ts';
+import {
+  convertMicros,
+  parseExchangeRate,
+  unitRate,
+  type RationalRate,
+} from '../ledger/exchange-rate.ts';
+import { planCall, type CallPlan } from '../rating/call-plan.ts';
+import { rateDuration } from '../rating/rate-duration.ts';
+import type { DeckProvider } from './charging-ports.ts';
+import type { ChargingRefusalCode } from './charging-types.ts';
+import type { ChargingTransaction } from './charging-ports.ts';
+
+/**
+ * One level of a call's chain, priced: the plan of the deck its parent sells it (null for a
+ * root without a carrier deck: it pays nothing) and the exchange rate from the deck's currency
+ * to the account's, fixed at the call start.
+ */
+export interface PricedLevel {
+  readonly account: Account;
+  readonly deckId: string | null;
+  readonly plan: CallPlan | null;
+  readonly rate: RationalRate;
+}
+
+export type PricedChain =
+  | { readonly ok: true; readonly levels: readonly PricedLevel[] }
+  | {
+      readonly ok: false;
+      readonly code: ChargingRefusalCode;
+      readonly accountId: string;
+      readonly message: string;
+    };
+
+/** Prices every level of `chain` (customer first) for a call to `callee` at `startedAtMs`. */
+export async function priceChain(options: {
+  tx: ChargingTransaction;
+  decks: DeckProvider;
+  chain: readonly Account[];
+  callee: string;
+  startedAtMs: number;
+  horizonS: number;
+  extraBandNames?: readonly string[];
+}): Promise<PricedChain> {
+  const levels: PricedLevel[] = [];
+  for (const [index, account] of options.chain.entries()) {
+    const refuse = (code: ChargingRefusalCode, message: string): PricedChain =>
+      ({ ok: false, code, accountId: account.id, message });
+    if (account.rateDeckId === null) {
+      if (account.parentId === null) {
+        levels.push({ account, deckId: null, plan: null, rate: unitRate });
+        continue;
+      }
+      return refuse('no_rate', `account ${account.id} has no rate deck`);
+    }
+    const deck = await options.decks.getDeck(account.rateDeckId);
+    if (deck === null) return refuse('rate_deck_not_found', `deck ${account.rateDeckId} is gone`);
+    const planned = planCall({ deck, number: options.callee, startedAtMs: options.startedAtMs,
+      horizonS: options.horizonS,
+      ...(index === 0 && options.extraBandNames !== undefined
+        ? { extraBandNames: options.extraBandNames } : {}) });
+    if (planned.status === 'no_rate') {
+      return refuse('no_rate', `no rate for ${options.callee} in deck ${account.rateDeckId}`);
+    }
+    const rate = await exchangeRate(options.tx, deck.settings.currency, account.currency,
+      options.startedAtMs);
+    if (rate === null) {
+      return refuse('exchange_rate_not_found',
+        `no exchange rate ${deck.settings.currency} -> ${account.currency}`);
+    }
+    levels.push({ account, deckId: account.rateDeckId, plan: planned.plan, rate });
+  }
+  return { ok: true, levels };
+}
+
+async function exchangeRate(
+  tx: ChargingTransaction,
+  fromCurrency: Account['currency'],
+  toCurrency: Account['currency'],
+  atMs: number,
+): Promise<RationalRate | null> {
+  if (fromCurrency === toCurrency) return unitRate;
+  const found = await tx.findExchangeRate({ fromCurrency, toCurrency, atMs });
+  if (found === null) return null;
+  const parsed = parseExchangeRate(found.rate);
+  return parsed.ok ? parsed.value : null;
+}
+
+/** A deck-currency amount in the account's currency (half up, like a rated call). */
+export function toAccountMicros(level: PricedLevel, deckMicros: Micros): Micros {
+  return convertMicros({ amountMicros: deckMicros, rate: level.rate, mode: 'half_up' });
+}
+
+/**
+ * An account-currency amount in the deck's currency, rounded down: the grant computed from it
+ * then never costs more than the account has (floor(a / r) * r <= a, and half-up rounding of a
+ * value at most the whole number a stays at most a).
+ */
+export function toDeckMicros(level: PricedLevel, accountMicros: Micros): Micros {
+  const inverse = { numerator: level.rate.denominator, denominator: level.rate.numerator };
+  return convertMicros({ amountMicros: accountMicros, rate: inverse, mode: 'down' });
+}
+
+/**
+ * The cost of `seconds` at this level in the account's currency, with the bundle seconds the
+ * level may use; null when the rate has a gap there.
+ */
+export function levelCost(
+  level: PricedLevel,
+  seconds: number,
+  bundleSeconds: number,
+): { costMicros: Micros; billedSeconds: number; bundleSeconds: number; prefix: string | null }
+  | null {
+  if (level.plan === null) {
+    return { costMicros: micros(0n), billedSeconds: 0, bundleSeconds: 0, prefix: null };
+  }
+  const rated = rateDuration(level.plan, seconds, bundleSeconds);
+  if (rated.status !== 'rated') return null;
+  return { costMicros: toAccountMicros(level, rated.costMicros),
+    billedSeconds: rated.billedSeconds, bundleSeconds: rated.bundleSeconds,
+    prefix: rated.prefix };
+}
