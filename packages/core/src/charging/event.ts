@@ -42,7 +42,9 @@ export async function chargeEvent(
       return success(decodeAnswer<EventAnswer | RefusalAnswer>(existing.lastAnswerJson));
     }
     const chain = await loadChain(tx, input.accountId as AccountId);
-    if (chain === null) return chargingProblem('account_not_found', `no account ${input.accountId}`);
+    if (chain === null) {
+      return chargingProblem('account_not_found', `no account ${input.accountId}`);
+    }
     await lockChain(tx, chain);
     const context = { deps, tx, input, sessionId, startedAtMs, nowMs };
     const priced = await priceChain({ tx, decks: deps.decks, chain, callee: input.callee,

@@ -154,9 +154,9 @@ async function postFinal(context: SettleContext, commitMicros: readonly Micros[]
   const committed = await commitReservationInTransaction(tx, { reservationId, idempotencyKey,
     amountsMicros: commitMicros }, nowMs);
   if (committed.ok) return success(null);
-  if (committed.code !== 'reservation_expired' && committed.code !== 'reservation_already_expired') {
-    return committed;
-  }
+  const expired = committed.code === 'reservation_expired' ||
+    committed.code === 'reservation_already_expired';
+  if (!expired) return committed;
   const legs = session.levels.flatMap((level, index) => commitMicros[index]! === 0n ? [] : [{
     accountId: level.accountId, parentId: level.parentId, currency: level.currency,
     amountMicros: commitMicros[index]! }]);
