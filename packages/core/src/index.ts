@@ -28,3 +28,4 @@ export * from './charging/charging-ports.ts';
 export * from './charging/session-record.ts';
 export * from './charging/charging-use-cases.ts';
 export * from './charging/charging-input.ts';
+export * from './charging/bundles.ts';

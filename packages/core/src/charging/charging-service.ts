@@ -1,5 +1,7 @@
 import type { Result } from '../kernel/result.ts';
 import type { LedgerCode } from '../ledger/ledger-problem.ts';
+import type { CreateBundleInput } from './bundles.ts';
+import type { BundleRecord } from './session-record.ts';
 import type {
   AuthorizeInput,
   Cdr,
@@ -56,4 +58,7 @@ export interface ChargingService {
   listLiveSessions(query: LiveSessionQuery): Promise<ChargingResult<LiveSessionView[]>>;
   listCdrs(query: CdrQuery): Promise<ChargingResult<Cdr[]>>;
   getSessionAccountId(sessionId: string): Promise<string | null>;
+  /** Free seconds for an account (rating.md, bundles); idempotent by bundle id. */
+  createBundle(input: CreateBundleInput): Promise<ChargingResult<BundleRecord>>;
+  listBundles(accountId: string): Promise<ChargingResult<BundleRecord[]>>;
 }

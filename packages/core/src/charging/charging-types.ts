@@ -59,6 +59,7 @@ export const chargingRequestCodes = [
   'account_not_found',
   'event_exists',
   'duration_too_long',
+  'invalid_bundle',
 ] as const;
 
 export type ChargingRefusalCode = (typeof chargingRefusalCodes)[number] | FundsCode;

@@ -1,5 +1,6 @@
 import { success } from '../kernel/result.ts';
 import { authorize } from './authorize.ts';
+import { createBundle } from './bundles.ts';
 import type { ChargingDeps } from './charging-ports.ts';
 import type { ChargingService } from './charging-service.ts';
 import { chargeEvent } from './event.ts';
@@ -21,6 +22,9 @@ export function createChargingService(deps: ChargingDeps): ChargingService {
       success(await store.transaction((tx) => tx.listLiveSessions(query), readOnly)),
     listCdrs: async (query) =>
       success(await store.transaction((tx) => tx.listCdrs(query), readOnly)),
+    createBundle: (input) => createBundle(deps, input),
+    listBundles: async (accountId) =>
+      success(await store.transaction((tx) => tx.findBundles(accountId), readOnly)),
     getSessionAccountId: async (sessionId) => {
       const session = await store.transaction((tx) => tx.findSession(sessionId), readOnly);
       return session?.accountId ?? null;

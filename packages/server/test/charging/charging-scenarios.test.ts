@@ -237,9 +237,13 @@ describe.each(storeKinds)('charging scenarios on %s', (kind) => {
     harness = await openHarness(kind);
     await operatorWithCustomer({ topup: '5' },
       'prefix,rate,initial_increment_s,increment_s\n44,0.06,30,6\n');
-    await harness.store.transaction((tx) => tx.insertBundle({ id: 'b1', accountId: 'c',
-      prefixes: ['44'], timeBand: null, secondsRemaining: 20, validUntilMs: null,
-      createdAtMs: 0 }));
+    const bundle = { bundleId: 'b1', accountId: 'c', prefixes: ['44'], timeBand: null,
+      seconds: 20, validUntilMs: null };
+    expect(await harness.charging.createBundle(bundle)).toMatchObject({ ok: true });
+    expect(await harness.charging.createBundle({ ...bundle, bundleId: 'b2', prefixes: ['4x'] }))
+      .toMatchObject({ ok: false, code: 'invalid_bundle' });
+    expect(await harness.charging.createBundle({ ...bundle, bundleId: 'b3', accountId: 'nobody' }))
+      .toMatchObject({ ok: false, code: 'account_not_found' });
     grant(await start('bun'));
     harness.clock.advanceMs(47_000);
     const closed = await end('bun', 1, 47);
