@@ -47,7 +47,10 @@ export function findRowsInForce(
   number: string,
   atMs: number,
 ): { prefix: string; rows: readonly RateRow[] } | null {
-  for (const rows of prefixIndexOf(deck).matches(number)) {
+  const index = prefixIndexOf(deck);
+  const count = index.collect(number);
+  for (let match = 0; match < count; match += 1) {
+    const rows = index.matchAt(match);
     const first = rows[0]!;
     if (rows.length === 1) {
       if (isInForce(first, atMs)) return { prefix: first.prefix, rows };

@@ -9,8 +9,13 @@ import type { RateDeck, RateRow } from './rate-deck.ts';
  * are fetched once, for the deepest prefix found.
  */
 export interface PrefixIndex {
-  /** Rows of each prefix along the number's path, longest first (at most one per length). */
-  matches(number: string): readonly (readonly RateRow[])[];
+  /**
+   * Finds the deck's prefixes of `number` and returns how many there are. Read them, longest
+   * first, with `matchAt(0 .. count - 1)` before the next call: the matches live in a buffer
+   * reused by every lookup, so a lookup allocates nothing.
+   */
+  collect(number: string): number;
+  matchAt(index: number): readonly RateRow[];
   readonly nodeCount: number;
 }
 
@@ -65,31 +70,37 @@ function buildPrefixIndex(rowsByPrefix: ReadonlyMap<string, readonly RateRow[]>)
     rowsOfNode[node] = rowLists.length;
     rowLists.push(rows);
   }
-  return { matches: (number) => walk(cells, rowsOfNode, rowLists, number), nodeCount };
+  let count = 0;
+  return {
+    collect(number) {
+      count = 0;
+      let node = 0;
+      const length = Math.min(number.length, matchesMax);
+      for (let position = 0; position < length; position += 1) {
+        const digit = number.charCodeAt(position) - 48;
+        if (digit < 0 || digit > 9) break;
+        const cell = cells[node * digits + digit]!;
+        if (cell === 0) break;
+        node = cell >>> 1;
+        if ((cell & 1) === 1) {
+          matchNodes[count] = node;
+          count += 1;
+        }
+      }
+      return count;
+    },
+    matchAt(index) {
+      assert(index >= 0 && index < count, 'a match is read within the last lookup');
+      return rowLists[rowsOfNode[matchNodes[count - 1 - index]!]!]!;
+    },
+    nodeCount,
+  };
 }
 
-function walk(
-  cells: Int32Array,
-  rowsOfNode: Int32Array,
-  rowLists: readonly (readonly RateRow[])[],
-  number: string,
-): readonly (readonly RateRow[])[] {
-  const found: number[] = [];
-  let node = 0;
-  for (let position = 0; position < number.length; position += 1) {
-    const digit = number.charCodeAt(position) - 48;
-    if (digit < 0 || digit > 9) break;
-    const cell = cells[node * digits + digit]!;
-    if (cell === 0) break;
-    node = cell >>> 1;
-    if ((cell & 1) === 1) found.push(node);
-  }
-  const matches: (readonly RateRow[])[] = [];
-  for (let index = found.length - 1; index >= 0; index -= 1) {
-    matches.push(rowLists[rowsOfNode[found[index]!]!]!);
-  }
-  return matches;
-}
+/** A number has at most this many prefixes in a deck: one per digit, up to the longest. */
+const matchesMax = 64;
+/** Shared by every index: lookups are synchronous, so one buffer serves them all. */
+const matchNodes = new Int32Array(matchesMax);
 
 function grow(array: Int32Array<ArrayBuffer>, length: number, fill: number) {
   const grown = new Int32Array(length);

@@ -58,7 +58,6 @@ describe.each(storeKinds)('charging scenarios on %s', (kind) => {
     await operatorWithCustomer({ topup: '1.00' }, 'prefix,rate\n44,0.60\n');
     const ids = ['a', 'b', 'c3'];
     for (const id of ids) grant(await start(id));
-    const used = new Map(ids.map((id) => [id, 0]));
     const next = new Map(ids.map((id) => [id, 1]));
     const live = new Set(ids);
     for (let second = 1; live.size > 0 && second <= 200; second += 1) {
@@ -66,7 +65,6 @@ describe.each(storeKinds)('charging scenarios on %s', (kind) => {
       for (const id of [...live]) {
         const answer = await report(id, next.get(id)!, second);
         next.set(id, next.get(id)! + 1);
-        used.set(id, second);
         if (answer.grantedSeconds === 0) {
           await end(id, next.get(id)!, second);
           live.delete(id);
