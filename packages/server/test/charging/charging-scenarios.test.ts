@@ -265,4 +265,25 @@ describe.each(storeKinds)('charging scenarios on %s', (kind) => {
       durationSeconds: 1000 });
     expect(tooLong.ok && (tooLong.value as RefusalAnswer).status).toBe('insufficient_funds');
   });
+
+  it('converts a deck in another currency with the rate in force at the call start', async () => {
+    harness = await openHarness(kind);
+    await operatorWithCustomer({ topup: '1.00', currency: 'EUR' }, 'prefix,rate\n44,0.60\n');
+    expect(await start('fx0')).toMatchObject({ status: 'exchange_rate_not_found' });
+    const rate = await harness.ledger.setExchangeRate({ fromCurrency: 'USD', toCurrency: 'EUR',
+      rate: '0.5', validFromMs: 0 });
+    expect(rate.ok).toBe(true);
+    // 0.60 USD/min at 0.5 EUR per USD: 0.30 EUR/min, so 1.00 EUR lasts 200 s.
+    expect(grant(await start('fx1'))).toMatchObject({ grantedSeconds: 60, currency: 'EUR' });
+    harness.clock.advanceMs(60_000);
+    const closed = await end('fx1', 1, 60);
+    expect([usd(closed.costMicros), closed.currency]).toEqual(['0.3000', 'EUR']);
+    const maxed = grant(await start('fx2'));
+    harness.clock.advanceMs(60_000);
+    const second = await report('fx2', 1, 60);
+    harness.clock.advanceMs(60_000);
+    const third = await report('fx2', 2, 120);
+    expect([maxed.grantedSeconds, second.grantedSeconds, third]).toMatchObject([60, 60,
+      { grantedSeconds: 20, final: true }]);
+  });
 });
