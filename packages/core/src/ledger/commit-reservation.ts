@@ -104,6 +104,9 @@ async function checkNewHolds(
   const byId = new Map(locked.map((entry) => [entry.account.id as string, entry]));
   const spend = await loadSpend(tx, locked.map((entry) => entry.account), nowMs);
   for (const [index, leg] of plan.reservation.legs.entries()) {
+    // Holding nothing needs no funds: a live call whose account was suspended still commits
+    // what it used and keeps its (empty) reservation until it terminates.
+    if (leg.pendingMicros === 0n) continue;
     const entry = byId.get(leg.accountId);
     assert(entry !== undefined, 'every leg account is locked');
     const committed = commitsMicros[index] ?? micros(0n);

@@ -286,4 +286,19 @@ describe.each(storeKinds)('charging scenarios on %s', (kind) => {
     expect([maxed.grantedSeconds, second.grantedSeconds, third]).toMatchObject([60, 60,
       { grantedSeconds: 20, final: true }]);
   });
+
+  it('a call whose account is suspended mid-call is told final and still pays', async () => {
+    harness = await openHarness(kind);
+    await operatorWithCustomer({ topup: '5' }, 'prefix,rate\n44,0.60\n');
+    grant(await start('sus'));
+    harness.clock.advanceMs(30_000);
+    const suspended = await harness.ledger.updateAccount({ id: 'c',
+      changes: { state: 'suspended' } });
+    expect(suspended.ok).toBe(true);
+    expect(await report('sus', 1, 30)).toMatchObject({ grantedSeconds: 0, final: true });
+    expect(usd((await balances(harness, 'c')).postedMicros)).toBe('4.7000');
+    const closed = await end('sus', 2, 30);
+    expect(usd(closed.costMicros)).toBe('0.3000');
+    expect((await balances(harness, 'c')).pendingMicros).toBe(0n);
+  });
 });
