@@ -40,24 +40,24 @@ export function isInForce(row: RateRow, atMs: number): boolean {
 
 /**
  * Longest-prefix match among the rows in force at the call start (rating.md: an expired `447`
- * row falls back to `44`; bands do not take part in choosing the prefix).
+ * row falls back to `44`; bands do not take part in choosing the prefix). The rows of the
+ * matched prefix in force, or null.
  */
 export function findRowsInForce(
   deck: RateDeck,
   number: string,
   atMs: number,
-): { prefix: string; rows: readonly RateRow[] } | null {
+): readonly RateRow[] | null {
   const index = prefixIndexOf(deck);
   const count = index.collect(number);
   for (let match = 0; match < count; match += 1) {
     const rows = index.matchAt(match);
-    const first = rows[0]!;
     if (rows.length === 1) {
-      if (isInForce(first, atMs)) return { prefix: first.prefix, rows };
+      if (isInForce(rows[0]!, atMs)) return rows;
       continue;
     }
     const inForce = rows.filter((row) => isInForce(row, atMs));
-    if (inForce.length > 0) return { prefix: first.prefix, rows: inForce };
+    if (inForce.length > 0) return inForce;
   }
   return null;
 }
@@ -77,19 +77,20 @@ export function planCall(options: {
   const { deck, number, startedAtMs, horizonS } = options;
   assert(Number.isInteger(horizonS) && horizonS >= 0, 'horizon is whole seconds');
   assert(horizonS <= callDurationSMax * 2, 'horizon is bounded');
-  const found = findRowsInForce(deck, number, startedAtMs);
-  if (found === null) return { status: 'no_rate', reason: 'no_prefix' };
-  const only = found.rows.length === 1 ? found.rows[0]! : null;
+  const rows = findRowsInForce(deck, number, startedAtMs);
+  if (rows === null) return { status: 'no_rate', reason: 'no_prefix' };
+  const prefix = rows[0]!.prefix;
+  const only = rows.length === 1 ? rows[0]! : null;
   const noExtraBands = options.extraBandNames === undefined || options.extraBandNames.length === 0;
   if (only !== null && only.fromS === 0 && only.timeBand === null && noExtraBands) {
     // Most prefixes have one plain row: skip the tier and band bookkeeping.
-    return { status: 'planned', plan: { deck, number, startedAtMs, prefix: found.prefix,
-      candidates: found.rows, tierStartsS: noTiers, bandNames: noBands, horizonS,
+    return { status: 'planned', plan: { deck, number, startedAtMs, prefix,
+      candidates: rows, tierStartsS: noTiers, bandNames: noBands, horizonS,
       bandActivity: null } };
   }
   const tierStarts = new Set<number>();
   const bandNames = new Set<string>();
-  for (const row of found.rows) {
+  for (const row of rows) {
     if (row.fromS > 0) tierStarts.add(row.fromS);
     if (row.timeBand !== null) bandNames.add(row.timeBand);
   }
@@ -113,8 +114,8 @@ export function planCall(options: {
       deck,
       number,
       startedAtMs,
-      prefix: found.prefix,
-      candidates: found.rows,
+      prefix,
+      candidates: rows,
       tierStartsS: [...tierStarts].sort((a, b) => a - b),
       bandNames: names,
       horizonS,

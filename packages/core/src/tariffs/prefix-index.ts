@@ -28,13 +28,21 @@ const indexes = new WeakMap<RateDeck, PrefixIndex>();
 
 /** The deck's index, built on first use (about a second for 500,000 prefixes) and kept. */
 export function prefixIndexOf(deck: RateDeck): PrefixIndex {
+  // Live traffic rates against one deck after another of the same few: remembering the last
+  // one saves the WeakMap probe on most lookups.
+  if (deck === lastDeck && lastIndex !== null) return lastIndex;
   let index = indexes.get(deck);
   if (index === undefined) {
     index = buildPrefixIndex(deck.rowsByPrefix);
     indexes.set(deck, index);
   }
+  lastDeck = deck;
+  lastIndex = index;
   return index;
 }
+
+let lastDeck: RateDeck | null = null;
+let lastIndex: PrefixIndex | null = null;
 
 function buildPrefixIndex(rowsByPrefix: ReadonlyMap<string, readonly RateRow[]>): PrefixIndex {
   let capacity = nodesInitial;
