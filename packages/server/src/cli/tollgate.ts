@@ -1,6 +1,9 @@
 import { exitCodes, usageError, type CommandOutcome } from './cli-io.ts';
+import { configCommand } from './commands/config-print.ts';
 import { maxDurationCommand } from './commands/max-duration.ts';
+import { openApiCommand } from './commands/openapi.ts';
 import { rateCommand } from './commands/rate.ts';
+import { serveCommand } from './commands/serve.ts';
 
 const usage = `Usage: tollgate <command> [flags]
 
@@ -8,15 +11,22 @@ Commands:
   rate          --deck FILE --number DIGITS --duration SECONDS [--at ISO] [--bands FILE]
                 [--zone Z] [--currency C] [--decimals N] [--rounding up|down|half_up|half_even]
   max-duration  the same deck flags, --funds AMOUNT [--cap SECONDS]
+  serve         [--port 8080] [--host H] [--db FILE.sqlite | postgres://...] [--demo]
+                runs the HTTP API until SIGINT/SIGTERM (settings: tollgate config)
+  config        the effective configuration (TOLLGATE_* variables and serve flags)
+  openapi       prints the OpenAPI document of the HTTP API
   help          this text
 
-Exit codes: 0 rated, 3 refused (no_rate), 2 bad input.`;
+Exit codes: 0 rated, 3 refused (no_rate), 2 bad input, 1 failure.`;
 
 type Command = (args: string[], nowMs: number) => CommandOutcome | Promise<CommandOutcome>;
 
 const commands: Record<string, Command> = {
   rate: rateCommand,
   'max-duration': maxDurationCommand,
+  serve: (args) => serveCommand(args),
+  config: (args) => configCommand(args),
+  openapi: (args) => openApiCommand(args),
 };
 
 /** Runs one CLI command and writes its outcome; returns the exit code. */

@@ -46,6 +46,14 @@ describe('tidy', () => {
         line.length > lineColumnsMax ? [`${relative(root, file)}:${index + 1}`] : []));
     expect(offenders).toEqual([]);
   });
+  it('only the config module reads process.env (conventions, rule 13)', () => {
+    const offenders = allFiles
+      .filter((file) => !file.endsWith('.test.ts') && !file.includes('/bench/'))
+      .filter((file) => !file.includes('/server/src/config/'))
+      .filter((file) => /process\.env\b/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(root, file));
+    expect(offenders).toEqual([]);
+  });
   it('money is never parsed as a float', () => {
     const offenders = allFiles
       .filter((file) => !file.endsWith('.test.ts') && !file.includes('/bench/'))

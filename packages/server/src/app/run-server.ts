@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/config-schema.ts';
+import { buildApp } from '../http/build-app.ts';
+import { demoInstructions, seedDemo } from './demo-seed.ts';
+import { openServices } from './services.ts';
+import { startSweeper } from './sweeper.ts';
+
+export interface ServerIo {
+  /** Human-readable lines for the operator (the demo's instructions, where it listens). */
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface RunServerOptions {
+  readonly io: ServerIo;
+  /** Resolves with the reason to stop (a signal name). */
+  readonly stopRequested: Promise<string>;
+  /** Called once the server listens, with its base URL. */
+  readonly onListening?: (baseUrl: string) => void;
+}
+
+/**
+ * Runs the API until asked to stop, then shuts down in order: stop the sweeper, stop
+ * accepting connections and let in-flight requests finish (at most `shutdownTimeoutMs`), and
+ * only then close the database, so no request loses its transaction halfway.
+ */
+export async function runServer(config: Config, options: RunServerOptions): Promise<void> {
+  const { io } = options;
+  const services = await openServices(config);
+  try {
+    const demo = config.demo ? await seedDemo(services) : null;
+    if (config.adminKey === '' && demo === null) {
+      io.err('tollgate: TOLLGATE_ADMIN_KEY is not set: only stored API keys are accepted');
+    }
+    const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
+    const app = await buildApp(config, services, { logger });
+    await services.decks.warmUp(config.deckCacheDecksMax);
+    await app.listen({ port: config.httpPort, host: config.httpHost });
+    const baseUrl = baseUrlOf(app.server.address(), config.httpHost);
+    const sweeper = startSweeper({ charging: services.charging,
+      intervalMs: config.sweepIntervalMs, log: app.log });
+    const where = services.target.kind === 'sqlite' ? `SQLite ${services.target.path}`
+      : 'PostgreSQL';
+    io.out(`tollgate: listening on ${baseUrl} (${where}; ` +
+      `${services.migrationsApplied} migrations applied)`);
+    if (demo !== null) {
+      io.out(demoInstructions({ baseUrl, seed: demo,
+        sessionId: `demo-${randomBytes(3).toString('hex')}` }));
+    }
+    options.onListening?.(baseUrl);
+    const reason = await options.stopRequested;
+    io.out(`tollgate: ${reason}: draining requests, then closing`);
+    await sweeper.stop();
+    await closeWithin(app, config.shutdownTimeoutMs);
+  } finally {
+    await services.close();
+  }
+  io.out('tollgate: stopped');
+}
+
+async function closeWithin(
+  app: Awaited<ReturnType<typeof buildApp>>,
+  timeoutMs: number,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      // Requests still running after the grace period are cut so the process can exit.
+      app.server.closeAllConnections();
+      resolve();
+    }, timeoutMs);
+  });
+  await Promise.race([app.close(), deadline]);
+  clearTimeout(timer);
+}
+
+function baseUrlOf(address: AddressInfo | string | null, host: string): string {
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1'
+    : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}

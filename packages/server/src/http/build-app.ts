@@ -1,0 +1,99 @@
+import {
+  TypeBoxValidatorCompiler,
+  type TypeBoxTypeProvider,
+} from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Type } from 'typebox';
+import type { AppServices, HttpConfig } from './app-services.ts';
+import { httpLimits } from './app-services.ts';
+import { authenticationHook } from './auth-hook.ts';
+import { handleError } from './error-handler.ts';
+import { httpProblem } from './http-problem.ts';
+import { buildOpenApiDocument, openApiCollector } from './openapi.ts';
+import { accountRoutes } from './routes/account-routes.ts';
+import { bundleRoutes } from './routes/bundle-routes.ts';
+import { deckRoutes } from './routes/deck-routes.ts';
+import { keyRoutes } from './routes/key-routes.ts';
+import { sessionRoutes } from './routes/session-routes.ts';
+import { usageRoutes } from './routes/usage-routes.ts';
+
+export interface BuildAppOptions {
+  /** Fastify's logger: false in tests, pino options in `serve`. */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/**
+ * The HTTP API as a Fastify instance, not listening (tests use `inject()`). Every option is
+ * spelled out (conventions, rule 13). Bodies are JSON up to `bodyBytesMax`, except the CSV
+ * uploads of the deck routes; request bodies are validated strictly (no type coercion, no
+ * unknown fields), query strings with conversion of numbers.
+ */
+export async function buildApp(
+  config: HttpConfig,
+  services: AppServices,
+  options: BuildAppOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: config.bodyBytesMax,
+    requestTimeout: config.requestTimeoutMs,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: httpLimits.paramLengthMax, ignoreTrailingSlash: false },
+    frameworkErrors: (error, request, reply) => {
+      void handleError(error, request, reply);
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.decorateRequest('principal', null);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request) => {
+    const path = (request.url.split('?')[0] ?? '').slice(0, 200);
+    throw httpProblem('not_found', `no route ${request.method} ${path}`);
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  const collector = openApiCollector();
+  app.addHook('onRoute', collector.onRoute);
+  let openApiJson: string | null = null;
+  app.get('/openapi.json', { schema: { operationId: 'openApi', tags: ['system'],
+    summary: 'This document', authenticated: false } }, async (_request, reply) => {
+    openApiJson ??= openApiText(collector.routes);
+    return reply.type('application/json; charset=utf-8').send(openApiJson);
+  });
+  app.get('/health', { schema: { operationId: 'health', tags: ['system'], summary: 'Liveness',
+    authenticated: false, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+  async () => ({ status: 'ok' as const }));
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', authenticationHook(services.apiKeys));
+    await v1.register(accountRoutes, { services });
+    await v1.register(keyRoutes, { services });
+    await v1.register(bundleRoutes, { services });
+    await v1.register(sessionRoutes, { services });
+    await v1.register(usageRoutes, { services });
+    await v1.register(deckRoutes, { services, config });
+  });
+  await app.ready();
+  return app;
+}
+
+/** Empty means no body (a bodiless POST with a JSON content type); bad JSON is `invalid_json`. */
+function parseJsonBody(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : 'unreadable';
+    throw httpProblem('invalid_json', `the body is not valid JSON: ${detail}`);
+  }
+}
+
+/** The committed `packages/server/openapi.json` is exactly this text. */
+export function openApiText(routes: Parameters<typeof buildOpenApiDocument>[0]): string {
+  return `${JSON.stringify(buildOpenApiDocument(routes), null, 2)}\n`;
+}

@@ -1,0 +1,67 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpProblem, httpProblem } from './http-problem.ts';
+import type { ApiCode } from './error-mapping.ts';
+
+/** Validation errors listed in a problem body, at most. */
+const fieldErrorsMax = 10;
+/** Messages that echo input (a URL, a value) are cut: a problem body stays small. */
+const messageCharsMax = 300;
+
+/** TypeBox says "schema is false" for a field that `additionalProperties: false` forbids. */
+function fieldMessage(message: string | undefined): string {
+  if (message === undefined) return 'is invalid';
+  return message === 'schema is false' ? 'is not a known field' : message;
+}
+
+function shortened(message: string): string {
+  return message.length <= messageCharsMax ? message : `${message.slice(0, messageCharsMax)}...`;
+}
+
+/** Fastify's own errors for bad input, by code, to ours. Anything else 4xx is `bad_request`. */
+const fastifyCodes: Readonly<Record<string, ApiCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_VALIDATION: 'validation_failed',
+};
+
+/** Turns any error into a problem answer; bad input is never a 500. */
+export function toHttpProblem(error: FastifyError | Error): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation !== undefined) {
+    const context = fastifyError.validationContext ?? 'request';
+    const errors = fastifyError.validation.slice(0, fieldErrorsMax).map((found) => ({
+      path: `${context}${found.instancePath}`,
+      message: fieldMessage(found.message),
+    }));
+    const first = errors[0];
+    const message = first === undefined ? 'the request is invalid'
+      : `${first.path} ${first.message}`;
+    return new HttpProblem({ code: 'validation_failed', message, errors });
+  }
+  const code = fastifyError.code === undefined ? undefined : fastifyCodes[fastifyError.code];
+  if (code !== undefined) return httpProblem(code, shortened(error.message));
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return httpProblem('bad_request', shortened(error.message));
+  }
+  if (status === 503) return httpProblem('service_unavailable', shortened(error.message));
+  return httpProblem('internal_error', 'an internal error occurred; it has been logged');
+}
+
+export function handleError(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const found = toHttpProblem(error);
+  if (found.statusCode >= 500) {
+    // A failed assertion or a storage failure: a bug or an outage, never the client's input.
+    request.log.error({ err: error }, 'request failed');
+  }
+  if (found.body.code === 'unauthorized') reply.header('www-authenticate', 'Bearer');
+  return reply.code(found.statusCode).send(found.body);
+}

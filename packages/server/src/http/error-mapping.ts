@@ -1,0 +1,169 @@
+import type {
+  ChargingCode,
+  DeckImportCode,
+  LedgerCode,
+  MoneyParseCode,
+} from '@tollgate/core';
+import type { AccessCode } from '../auth/access.ts';
+
+/** Problems only the HTTP layer knows: transport, authentication, unknown routes. */
+export const httpCodes = [
+  'unauthorized',
+  'not_found',
+  'invalid_json',
+  'body_too_large',
+  'validation_failed',
+  'unsupported_media_type',
+  'bad_request',
+  'internal_error',
+  'service_unavailable',
+  'time_bands_not_found',
+  'api_key_not_found',
+] as const;
+export type HttpCode = (typeof httpCodes)[number];
+
+/** Every code a client can receive. Stable: never renamed, never reused. */
+export type ApiCode =
+  | LedgerCode
+  | ChargingCode
+  | DeckImportCode
+  | MoneyParseCode
+  | AccessCode
+  | HttpCode;
+
+type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 500 | 503;
+
+/**
+ * The one table from code to HTTP status (conventions, rule 6). `satisfies` makes a code
+ * without a row, or a row without a code, a compile error. Statuses: 400 malformed input,
+ * 401 no valid key, 402 the account cannot pay, 403 refused (state, scope, no rate),
+ * 404 unknown resource, 409 conflicts with what is stored (duplicates, sequence), 413/415
+ * transport, 500 a bug.
+ */
+export const httpStatusOfCode = {
+  // Ledger input.
+  invalid_account_id: 400,
+  invalid_reservation_id: 400,
+  invalid_reference: 400,
+  invalid_idempotency_key: 400,
+  invalid_name: 400,
+  invalid_currency: 400,
+  invalid_time_zone: 400,
+  invalid_limit: 400,
+  invalid_tier: 400,
+  invalid_mode: 400,
+  invalid_state: 400,
+  invalid_exchange_rate: 400,
+  amount_not_positive: 400,
+  amount_too_large: 400,
+  amount_negative: 400,
+  credit_limit_not_allowed: 400,
+  unlimited_credit_not_allowed: 400,
+  legs_empty: 400,
+  legs_too_many: 400,
+  legs_mismatch: 400,
+  duplicate_leg_account: 400,
+  invalid_expiry: 400,
+  reservation_ttl_too_long: 400,
+  // Ledger hierarchy.
+  account_not_found: 404,
+  parent_not_found: 404,
+  account_exists: 409,
+  parent_required: 400,
+  root_has_parent: 400,
+  parent_tier_not_allowed: 400,
+  reseller_depth_exceeded: 400,
+  hierarchy_cycle: 409,
+  hierarchy_changed: 409,
+  account_has_open_children: 409,
+  currency_mismatch: 400,
+  book_not_found: 404,
+  // Funds: why an account cannot pay.
+  insufficient_funds: 402,
+  credit_limit_reached: 402,
+  daily_limit_reached: 402,
+  monthly_limit_reached: 402,
+  account_suspended: 403,
+  account_closed: 403,
+  // Ledger state.
+  reservation_exists: 409,
+  reservation_not_found: 404,
+  reservation_already_committed: 409,
+  reservation_already_released: 409,
+  reservation_already_expired: 409,
+  reservation_expired: 409,
+  commit_exceeds_reserved: 409,
+  transfer_not_found: 404,
+  transfer_not_refundable: 409,
+  refund_exceeds_charge: 409,
+  idempotency_key_reused: 409,
+  exchange_rate_not_found: 403,
+  // Charging refusals.
+  no_rate: 403,
+  concurrent_calls_limit: 403,
+  destination_blocked: 403,
+  rate_deck_not_found: 404,
+  // Charging requests.
+  invalid_session_id: 400,
+  invalid_request_number: 400,
+  invalid_number: 400,
+  invalid_used_seconds: 400,
+  used_seconds_decreased: 409,
+  session_not_found: 404,
+  session_exists: 409,
+  session_closed: 409,
+  request_out_of_order: 409,
+  event_exists: 409,
+  duration_too_long: 400,
+  invalid_bundle: 400,
+  // Deck and time-band import (with line and column).
+  invalid_csv: 400,
+  missing_header: 400,
+  unknown_column: 400,
+  duplicate_column: 400,
+  missing_column: 400,
+  wrong_field_count: 400,
+  missing_value: 400,
+  invalid_prefix: 400,
+  value_too_long: 400,
+  invalid_amount: 400,
+  negative_amount: 400,
+  amount_too_precise: 400,
+  invalid_integer: 400,
+  value_out_of_range: 400,
+  invalid_instant: 400,
+  invalid_effective_window: 400,
+  unknown_time_band: 400,
+  duplicate_rate: 400,
+  too_many_rows: 400,
+  empty_deck: 400,
+  invalid_band_name: 400,
+  invalid_band_days: 400,
+  invalid_band_time: 400,
+  too_many_band_lines: 400,
+  empty_band_file: 400,
+  invalid_decimals: 400,
+  invalid_rounding: 400,
+  invalid_zone: 400,
+  // Access.
+  forbidden: 403,
+  scope_required: 400,
+  // HTTP.
+  unauthorized: 401,
+  not_found: 404,
+  invalid_json: 400,
+  body_too_large: 413,
+  validation_failed: 400,
+  unsupported_media_type: 415,
+  bad_request: 400,
+  internal_error: 500,
+  service_unavailable: 503,
+  time_bands_not_found: 404,
+  api_key_not_found: 404,
+} as const satisfies Record<ApiCode, HttpStatus>;
+
+export function httpStatusOf(code: ApiCode): HttpStatus {
+  return httpStatusOfCode[code];
+}
+
+export const apiCodes = Object.keys(httpStatusOfCode) as ApiCode[];

@@ -1,0 +1,163 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Principal } from '../../auth/api-keys.ts';
+import { randomId } from '../../auth/api-keys.ts';
+import type { AppServices } from '../app-services.ts';
+import { httpLimits } from '../app-services.ts';
+import { principalOf } from '../auth-hook.ts';
+import {
+  formatMoney,
+  fromApiAccountPatch,
+  fromApiCreateAccount,
+  parseMoney,
+  toApiAccount,
+  toApiAccountWithFunds,
+} from '../convert.ts';
+import { httpProblem, unwrap } from '../http-problem.ts';
+import {
+  AccountWithFunds,
+  ChildrenPage,
+  ChildrenQuery,
+  CreateAccountBody,
+  PatchAccountBody,
+  Topup,
+  TopupBody,
+} from '../schemas/account-schemas.ts';
+import { IdParams, withProblems } from '../schemas/common-schemas.ts';
+import type { TypeBoxApp } from './route-types.ts';
+
+const tags = ['accounts'];
+
+/**
+ * Accounts: create under a parent in scope, read with balances, list children, top up,
+ * suspend / activate, change limits and deck. Acting on an account's money or limits needs a
+ * key from strictly above it (`descendants`); reading needs the account's own subtree.
+ */
+export const accountRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
+  registerCreate(app, services);
+  registerReads(app, services);
+  registerChanges(app, services);
+  registerTopups(app, services);
+};
+
+async function accountView(services: AppServices, id: string) {
+  return toApiAccountWithFunds(unwrap(await services.ledger.getAccount(id)));
+}
+
+/** A deck named on an account must exist and be one the caller may sell. */
+async function checkDeck(
+  services: AppServices,
+  principal: Principal,
+  deckId: string | null | undefined,
+): Promise<void> {
+  if (deckId === null || deckId === undefined) return;
+  const deck = await services.deckStore.findDeckSummary(deckId);
+  if (deck === null) throw httpProblem('rate_deck_not_found', `no rate deck ${deckId}`);
+  if (!(await services.access.deckVisible(principal, deck))) {
+    throw httpProblem('forbidden', `rate deck ${deckId} is outside the key's scope`);
+  }
+}
+
+function registerCreate(app: TypeBoxApp, services: AppServices): void {
+  app.post('/v1/accounts', {
+    schema: { operationId: 'createAccount', tags, summary: 'Create an account',
+      body: CreateAccountBody, response: withProblems({ 201: AccountWithFunds }) },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const { body } = request;
+    if (body.parent_id === null) {
+      if (principal.kind !== 'operator') {
+        throw httpProblem('forbidden', 'only the operator key creates a root account');
+      }
+    } else {
+      const parent = await services.access.account(principal, body.parent_id, 'subtree');
+      if (!parent.ok && parent.code === 'account_not_found') {
+        throw httpProblem('parent_not_found', `no account ${body.parent_id}`);
+      }
+      unwrap(parent);
+    }
+    await checkDeck(services, principal, body.rate_deck_id);
+    const input = unwrap(fromApiCreateAccount(body, body.id ?? randomId('acc')));
+    const created = unwrap(await services.ledger.createAccount(input));
+    reply.code(201);
+    return accountView(services, created.account.id);
+  });
+}
+
+function registerReads(app: TypeBoxApp, services: AppServices): void {
+  const { access, ledger } = services;
+  app.get('/v1/accounts/:id', {
+    schema: { operationId: 'getAccount', tags, summary: 'An account with its balance',
+      params: IdParams, response: withProblems({ 200: AccountWithFunds }) },
+  }, async (request) => {
+    unwrap(await access.account(principalOf(request), request.params.id, 'subtree'));
+    return accountView(services, request.params.id);
+  });
+
+  app.get('/v1/accounts/:id/children', {
+    schema: { operationId: 'listChildren', tags, summary: 'The children of an account',
+      params: IdParams, querystring: ChildrenQuery,
+      response: withProblems({ 200: ChildrenPage }) },
+  }, async (request) => {
+    unwrap(await access.account(principalOf(request), request.params.id, 'subtree'));
+    const { after, limit } = request.query;
+    const page = unwrap(await ledger.listChildren({ parentId: request.params.id,
+      limit: limit ?? httpLimits.pageSizeDefault,
+      ...(after === undefined ? {} : { afterId: after }) }));
+    return { accounts: page.accounts.map(toApiAccount), next_after: page.nextAfterId };
+  });
+}
+
+function registerChanges(app: TypeBoxApp, services: AppServices): void {
+  const { access, ledger } = services;
+  app.patch('/v1/accounts/:id', {
+    schema: { operationId: 'updateAccount', tags, summary: 'Change limits, deck, name or zone',
+      params: IdParams, body: PatchAccountBody,
+      response: withProblems({ 200: AccountWithFunds }) },
+  }, async (request) => {
+    const principal = principalOf(request);
+    unwrap(await access.account(principal, request.params.id, 'descendants'));
+    await checkDeck(services, principal, request.body.rate_deck_id);
+    const changes = unwrap(fromApiAccountPatch(request.body));
+    unwrap(await ledger.updateAccount({ id: request.params.id, changes }));
+    return accountView(services, request.params.id);
+  });
+
+  for (const [action, state] of [['suspend', 'suspended'], ['activate', 'active']] as const) {
+    app.post(`/v1/accounts/:id/${action}`, {
+      schema: { operationId: `${action}Account`, tags,
+        summary: action === 'suspend' ? 'Suspend: no new calls, no more grants'
+          : 'Activate a suspended account',
+        params: IdParams, response: withProblems({ 200: AccountWithFunds }) },
+    }, async (request) => {
+      unwrap(await access.account(principalOf(request), request.params.id, 'descendants'));
+      unwrap(await ledger.updateAccount({ id: request.params.id, changes: { state } }));
+      return accountView(services, request.params.id);
+    });
+  }
+}
+
+function registerTopups(app: TypeBoxApp, services: AppServices): void {
+  const { access, ledger } = services;
+  app.post('/v1/accounts/:id/topups', {
+    schema: { operationId: 'topupAccount', tags, summary: 'Add money (idempotent by reference)',
+      params: IdParams, body: TopupBody, response: withProblems({ 200: Topup, 201: Topup }) },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    const [account] = unwrap(await access.account(principalOf(request), id, 'descendants'));
+    if (account === undefined) throw httpProblem('account_not_found', `no account ${id}`);
+    const amountMicros = unwrap(parseMoney(request.body.amount, 'amount'));
+    const { reference } = request.body;
+    // The reference is the idempotency key: a client retrying a payment cannot pay twice.
+    const outcome = unwrap(await ledger.topup({ accountId: id, currency: account.currency,
+      amountMicros, reference, idempotencyKey: `topup:${id}:${reference}` }));
+    const [transfer] = outcome.transfers;
+    reply.code(outcome.replayed ? 200 : 201);
+    const balance = unwrap(await ledger.getAccount(id)).postedMicros;
+    return { transfer_id: String(transfer?.id ?? ''), account_id: id,
+      amount: formatMoney(amountMicros), currency: account.currency, reference,
+      replayed: outcome.replayed, balance: formatMoney(balance) };
+  });
+}

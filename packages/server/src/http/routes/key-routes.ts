@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppServices } from '../app-services.ts';
+import { principalOf } from '../auth-hook.ts';
+import { toApiKey } from '../convert.ts';
+import { httpProblem, unwrap } from '../http-problem.ts';
+import { IdParams, withProblems } from '../schemas/common-schemas.ts';
+import {
+  ApiKeyList,
+  CreatedKey,
+  CreateKeyBody,
+  KeyParams,
+  WhoAmI,
+} from '../schemas/key-schemas.ts';
+
+const tags = ['api keys'];
+
+/**
+ * API keys of an account: made by a key of the account or above it (the secret is shown once),
+ * listed without secrets, revoked. A key reaches its account's subtree, nothing above.
+ */
+export const keyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
+  const { access, apiKeys } = services;
+
+  app.post('/v1/accounts/:id/api-keys', {
+    schema: { operationId: 'createApiKey', tags, summary: 'Make a key for an account',
+      params: IdParams, body: CreateKeyBody, response: withProblems({ 201: CreatedKey }) },
+  }, async (request, reply) => {
+    const { id } = request.params;
+    unwrap(await access.account(principalOf(request), id, 'subtree'));
+    const created = await apiKeys.createKey({ accountId: id,
+      label: request.body.label ?? 'api' });
+    reply.code(201);
+    const { revoked_at: _revoked, ...key } = toApiKey(created.record);
+    return { ...key, key: created.key };
+  });
+
+  app.get('/v1/accounts/:id/api-keys', {
+    schema: { operationId: 'listApiKeys', tags, summary: 'The keys of an account (no secrets)',
+      params: IdParams, response: withProblems({ 200: ApiKeyList }) },
+  }, async (request) => {
+    const { id } = request.params;
+    unwrap(await access.account(principalOf(request), id, 'subtree'));
+    return { api_keys: (await apiKeys.listKeys(id)).map(toApiKey) };
+  });
+
+  app.delete('/v1/accounts/:id/api-keys/:key_id', {
+    schema: { operationId: 'revokeApiKey', tags, summary: 'Revoke a key',
+      params: KeyParams, response: withProblems({ 204: { type: 'null' } }) },
+  }, async (request, reply) => {
+    const { id, key_id: keyId } = request.params;
+    unwrap(await access.account(principalOf(request), id, 'subtree'));
+    if (!(await apiKeys.revokeKey({ accountId: id, id: keyId }))) {
+      throw httpProblem('api_key_not_found', `account ${id} has no active key ${keyId}`);
+    }
+    return reply.code(204).send();
+  });
+
+  app.get('/v1/whoami', {
+    schema: { operationId: 'whoAmI', tags, summary: 'The account the key acts for',
+      response: withProblems({ 200: WhoAmI }) },
+  }, async (request) => {
+    const principal = principalOf(request);
+    return principal.kind === 'operator'
+      ? { kind: 'operator' as const, account_id: null, key_id: null }
+      : { kind: 'account' as const, account_id: principal.accountId, key_id: principal.keyId };
+  });
+};

@@ -1,0 +1,100 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { checkAccountIdText } from '@tollgate/core';
+import type { Principal } from '../../auth/api-keys.ts';
+import type { AppServices } from '../app-services.ts';
+import { httpLimits } from '../app-services.ts';
+import { principalOf } from '../auth-hook.ts';
+import { toApiGrant, toApiLiveSession, toApiTerminated } from '../convert.ts';
+import { httpProblem, refusalOf, unwrap } from '../http-problem.ts';
+import { withProblems } from '../schemas/common-schemas.ts';
+import {
+  AuthorizeBody,
+  Grant,
+  LiveSessionPage,
+  LiveSessionsQuery,
+  SessionParams,
+  Terminated,
+  UsageBody,
+} from '../schemas/session-schemas.ts';
+
+const tags = ['sessions'];
+
+/**
+ * Live calls (charging.md, "A live call"): authorize, update with cumulative seconds,
+ * terminate. A refusal is an answer with its HTTP status (402 cannot pay, 403 refused,
+ * 404 no such account) and the same body shape as any problem, `status` = `code`. A
+ * retransmission (same request_number) gets the stored answer; nothing moves twice.
+ */
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
+  const { access, charging } = services;
+
+  /**
+   * The session's account must be in the key's subtree. The operator key (a switch
+   * integration, the hot path) reaches every account, so its chain is not walked.
+   */
+  const checkSession = async (principal: Principal, sessionId: string) => {
+    if (principal.kind === 'operator') return;
+    const accountId = await charging.getSessionAccountId(sessionId);
+    if (accountId === null) throw httpProblem('session_not_found', `no session ${sessionId}`);
+    unwrap(await access.account(principal, accountId, 'subtree'));
+  };
+
+  app.post('/v1/sessions', {
+    schema: { operationId: 'authorizeSession', tags, summary: 'Authorize a call (request 0)',
+      body: AuthorizeBody, response: withProblems({ 200: Grant }) },
+  }, async (request) => {
+    const { body } = request;
+    const principal = principalOf(request);
+    // Charging itself answers account_not_found; only a tenant key needs the chain walked.
+    unwrap(checkAccountIdText(body.account_id));
+    if (principal.kind !== 'operator') {
+      unwrap(await access.account(principal, body.account_id, 'subtree'));
+    }
+    const answer = unwrap(await charging.authorize({ sessionId: body.session_id,
+      requestNumber: body.request_number, accountId: body.account_id, caller: body.caller,
+      callee: body.callee }));
+    if (answer.status !== 'granted') throw refusalOf(answer);
+    return toApiGrant(answer);
+  });
+
+  app.post('/v1/sessions/:session_id/update', {
+    schema: { operationId: 'updateSession', tags,
+      summary: 'Report cumulative used seconds; get the next grant',
+      params: SessionParams, body: UsageBody, response: withProblems({ 200: Grant }) },
+  }, async (request) => {
+    const sessionId = request.params.session_id;
+    await checkSession(principalOf(request), sessionId);
+    const answer = unwrap(await charging.update({ sessionId,
+      requestNumber: request.body.request_number, usedSeconds: request.body.used_seconds }));
+    return toApiGrant(answer);
+  });
+
+  app.post('/v1/sessions/:session_id/terminate', {
+    schema: { operationId: 'terminateSession', tags,
+      summary: 'End a call: final cost and CDR', params: SessionParams, body: UsageBody,
+      response: withProblems({ 200: Terminated }) },
+  }, async (request) => {
+    const sessionId = request.params.session_id;
+    await checkSession(principalOf(request), sessionId);
+    const answer = unwrap(await charging.terminate({ sessionId,
+      requestNumber: request.body.request_number, usedSeconds: request.body.used_seconds }));
+    return toApiTerminated(answer);
+  });
+
+  app.get('/v1/sessions', {
+    schema: { operationId: 'listLiveSessions', tags,
+      summary: 'Live calls of an account\'s subtree (default: the key\'s account)',
+      querystring: LiveSessionsQuery, response: withProblems({ 200: LiveSessionPage }) },
+  }, async (request) => {
+    const { account_id: accountId, after, limit = httpLimits.pageSizeDefault } = request.query;
+    const scope = unwrap(await access.listingScope(principalOf(request), accountId));
+    const sessions = unwrap(await charging.listLiveSessions({ scopeAccountId: scope, limit,
+      ...(after === undefined ? {} : { afterSessionId: after }) }));
+    const last = sessions.at(-1);
+    return { sessions: sessions.map(toApiLiveSession),
+      next_after: sessions.length === limit && last !== undefined ? last.sessionId : null };
+  });
+};

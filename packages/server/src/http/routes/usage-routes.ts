@@ -1,0 +1,74 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { parseIsoInstantMs } from '@tollgate/core';
+import type { AppServices } from '../app-services.ts';
+import { httpLimits } from '../app-services.ts';
+import { principalOf } from '../auth-hook.ts';
+import { cdrCsvColumns, toApiCdr, toApiCharged, toCdrCsvLine } from '../convert.ts';
+import { refusalOf, unwrap } from '../http-problem.ts';
+import { csvContentType, csvText } from '../reply-csv.ts';
+import { withProblems } from '../schemas/common-schemas.ts';
+import { CdrPage, CdrQuery, Charged, EventBody } from '../schemas/session-schemas.ts';
+
+/** Parses an optional ISO instant; the problem names the parameter. */
+function instantOf(text: string | undefined, column: string): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseIsoInstantMs(text);
+  if (!parsed.ok) return unwrap({ ...parsed, message: `${column}: ${parsed.message}`, column });
+  return parsed.value;
+}
+
+/**
+ * One-shot charging (a CDR from a switch that cannot do sessions, an SMS) and the CDRs every
+ * call and event leaves: filtered, paged by id, as JSON or CSV.
+ */
+export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
+  const { access, charging } = services;
+
+  app.post('/v1/events', {
+    schema: { operationId: 'chargeEvent', tags: ['events'],
+      summary: 'Rate and debit a whole usage at once (idempotent by event_id)',
+      body: EventBody, response: withProblems({ 200: Charged }) },
+  }, async (request) => {
+    const { body } = request;
+    unwrap(await access.account(principalOf(request), body.account_id, 'subtree'));
+    const startedAtMs = instantOf(body.started_at, 'started_at');
+    const answer = unwrap(await charging.event({ eventId: body.event_id,
+      accountId: body.account_id, caller: body.caller, callee: body.callee,
+      durationSeconds: body.duration_seconds,
+      ...(startedAtMs === undefined ? {} : { startedAtMs }) }));
+    if (answer.status !== 'charged') throw refusalOf(answer);
+    return toApiCharged(answer);
+  });
+
+  app.get('/v1/cdrs', {
+    schema: { operationId: 'listCdrs', tags: ['cdrs'],
+      summary: 'CDRs of an account\'s subtree, by end time',
+      description: 'format=csv answers text/csv (one line per CDR, without levels); the next ' +
+        'page cursor is then in the x-next-after header.',
+      produces: ['application/json', 'text/csv'], querystring: CdrQuery,
+      response: withProblems({ 200: CdrPage }) },
+  }, async (request, reply) => {
+    const query = request.query;
+    const limit = query.limit ?? httpLimits.pageSizeDefault;
+    const scope = unwrap(await access.listingScope(principalOf(request), query.account_id));
+    const fromMs = instantOf(query.from, 'from');
+    const toMs = instantOf(query.to, 'to');
+    const cdrs = unwrap(await charging.listCdrs({ scopeAccountId: scope, limit,
+      ...(query.customer_id === undefined ? {} : { accountId: query.customer_id }),
+      ...(fromMs === undefined ? {} : { fromMs }),
+      ...(toMs === undefined ? {} : { toMs }),
+      ...(query.after === undefined ? {} : { afterId: query.after }) }));
+    const last = cdrs.at(-1);
+    const nextAfter = cdrs.length === limit && last !== undefined ? last.id : null;
+    if (query.format === 'csv') {
+      if (nextAfter !== null) reply.header('x-next-after', nextAfter);
+      reply.type(csvContentType);
+      // A string with a non-JSON content type is sent as it is, past the JSON schema of 200.
+      return csvText([cdrCsvColumns.join(','), ...cdrs.map(toCdrCsvLine)]) as never;
+    }
+    return { cdrs: cdrs.map(toApiCdr), next_after: nextAfter };
+  });
+};

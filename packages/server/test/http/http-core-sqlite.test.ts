@@ -1,0 +1,3 @@
+import { describeCoreApi } from './http-core-scenarios.ts';
+
+describeCoreApi('sqlite');

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The real `tollgate serve` process (compiled by `npm test` before vitest starts), on a free
+// port with a temporary SQLite file: real sockets, real signals.
+const bin = fileURLToPath(new URL('../../bin/tollgate.js', import.meta.url));
+const directory = mkdtempSync(join(tmpdir(), 'tollgate-serve-'));
+const adminKey = 'smoke-operator-key-0123456789';
+const startTimeoutMs = 20_000;
+
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly baseUrl: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+async function startServe(args: string[]): Promise<Server> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], {
+    env: { ...process.env, TOLLGATE_ADMIN_KEY: adminKey, TOLLGATE_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    const match = /listening on (http:\/\/[^ ]+)/.exec(output);
+    if (match?.[1] !== undefined) return { child, baseUrl: match[1], output: () => output, exited };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`tollgate serve did not start:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function stop(server: Server): Promise<number | null> {
+  server.child.kill('SIGTERM');
+  return server.exited;
+}
+
+describe('tollgate serve', () => {
+  it('creates and migrates the SQLite file, answers over HTTP, stops on SIGTERM', async () => {
+    const server = await startServe(['--db', join(directory, 'plain', 'tollgate.sqlite')]);
+    try {
+      expect(server.output()).toContain('3 migrations applied');
+      const response = await fetch(`${server.baseUrl}/v1/accounts`, { method: 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 'root', parent_id: null, tier: 'super_admin',
+          mode: 'postpaid', currency: 'EUR', rate_deck_id: null }) });
+      expect(response.status).toBe(201);
+      expect(await response.json()).toMatchObject({ id: 'root', balance: '0.00' });
+      const anonymous = await fetch(`${server.baseUrl}/v1/accounts/root`);
+      expect(anonymous.status).toBe(401);
+    } finally {
+      expect(await stop(server)).toBe(0);
+    }
+    expect(server.output()).toContain('tollgate: stopped');
+  });
+  it('seeds the demo idempotently and the printed key places a call', async () => {
+    const db = join(directory, 'demo.sqlite');
+    const first = await startServe(['--db', db, '--demo']);
+    expect(await stop(first)).toBe(0);
+    const server = await startServe(['--db', db, '--demo']);
+    try {
+      const key = /export C1_KEY=(\S+)/.exec(server.output())?.[1];
+      expect(key).toBeDefined();
+      const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+      const call = await fetch(`${server.baseUrl}/v1/sessions`, { method: 'POST', headers,
+        body: JSON.stringify({ session_id: 'smoke-1', account_id: 'c1', caller: '1555',
+          callee: '442079460000', request_number: 0 }) });
+      expect(await call.json()).toMatchObject({ status: 'granted', granted_seconds: 60 });
+      const end = await fetch(`${server.baseUrl}/v1/sessions/smoke-1/terminate`, {
+        method: 'POST', headers, body: JSON.stringify({ request_number: 1, used_seconds: 47 }) });
+      expect(await end.json()).toMatchObject({ status: 'terminated', cost: '0.21' });
+      const account = await fetch(`${server.baseUrl}/v1/accounts/c1`, { headers });
+      // Seeded twice, topped up once: 10.00 - 0.21.
+      expect(await account.json()).toMatchObject({ balance: '9.79' });
+    } finally {
+      expect(await stop(server)).toBe(0);
+    }
+  });
+  it('refuses a bad configuration with exit code 2 and the variable\'s name', async () => {
+    const child = spawn(process.execPath, [bin, 'serve', '--port', 'eighty'], {
+      env: { ...process.env, TOLLGATE_SLICE_SECONDS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(output).toContain('--port');
+    expect(output).toContain('TOLLGATE_SLICE_SECONDS');
+  });
+});
