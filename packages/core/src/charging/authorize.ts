@@ -28,6 +28,14 @@ export async function authorize(
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
   return inChargingTransaction(deps.store, async (tx) => {
+    // The scope is checked first, so a key never learns of a session outside its tree.
+    const chain = await loadChain(tx, input.accountId as AccountId);
+    if (chain === null) {
+      return chargingProblem('account_not_found', `no account ${input.accountId}`);
+    }
+    if (!inScope(chain.map((account) => account.id), input.scopeAccountId)) {
+      return outOfScope(input.accountId);
+    }
     const existing = await tx.findSession(input.sessionId);
     if (existing !== null) {
       if (existing.accountId !== input.accountId || existing.callee !== input.callee) {
@@ -40,16 +48,21 @@ export async function authorize(
       // A retransmitted authorize: the stored answer, no money moves.
       return success(decodeAnswer<GrantAnswer | RefusalAnswer>(existing.lastAnswerJson));
     }
-    const chain = await loadChain(tx, input.accountId as AccountId);
-    if (chain === null) {
-      return chargingProblem('account_not_found', `no account ${input.accountId}`);
-    }
     const locked = await lockChain(tx, chain);
     // Only what was read under the locks is trusted: take each account from the lock.
     const byId = new Map(locked.map((entry) => [entry.account.id as string, entry.account]));
     const lockedChain = chain.map((account) => byId.get(account.id) ?? account);
     return success(await grantFirstSlice({ deps, tx, input, chain: lockedChain, locked, nowMs }));
   });
+}
+
+/** True when no scope is asked for, or the chain (the account and its ancestors) holds it. */
+export function inScope(chainIds: readonly string[], scopeAccountId: string | undefined) {
+  return scopeAccountId === undefined || chainIds.includes(scopeAccountId);
+}
+
+export function outOfScope(accountId: string) {
+  return chargingProblem('forbidden', `account ${accountId} is outside the key's scope`);
 }
 
 /** Locks the chain and checks, under the locks, that it did not move since it was read. */
@@ -139,7 +152,7 @@ async function holdFirstSlice(
     legs: levels.map((level, index) => ({ accountId: level.account.id,
       parentId: level.account.parentId, currency: level.account.currency,
       amountMicros: exposureMicros[index]! })),
-  }, nowMs);
+  }, nowMs, 'caller');
   if (reserved.ok) return null;
   // The grant was computed from the same locked funds, so only rounding can refuse it here.
   const status = reserved.code === 'insufficient_funds' || reserved.code === 'credit_limit_reached'

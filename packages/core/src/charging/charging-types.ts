@@ -15,6 +15,11 @@ export interface AuthorizeInput {
   readonly caller: string;
   /** The called number: digits only, matched against the rate decks. */
   readonly callee: string;
+  /**
+   * When set, the account must be this one or below it (the caller's API key scope); checked
+   * inside the charging transaction against the chain it loads anyway.
+   */
+  readonly scopeAccountId?: string;
 }
 
 export interface UpdateInput {
@@ -22,6 +27,8 @@ export interface UpdateInput {
   readonly requestNumber: number;
   /** Cumulative seconds used since answer, as reported by the switch. */
   readonly usedSeconds: number;
+  /** When set, the session's account must be this one or below it. */
+  readonly scopeAccountId?: string;
 }
 
 export type TerminateInput = UpdateInput;
@@ -35,6 +42,8 @@ export interface EventInput {
   readonly durationSeconds: number;
   /** When the usage started; defaults to now. */
   readonly startedAtMs?: number;
+  /** When set, the account must be this one or below it. */
+  readonly scopeAccountId?: string;
 }
 
 /** Why a call is refused or a request rejected. Stable snake_case codes (conventions, rule 6). */
@@ -60,6 +69,7 @@ export const chargingRequestCodes = [
   'event_exists',
   'duration_too_long',
   'invalid_bundle',
+  'forbidden',
 ] as const;
 
 export type ChargingRefusalCode = (typeof chargingRefusalCodes)[number] | FundsCode;

@@ -1,4 +1,5 @@
 import { success } from '../kernel/result.ts';
+import { inScope, outOfScope } from './authorize.ts';
 import { checkUpdateInput } from './charging-input.ts';
 import type { ChargingDeps, ChargingTransaction } from './charging-ports.ts';
 import type { ChargingResult } from './charging-service.ts';
@@ -30,6 +31,11 @@ async function sequence<T>(
   if (session === null) {
     return { kind: 'problem',
       problem: chargingProblem('session_not_found', `no session ${input.sessionId}`) };
+  }
+  const chainIds = session.levels.length > 0
+    ? session.levels.map((level) => level.accountId) : [session.accountId];
+  if (!inScope(chainIds, input.scopeAccountId)) {
+    return { kind: 'problem', problem: outOfScope(session.accountId) };
   }
   if (input.requestNumber === session.lastRequestNumber && session.state !== 'refused') {
     return { kind: 'replay', answer: decodeAnswer<T>(session.lastAnswerJson) };

@@ -100,7 +100,7 @@ export async function settleAndGrant(context: SettleContext): Promise<ChargingRe
   const committed = await commitReservationInTransaction(tx, { reservationId,
     idempotencyKey: `${reservationId}:${context.requestNumber}`,
     amountsMicros: settled.commitMicros,
-    keepOpen: { amountsMicros: holds, expiresAtMs: reservationExpiresAtMs } }, nowMs);
+    keepOpen: { amountsMicros: holds, expiresAtMs: reservationExpiresAtMs } }, nowMs, 'caller');
   if (!committed.ok) return committed;
   const answer: GrantAnswer = { status: 'granted', sessionId: session.sessionId,
     requestNumber: context.requestNumber, grantedSeconds,
@@ -152,7 +152,7 @@ async function postFinal(context: SettleContext, commitMicros: readonly Micros[]
   const reservationId = reservationIdOf(session.sessionId);
   const idempotencyKey = `${reservationId}:${context.requestNumber}`;
   const committed = await commitReservationInTransaction(tx, { reservationId, idempotencyKey,
-    amountsMicros: commitMicros }, nowMs);
+    amountsMicros: commitMicros }, nowMs, 'caller');
   if (committed.ok) return success(null);
   const expired = committed.code === 'reservation_expired' ||
     committed.code === 'reservation_already_expired';

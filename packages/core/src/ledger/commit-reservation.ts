@@ -9,7 +9,13 @@ import { planCommit } from './commit-plan.ts';
 import { checkIdempotencyKey, checkReservationId } from './ledger-input.ts';
 import { ledgerProblem, type LedgerProblem, type LedgerResult } from './ledger-problem.ts';
 import type { LedgerTransaction, LockedAccount } from './ledger-store.ts';
-import { idempotent, inTransaction, type LedgerDeps, type Replayable } from './ledger-work.ts';
+import {
+  idempotent,
+  inTransaction,
+  type IdempotencyOwner,
+  type LedgerDeps,
+  type Replayable,
+} from './ledger-work.ts';
 import type { CommitPlan, KeepOpen, Reservation } from './reservation.ts';
 import { transferDeltas, type Transfer } from './transfer.ts';
 
@@ -48,11 +54,10 @@ export async function commitReservationInTransaction(
   tx: LedgerTransaction,
   input: CommitReservationInput,
   nowMs: number,
+  idempotencyOwner: IdempotencyOwner = 'ledger',
 ): Promise<LedgerResult<CommitOutcome>> {
-  const request = { key: input.idempotencyKey, operation: 'commit_reservation', request: input,
-    nowMs };
-  return idempotent(tx, request, async () =>
-    withReservationLocked(tx, input.reservationId, async (reservation, locked) => {
+  const run = () => withReservationLocked(tx, input.reservationId,
+    async (reservation, locked) => {
       const plan = planCommit({ reservation, amountsMicros: input.amountsMicros,
         keepOpen: input.keepOpen ?? null, nowMs });
       if (!plan.ok) return plan;
@@ -61,7 +66,11 @@ export async function commitReservationInTransaction(
         if (refused !== null) return refused;
       }
       return success(await writeCommit(tx, plan.value, input.amountsMicros, locked, nowMs));
-    }));
+    });
+  if (idempotencyOwner === 'caller') return run();
+  const request = { key: input.idempotencyKey, operation: 'commit_reservation', request: input,
+    nowMs };
+  return idempotent(tx, request, run);
 }
 
 /**

@@ -51,6 +51,14 @@ export async function inTransaction<T, Code extends LedgerCode>(
   }
 }
 
+/**
+ * How an in-transaction entry point is made idempotent: by the ledger's own table (`ledger`),
+ * or by a caller that already sequences its requests in the same transaction (`caller`: the
+ * charging layer answers a repeated request number from its session before it reaches the
+ * ledger), which saves the lookup and the stored copy of the outcome.
+ */
+export type IdempotencyOwner = 'ledger' | 'caller';
+
 export interface IdempotentRequest {
   readonly key: string;
   readonly operation: string;

@@ -13,7 +13,13 @@ import {
 import { checkIdempotencyKey, checkReference, checkReservationId } from './ledger-input.ts';
 import { ledgerProblem, type LedgerResult } from './ledger-problem.ts';
 import type { LedgerTransaction, LockedAccount } from './ledger-store.ts';
-import { idempotent, inTransaction, type LedgerDeps, type Replayable } from './ledger-work.ts';
+import {
+  idempotent,
+  inTransaction,
+  type IdempotencyOwner,
+  type LedgerDeps,
+  type Replayable,
+} from './ledger-work.ts';
 import { checkExpiry, pendingDeltas, type Reservation } from './reservation.ts';
 
 export interface ReserveChainInput {
@@ -54,7 +60,11 @@ export async function reserveChainInTransaction(
   tx: LedgerTransaction,
   input: ReserveChainInput,
   nowMs: number,
+  idempotencyOwner: IdempotencyOwner = 'ledger',
 ): Promise<LedgerResult<ReservationOutcome>> {
+  if (idempotencyOwner === 'caller') {
+    return reserveLocked(tx, input, await tx.lockAccounts(legLockIds(input.legs)), nowMs);
+  }
   const request = { key: input.idempotencyKey, operation: 'reserve_chain', request: input, nowMs };
   return idempotent(tx, request, async () =>
     reserveLocked(tx, input, await tx.lockAccounts(legLockIds(input.legs)), nowMs));

@@ -18,6 +18,12 @@ export const apiKeyLimits = {
   keysListedMax: 100,
   /** 32 random bytes: a key cannot be guessed, so a plain hash (no salt, no stretching) is safe. */
   keyBytes: 32,
+  /**
+   * A known key is remembered this long, so a busy switch is not looked up on every request;
+   * a revocation on another node takes effect within it (on this node, at once).
+   */
+  cacheTtlMs: 5_000,
+  cacheEntriesMax: 10_000,
 } as const;
 
 const keyPrefix = 'tg_';
@@ -52,6 +58,22 @@ export function createApiKeys(deps: {
   adminKey: string;
 }): ApiKeys {
   const adminHash = deps.adminKey === '' ? null : Buffer.from(hashApiKey(deps.adminKey), 'hex');
+  const known = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  const lookUp = async (hash: string): Promise<Principal | null> => {
+    const nowMs = deps.clock.nowMs();
+    const cached = known.get(hash);
+    if (cached !== undefined && cached.expiresAtMs > nowMs) return cached.principal;
+    const record = await deps.store.findActiveKey(hash);
+    if (record === null) {
+      known.delete(hash);
+      return null;
+    }
+    const principal: Principal = { kind: 'account', accountId: record.accountId,
+      keyId: record.id };
+    if (known.size >= apiKeyLimits.cacheEntriesMax) known.clear();
+    known.set(hash, { principal, expiresAtMs: nowMs + apiKeyLimits.cacheTtlMs });
+    return principal;
+  };
   return {
     authenticate: async (key) => {
       if (key.length === 0 || key.length > apiKeyLimits.keyLengthMax) return null;
@@ -60,9 +82,7 @@ export function createApiKeys(deps: {
       if (adminHash !== null && timingSafeEqual(adminHash, Buffer.from(hash, 'hex'))) {
         return { kind: 'operator' };
       }
-      const record = await deps.store.findActiveKey(hash);
-      return record === null ? null
-        : { kind: 'account', accountId: record.accountId, keyId: record.id };
+      return lookUp(hash);
     },
     createKey: async ({ accountId, label }) => {
       const key = keyPrefix + randomBytes(apiKeyLimits.keyBytes).toString('base64url');
@@ -73,9 +93,13 @@ export function createApiKeys(deps: {
     },
     listKeys: (accountId) => deps.store.listKeys({ accountId,
       limit: apiKeyLimits.keysListedMax }),
-    revokeKey: ({ accountId, id }) => deps.store.revokeKey({ accountId, id,
-      atMs: deps.clock.nowMs() }),
-    revokeKeysByLabel: ({ accountId, label }) => deps.store.revokeKeysByLabel({ accountId,
-      label, atMs: deps.clock.nowMs() }),
+    revokeKey: ({ accountId, id }) => {
+      known.clear();
+      return deps.store.revokeKey({ accountId, id, atMs: deps.clock.nowMs() });
+    },
+    revokeKeysByLabel: ({ accountId, label }) => {
+      known.clear();
+      return deps.store.revokeKeysByLabel({ accountId, label, atMs: deps.clock.nowMs() });
+    },
   };
 }

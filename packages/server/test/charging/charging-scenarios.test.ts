@@ -301,4 +301,21 @@ describe.each(storeKinds)('charging scenarios on %s', (kind) => {
     expect(usd(closed.costMicros)).toBe('0.3000');
     expect((await balances(harness, 'c')).pendingMicros).toBe(0n);
   });
+
+  it('checks the caller\'s scope inside the transaction, before any money moves', async () => {
+    harness = await openHarness(kind);
+    await operatorWithCustomer({ topup: '5' }, 'prefix,rate\n44,0.60\n');
+    await account(harness, { id: 'other', tier: 'customer', parentId: 'op', deck: 'retail' });
+    const call = { sessionId: 'sc', requestNumber: 0, accountId: 'c', caller: '1',
+      callee: '4420' };
+    expect(await harness.charging.authorize({ ...call, scopeAccountId: 'other' }))
+      .toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await harness.charging.authorize({ ...call, scopeAccountId: 'op' }))
+      .toMatchObject({ ok: true, value: { status: 'granted' } });
+    expect(await harness.charging.update({ sessionId: 'sc', requestNumber: 1, usedSeconds: 30,
+      scopeAccountId: 'other' })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await harness.charging.terminate({ sessionId: 'sc', requestNumber: 1,
+      usedSeconds: 30, scopeAccountId: 'c' })).toMatchObject({ ok: true });
+    expect(usd((await balances(harness, 'c')).postedMicros)).toBe('4.7000');
+  });
 });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { parseIsoInstantMs } from '@tollgate/core';
+import { checkAccountIdText, parseIsoInstantMs } from '@tollgate/core';
 import type { AppServices } from '../app-services.ts';
 import { httpLimits } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
@@ -7,6 +7,7 @@ import { cdrCsvColumns, toApiCdr, toApiCharged, toCdrCsvLine } from '../convert.
 import { refusalOf, unwrap } from '../http-problem.ts';
 import { csvContentType, csvText } from '../reply-csv.ts';
 import { withProblems } from '../schemas/common-schemas.ts';
+import { scopeOf } from './session-routes.ts';
 import { CdrPage, CdrQuery, Charged, EventBody } from '../schemas/session-schemas.ts';
 
 /** Parses an optional ISO instant; the problem names the parameter. */
@@ -33,11 +34,11 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       body: EventBody, response: withProblems({ 200: Charged }) },
   }, async (request) => {
     const { body } = request;
-    unwrap(await access.account(principalOf(request), body.account_id, 'subtree'));
+    unwrap(checkAccountIdText(body.account_id));
     const startedAtMs = instantOf(body.started_at, 'started_at');
     const answer = unwrap(await charging.event({ eventId: body.event_id,
       accountId: body.account_id, caller: body.caller, callee: body.callee,
-      durationSeconds: body.duration_seconds,
+      durationSeconds: body.duration_seconds, ...scopeOf(principalOf(request)),
       ...(startedAtMs === undefined ? {} : { startedAtMs }) }));
     if (answer.status !== 'charged') throw refusalOf(answer);
     return toApiCharged(answer);
