@@ -109,7 +109,8 @@ async function grantFirstSlice(context: {
   const next = await nextGrant({ tx, levels, locked, nowMs, usedS: 0, releasingMicros: zeros,
     bundleSeconds: bundle.seconds, settings: deps.settings });
   if (next.kind === 'refused') return refuse(next.code, next.accountId, next.message);
-  const held = await holdFirstSlice(tx, input, levels, next.exposureMicros, nowMs, deps);
+  const held = await holdFirstSlice({ tx, input, levels, exposureMicros: next.exposureMicros,
+    nowMs, deps, locked });
   if (held !== null) return refuse(held.status, held.accountId, held.message);
   if (bundle.bundleId !== null) await tx.addBundleSeconds(bundle.bundleId, -bundle.seconds);
   const { hangupAtMs, deadlineMs } = deadlinesOf(nowMs, next.grant.grantedSeconds, deps.settings);
@@ -135,14 +136,16 @@ async function concurrencyRefusal(
   return null;
 }
 
-async function holdFirstSlice(
-  tx: ChargingTransaction,
-  input: AuthorizeInput,
-  levels: readonly PricedLevel[],
-  exposureMicros: readonly Micros[],
-  nowMs: number,
-  deps: ChargingDeps,
-): Promise<Pick<RefusalAnswer, 'status' | 'accountId' | 'message'> | null> {
+async function holdFirstSlice(context: {
+  tx: ChargingTransaction;
+  input: AuthorizeInput;
+  levels: readonly PricedLevel[];
+  exposureMicros: readonly Micros[];
+  nowMs: number;
+  deps: ChargingDeps;
+  locked: readonly LockedAccount[];
+}): Promise<Pick<RefusalAnswer, 'status' | 'accountId' | 'message'> | null> {
+  const { tx, input, levels, exposureMicros, nowMs, deps, locked } = context;
   const reservationId = reservationIdOf(input.sessionId);
   const { reservationExpiresAtMs } = deadlinesOf(nowMs, deps.settings.sliceSeconds,
     deps.settings);
@@ -152,7 +155,7 @@ async function holdFirstSlice(
     legs: levels.map((level, index) => ({ accountId: level.account.id,
       parentId: level.account.parentId, currency: level.account.currency,
       amountMicros: exposureMicros[index]! })),
-  }, nowMs, 'caller');
+  }, nowMs, { idempotencyOwner: 'caller', locked });
   if (reserved.ok) return null;
   // The grant was computed from the same locked funds, so only rounding can refuse it here.
   const status = reserved.code === 'insufficient_funds' || reserved.code === 'credit_limit_reached'

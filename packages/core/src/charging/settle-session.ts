@@ -100,7 +100,8 @@ export async function settleAndGrant(context: SettleContext): Promise<ChargingRe
   const committed = await commitReservationInTransaction(tx, { reservationId,
     idempotencyKey: `${reservationId}:${context.requestNumber}`,
     amountsMicros: settled.commitMicros,
-    keepOpen: { amountsMicros: holds, expiresAtMs: reservationExpiresAtMs } }, nowMs, 'caller');
+    keepOpen: { amountsMicros: holds, expiresAtMs: reservationExpiresAtMs } }, nowMs,
+    { idempotencyOwner: 'caller', locked: settled.locked });
   if (!committed.ok) return committed;
   const answer: GrantAnswer = { status: 'granted', sessionId: session.sessionId,
     requestNumber: context.requestNumber, grantedSeconds,
@@ -122,7 +123,7 @@ export async function settleAndClose(
 ): Promise<ChargingResult<TerminateAnswer>> {
   const { tx, session, nowMs } = context;
   const settled = await priceUsage(context);
-  const posted = await postFinal(context, settled.commitMicros);
+  const posted = await postFinal(context, settled.commitMicros, settled.locked);
   if (!posted.ok) return posted;
   const customer = settled.levels[0]!;
   const usage = levelCost(customer, settled.chargedSeconds, session.bundleSecondsHeld);
@@ -147,12 +148,16 @@ export async function settleAndClose(
  * hold (the sweeper ran very late, e.g. after a long outage), the used part is still charged,
  * as plain chain charges: a call that happened is never free.
  */
-async function postFinal(context: SettleContext, commitMicros: readonly Micros[]) {
+async function postFinal(
+  context: SettleContext,
+  commitMicros: readonly Micros[],
+  locked: readonly LockedAccount[],
+) {
   const { tx, session, nowMs } = context;
   const reservationId = reservationIdOf(session.sessionId);
   const idempotencyKey = `${reservationId}:${context.requestNumber}`;
   const committed = await commitReservationInTransaction(tx, { reservationId, idempotencyKey,
-    amountsMicros: commitMicros }, nowMs, 'caller');
+    amountsMicros: commitMicros }, nowMs, { idempotencyOwner: 'caller', locked });
   if (committed.ok) return success(null);
   const expired = committed.code === 'reservation_expired' ||
     committed.code === 'reservation_already_expired';

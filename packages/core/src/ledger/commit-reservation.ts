@@ -12,7 +12,7 @@ import type { LedgerTransaction, LockedAccount } from './ledger-store.ts';
 import {
   idempotent,
   inTransaction,
-  type IdempotencyOwner,
+  type CallerLocks,
   type LedgerDeps,
   type Replayable,
 } from './ledger-work.ts';
@@ -54,9 +54,9 @@ export async function commitReservationInTransaction(
   tx: LedgerTransaction,
   input: CommitReservationInput,
   nowMs: number,
-  idempotencyOwner: IdempotencyOwner = 'ledger',
+  caller: CallerLocks = { idempotencyOwner: 'ledger' },
 ): Promise<LedgerResult<CommitOutcome>> {
-  const run = () => withReservationLocked(tx, input.reservationId,
+  const run = () => withReservationLocked(tx, input.reservationId, caller.locked,
     async (reservation, locked) => {
       const plan = planCommit({ reservation, amountsMicros: input.amountsMicros,
         keepOpen: input.keepOpen ?? null, nowMs });
@@ -67,7 +67,7 @@ export async function commitReservationInTransaction(
       }
       return success(await writeCommit(tx, plan.value, input.amountsMicros, locked, nowMs));
     });
-  if (idempotencyOwner === 'caller') return run();
+  if (caller.idempotencyOwner === 'caller') return run();
   const request = { key: input.idempotencyKey, operation: 'commit_reservation', request: input,
     nowMs };
   return idempotent(tx, request, run);
@@ -80,12 +80,20 @@ export async function commitReservationInTransaction(
 export async function withReservationLocked<T>(
   tx: LedgerTransaction,
   reservationId: string,
+  callerLocked: readonly LockedAccount[] | undefined,
   work: (reservation: Reservation, locked: readonly LockedAccount[]) =>
     Promise<LedgerResult<T>>,
 ): Promise<LedgerResult<T>> {
   const before = await tx.findReservation(reservationId);
   if (before === null) {
     return ledgerProblem('reservation_not_found', `no reservation ${reservationId}`);
+  }
+  if (callerLocked !== undefined) {
+    // Read under the caller's locks already: this read is the trusted one.
+    const held = new Set(callerLocked.map((entry) => entry.account.id as string));
+    assert(reservationAccounts(before).every((id) => held.has(id)),
+      'the caller locked every account of the reservation');
+    return work(before, callerLocked);
   }
   const locked = await tx.lockAccounts(sortedUniqueAccountIds(reservationAccounts(before)));
   const reservation = await tx.findReservation(reservationId);

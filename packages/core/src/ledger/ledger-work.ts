@@ -11,7 +11,12 @@ import {
   type LedgerProblem,
   type LedgerResult,
 } from './ledger-problem.ts';
-import type { LedgerStore, LedgerTransaction, TransactionOptions } from './ledger-store.ts';
+import type {
+  LedgerStore,
+  LedgerTransaction,
+  LockedAccount,
+  TransactionOptions,
+} from './ledger-store.ts';
 
 /** What every ledger use case needs: the store and the time. */
 export interface LedgerDeps {
@@ -58,6 +63,16 @@ export async function inTransaction<T, Code extends LedgerCode>(
  * ledger), which saves the lookup and the stored copy of the outcome.
  */
 export type IdempotencyOwner = 'ledger' | 'caller';
+
+/**
+ * A caller that already holds the locks of every account a step touches (it locked them, in
+ * the global order, earlier in the same transaction) passes what it read under them, and the
+ * step does not lock and read the accounts again.
+ */
+export interface CallerLocks {
+  readonly idempotencyOwner: IdempotencyOwner;
+  readonly locked?: readonly LockedAccount[];
+}
 
 export interface IdempotentRequest {
   readonly key: string;

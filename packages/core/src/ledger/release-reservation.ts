@@ -30,7 +30,7 @@ export async function releaseReservation(
   const request = { key: input.idempotencyKey, operation: 'release_reservation', request: input,
     nowMs };
   return inTransaction(deps.store, async (tx) => idempotent(tx, request, async () =>
-    withReservationLocked(tx, input.reservationId, async (reservation) => {
+    withReservationLocked(tx, input.reservationId, undefined, async (reservation) => {
       const closed = checkOpen(reservation, Number.NEGATIVE_INFINITY);
       if (closed !== null) return closed;
       return success({ reservation: await writeRelease(tx, reservation, 'released', nowMs),

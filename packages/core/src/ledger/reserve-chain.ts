@@ -16,7 +16,7 @@ import type { LedgerTransaction, LockedAccount } from './ledger-store.ts';
 import {
   idempotent,
   inTransaction,
-  type IdempotencyOwner,
+  type CallerLocks,
   type LedgerDeps,
   type Replayable,
 } from './ledger-work.ts';
@@ -60,10 +60,11 @@ export async function reserveChainInTransaction(
   tx: LedgerTransaction,
   input: ReserveChainInput,
   nowMs: number,
-  idempotencyOwner: IdempotencyOwner = 'ledger',
+  caller: CallerLocks = { idempotencyOwner: 'ledger' },
 ): Promise<LedgerResult<ReservationOutcome>> {
-  if (idempotencyOwner === 'caller') {
-    return reserveLocked(tx, input, await tx.lockAccounts(legLockIds(input.legs)), nowMs);
+  if (caller.idempotencyOwner === 'caller') {
+    const locked = caller.locked ?? await tx.lockAccounts(legLockIds(input.legs));
+    return reserveLocked(tx, input, locked, nowMs);
   }
   const request = { key: input.idempotencyKey, operation: 'reserve_chain', request: input, nowMs };
   return idempotent(tx, request, async () =>
