@@ -10,15 +10,18 @@ import {
   type LedgerService,
   type LedgerStore,
 } from '@tollgate/core';
-import { PostgresDatabase } from '../storage/postgres/postgres-database.ts';
+import { PostgresDatabase, postgresDefaults } from '../storage/postgres/postgres-database.ts';
 import { createPostgresLedgerStore } from '../storage/postgres/postgres-ledger-store.ts';
-import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
+import { SqliteDatabase, sqliteDefaults } from '../storage/sqlite/sqlite-database.ts';
 import { createSqliteLedgerStore } from '../storage/sqlite/sqlite-ledger-store.ts';
+import { measureLedgerFloors } from './ledger-floors.ts';
 
 /**
  * Ledger throughput: reserve + commit of a 3-level chain (customer -> reseller -> admin, paying
  * up to the root), with many requests in flight. "spread" puts the customers under many
- * resellers; "hot" puts them all under one reseller, whose row every request locks.
+ * resellers; "hot" puts them all under one reseller, whose row every request locks. Each store
+ * runs with group commit off (one COMMIT per transaction, as before) and on (the default), so
+ * one run shows both on the same machine; the floors (bare durable commits) come first.
  */
 export interface LedgerBenchOptions {
   readonly operations?: number;
@@ -26,14 +29,21 @@ export interface LedgerBenchOptions {
   readonly customers?: number;
   readonly postgresUrl?: string;
   readonly postgresPoolSize?: number;
+  /** Measure the bare commit floors too (a few seconds). */
+  readonly floors?: boolean;
 }
 
-const defaults = { operations: 3_000, inFlight: 16, customers: 200, postgresPoolSize: 8 };
+const defaults = { operations: 3_000, inFlight: 16, customers: 200, postgresPoolSize: 8,
+  floors: true };
+
+/** Group commit off (one unit per COMMIT) or at the store's default bound. */
+type GroupCommit = 'off' | 'on';
 const resellersSpread = 20;
 const systemClock: Clock = { nowMs: () => Date.now() };
 
 interface ScenarioResult {
   readonly store: string;
+  readonly groupCommit: GroupCommit;
   readonly layout: 'spread' | 'hot';
   readonly operations: number;
   readonly reservationsPerS: number;
@@ -90,7 +100,7 @@ async function reserveAndCommit(ledger: LedgerService, customer: string, reselle
 }
 
 async function runScenario(store: LedgerStore, name: string, layout: 'spread' | 'hot',
-  options: typeof defaults): Promise<ScenarioResult> {
+  options: typeof defaults & { groupCommit: GroupCommit }): Promise<ScenarioResult> {
   const ledger = createLedgerService({ store, clock: systemClock });
   const pairs = await setUp(ledger, layout, options.customers);
   const latenciesMs: number[] = [];
@@ -110,15 +120,18 @@ async function runScenario(store: LedgerStore, name: string, layout: 'spread' | 
   latenciesMs.sort((a, b) => a - b);
   const at = (quantile: number): number =>
     Math.round((latenciesMs[Math.floor(quantile * (latenciesMs.length - 1))] ?? 0) * 100) / 100;
-  return { store: name, layout, operations: options.operations,
+  return { store: name, groupCommit: options.groupCommit, layout, operations: options.operations,
     reservationsPerS: Math.round(options.operations / elapsedS), p50Ms: at(0.5), p99Ms: at(0.99),
     refused };
 }
 
-async function sqliteScenario(layout: 'spread' | 'hot', options: typeof defaults) {
+type ScenarioOptions = typeof defaults & { groupCommit: GroupCommit };
+
+async function sqliteScenario(layout: 'spread' | 'hot', options: ScenarioOptions) {
   const directory = mkdtempSync(join(tmpdir(), 'tollgate-bench-'));
   const database = new SqliteDatabase({ path: join(directory, 'bench.sqlite'),
-    synchronous: 'FULL' });
+    synchronous: 'FULL', groupCommitUnitsMax: options.groupCommit === 'off' ? 1
+      : sqliteDefaults.groupCommitUnitsMax });
   try {
     database.migrate();
     return await runScenario(createSqliteLedgerStore(database), 'sqlite (FULL)', layout, options);
@@ -128,10 +141,11 @@ async function sqliteScenario(layout: 'spread' | 'hot', options: typeof defaults
   }
 }
 
-async function postgresScenario(layout: 'spread' | 'hot', url: string, options: typeof defaults) {
-  const schema = `bench_${process.pid}_${layout}`;
+async function postgresScenario(layout: 'spread' | 'hot', url: string, options: ScenarioOptions) {
+  const schema = `bench_${process.pid}_${layout}_${options.groupCommit}`;
   const database = new PostgresDatabase({ connectionString: url, schema,
-    poolSize: options.postgresPoolSize });
+    poolSize: options.postgresPoolSize, groupCommitUnitsMax: options.groupCommit === 'off' ? 1
+      : postgresDefaults.groupCommitUnitsMax });
   try {
     await database.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await database.migrate();
@@ -150,24 +164,33 @@ export async function runLedgerBench(
   const options = { ...defaults, ...overrides };
   const url = overrides.postgresUrl ?? process.env['DATABASE_URL_TEST'] ??
     'postgres://postgres@127.0.0.1:5432/test';
+  const floors = options.floors ? await measureLedgerFloors(url) : null;
   const results: Array<ScenarioResult | { store: string; layout: string; error: string }> = [];
+  const modes = ['off', 'on'] as const;
   for (const layout of ['spread', 'hot'] as const) {
-    results.push(await sqliteScenario(layout, options));
+    for (const groupCommit of modes) {
+      results.push(await sqliteScenario(layout, { ...options, groupCommit }));
+    }
   }
   for (const layout of ['spread', 'hot'] as const) {
-    try {
-      results.push(await postgresScenario(layout, url, options));
-    } catch (error) {
-      results.push({ store: 'postgres', layout, error: String(error) });
+    for (const groupCommit of modes) {
+      try {
+        results.push(await postgresScenario(layout, url, { ...options, groupCommit }));
+      } catch (error) {
+        results.push({ store: 'postgres', layout, error: String(error) });
+      }
     }
   }
   return { benchmark: 'ledger reserve+commit, 3-level chain', inFlight: options.inFlight,
     customers: options.customers, postgresPoolSize: options.postgresPoolSize,
-    node: process.version, results };
+    groupCommitUnitsMax: { sqlite: sqliteDefaults.groupCommitUnitsMax,
+      postgres: postgresDefaults.groupCommitUnitsMax },
+    node: process.version, floors, results };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const report = await runLedgerBench();
+  console.log('floors', JSON.stringify(report['floors']));
   console.table(report['results']);
   console.log(JSON.stringify(report, null, 2));
 }

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { TransactionConflictError } from '@tollgate/core';
 import { pendingMigrations } from '../shared/migration.ts';
+import { PostgresGroupCommit, type PostgresWork } from './postgres-group-commit.ts';
+import { closeUnit, flushPendingWrites, openUnit } from './postgres-pending-writes.ts';
 import { postgresMigrations } from './postgres-migrations.ts';
 
 export interface PostgresOptions {
@@ -11,6 +13,12 @@ export interface PostgresOptions {
   readonly statementTimeoutMs?: number;
   /** Attempts of one transaction that meets a deadlock, a serialization failure or a race. */
   readonly transactionAttemptsMax?: number;
+  /** The most write transactions of this process committed together; 1 turns batching off. */
+  readonly groupCommitUnitsMax?: number;
+  /** How long a unit that joins a batch holding locks may wait for another row lock. */
+  readonly groupCommitLockWaitMs?: number;
+  /** Batches of this process running at once, each on its own pooled connection. */
+  readonly groupCommitBatchesMax?: number;
 }
 
 export const postgresDefaults = {
@@ -18,6 +26,17 @@ export const postgresDefaults = {
   poolSize: 10,
   statementTimeoutMs: 10_000,
   transactionAttemptsMax: 5,
+  // Every chain transaction locks its admin and root rows, so the writes of an operator are
+  // serial whatever the pool size, and each used to pay its COMMIT (WAL flush) under those
+  // locks. 32 units share one COMMIT while staying well under the 64 subtransactions a backend
+  // caches (see postgresSubtransactionsCachedMax).
+  groupCommitUnitsMax: 32,
+  // Long enough for a lock that is about to be released, short enough that a batch holding
+  // hot rows does not make other processes wait long for a unit that will run again anyway.
+  groupCommitLockWaitMs: 5,
+  // Two: while one batch waits for a row lock held elsewhere, the other goes on with the writes
+  // that do not need that row; on hot rows the second mostly waits its turn.
+  groupCommitBatchesMax: 2,
 } as const;
 
 /** SQLSTATEs after which the whole transaction is run again. */
@@ -45,6 +64,7 @@ export class PostgresDatabase {
   readonly pool: pg.Pool;
   readonly schema: string;
   readonly #attemptsMax: number;
+  readonly #groupCommit: PostgresGroupCommit | null;
 
   constructor(options: PostgresOptions) {
     this.schema = options.schema ?? postgresDefaults.schema;
@@ -61,30 +81,50 @@ export class PostgresDatabase {
             : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
       },
     });
+    const unitsMax = options.groupCommitUnitsMax ?? postgresDefaults.groupCommitUnitsMax;
+    this.#groupCommit = unitsMax === 1 ? null : new PostgresGroupCommit(this.pool, {
+      unitsMax,
+      batchesMax: options.groupCommitBatchesMax ?? postgresDefaults.groupCommitBatchesMax,
+      lockWaitMsMax: options.groupCommitLockWaitMs ?? postgresDefaults.groupCommitLockWaitMs,
+      attemptsMax: this.#attemptsMax,
+      isRetryable,
+    });
   }
 
   /**
-   * Runs `work` in one transaction on one pooled connection, and runs it again (bounded) when
-   * it fails for a reason another attempt can clear.
+   * Runs `work` in one transaction, and runs it again (bounded) when it fails for a reason
+   * another attempt can clear. Write transactions of this process are committed in batches
+   * (PostgresGroupCommit): `work` then shares a transaction with others, inside a savepoint, and
+   * settles after the batch's COMMIT. A read-only transaction runs alone on its own snapshot.
    */
-  async transaction<T>(
-    work: (client: pg.PoolClient) => Promise<T>,
+  transaction<T>(
+    work: PostgresWork<T>,
     options: { readOnly?: boolean } = {},
   ): Promise<T> {
-    const begin = options.readOnly === true
-      ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN';
+    if (options.readOnly === true) {
+      return this.#runAlone(work, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    }
+    return this.#groupCommit === null ? this.#runAlone(work, 'BEGIN')
+      : this.#groupCommit.submit(work);
+  }
+
+  /** One transaction on one pooled connection, rerun on a retryable failure. */
+  async #runAlone<T>(work: PostgresWork<T>, begin: string): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       const client = await this.pool.connect();
       let broken = false;
+      openUnit(client);
       try {
         await client.query(begin);
         const result = await work(client);
+        await flushPendingWrites(client);
         await client.query('COMMIT');
         return result;
       } catch (error) {
         broken = await rollback(client);
         if (attempt >= this.#attemptsMax || !isRetryable(error)) throw error;
       } finally {
+        closeUnit(client);
         client.release(broken);
       }
       await new Promise((resolve) => setTimeout(resolve, attempt * Math.random() * 5));
@@ -120,6 +160,7 @@ export class PostgresDatabase {
   }
 
   async close(): Promise<void> {
+    await this.#groupCommit?.idle();
     await this.pool.end();
   }
 }

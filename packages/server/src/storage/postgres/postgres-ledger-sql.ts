@@ -31,10 +31,6 @@ export const postgresLedgerSql = {
   findBooks: 'SELECT * FROM books WHERE id = ANY($1::text[]) ORDER BY id',
   findAccountBooks: 'SELECT * FROM books WHERE account_id = $1 ORDER BY id',
   listBooks: 'SELECT * FROM books WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2',
-  applyBookDeltas: `UPDATE books b SET posted_micros = b.posted_micros + v.posted,
-    pending_micros = b.pending_micros + v.pending
-    FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(id, posted, pending)
-    WHERE b.id = v.id`,
   insertTransfers: `INSERT INTO transfers (kind, debit_book_id, credit_book_id, currency,
     amount_micros, reference, reservation_id, reverses_transfer_id, created_at_ms)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
@@ -54,10 +50,6 @@ export const postgresLedgerSql = {
   findSpendWindows: `SELECT w.* FROM spend_windows w
     JOIN unnest($1::text[], $2::text[]) AS k(account_id, period_key)
       ON w.account_id = k.account_id AND w.period_key = k.period_key`,
-  addSpend: `INSERT INTO spend_windows (account_id, period_key, spent_micros)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-    ON CONFLICT (account_id, period_key)
-    DO UPDATE SET spent_micros = spend_windows.spent_micros + excluded.spent_micros`,
   // Writes no leg when the id exists: the caller sees a row count of 0.
   insertReservation: `WITH inserted AS (
       INSERT INTO reservations (id, reference, state, created_at_ms, expires_at_ms, closed_at_ms)
@@ -68,13 +60,6 @@ export const postgresLedgerSql = {
       $10::text[], $11::text[], $12::text[], $13::bigint[], $14::bigint[]) AS legs`,
   findReservation: `${reservationSelect} FROM reservations r
     JOIN reservation_legs l ON l.reservation_id = r.id WHERE r.id = $1 ORDER BY l.leg_index`,
-  updateReservation: `WITH updated AS (
-      UPDATE reservations SET state = $2, expires_at_ms = $3, closed_at_ms = $4 WHERE id = $1
-      RETURNING id)
-    UPDATE reservation_legs l SET pending_micros = v.pending, committed_micros = v.committed
-    FROM unnest($5::int[], $6::bigint[], $7::bigint[]) AS v(leg_index, pending, committed),
-      updated
-    WHERE l.reservation_id = updated.id AND l.leg_index = v.leg_index`,
   listExpired: `${reservationSelect} FROM (SELECT * FROM reservations
       WHERE state = 'open' AND expires_at_ms <= $1 ORDER BY expires_at_ms, id LIMIT $2) r
     JOIN reservation_legs l ON l.reservation_id = r.id
@@ -83,8 +68,37 @@ export const postgresLedgerSql = {
     FROM reservation_legs l JOIN reservations r ON r.id = l.reservation_id
     WHERE r.state = 'open' AND l.debit_book_id = ANY($1::text[]) GROUP BY l.debit_book_id`,
   findOutcome: 'SELECT * FROM idempotency WHERE key = $1',
-  saveOutcome: `INSERT INTO idempotency (key, operation, request_json, outcome_json,
-    created_at_ms) VALUES ($1, $2, $3, $4, $5)`,
+  // The writes held back by PostgresLedgerWrites, in one statement: book deltas, spend, one
+  // reservation with its legs, idempotent outcomes. Each part is a no-op for empty arrays (or a
+  // null reservation id); no two parts touch the same table, and each part's rows are the ones
+  // its primitive was given, so running them as one statement changes nothing but round trips.
+  // The counts let the caller assert, before COMMIT, what each primitive used to assert.
+  writeBehind: `WITH deltas AS (
+      UPDATE books b SET posted_micros = b.posted_micros + v.posted,
+        pending_micros = b.pending_micros + v.pending
+      FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(id, posted, pending)
+      WHERE b.id = v.id RETURNING 1),
+    spend AS (
+      INSERT INTO spend_windows (account_id, period_key, spent_micros)
+      SELECT * FROM unnest($4::text[], $5::text[], $6::bigint[])
+      ON CONFLICT (account_id, period_key)
+      DO UPDATE SET spent_micros = spend_windows.spent_micros + excluded.spent_micros
+      RETURNING 1),
+    reservation AS (
+      UPDATE reservations SET state = $8, expires_at_ms = $9, closed_at_ms = $10
+      WHERE id = $7::text RETURNING id),
+    legs AS (
+      UPDATE reservation_legs l SET pending_micros = v.pending, committed_micros = v.committed
+      FROM unnest($11::int[], $12::bigint[], $13::bigint[]) AS v(leg_index, pending, committed),
+        reservation
+      WHERE l.reservation_id = reservation.id AND l.leg_index = v.leg_index RETURNING 1),
+    outcomes AS (
+      INSERT INTO idempotency (key, operation, request_json, outcome_json, created_at_ms)
+      SELECT * FROM unnest($14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[])
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM deltas)::int AS deltas, (SELECT count(*) FROM spend)::int AS spend,
+      (SELECT count(*) FROM reservation)::int AS reservations,
+      (SELECT count(*) FROM legs)::int AS legs, (SELECT count(*) FROM outcomes)::int AS outcomes`,
   saveRate: `INSERT INTO exchange_rates (from_currency, to_currency, valid_from_ms, rate)
     VALUES ($1, $2, $3, $4) ON CONFLICT (from_currency, to_currency, valid_from_ms)
     DO UPDATE SET rate = excluded.rate`,

@@ -28,6 +28,8 @@ import {
   type TransferRow,
 } from '../shared/ledger-mapping.ts';
 import { postgresLedgerSql, type PostgresLedgerStatement } from './postgres-ledger-sql.ts';
+import { PostgresLedgerWrites } from './postgres-ledger-writes.ts';
+import { pendingWritesOf } from './postgres-pending-writes.ts';
 
 type LockRow = AccountRow & { book_id: string; book_account_id: string; book_kind: string;
   book_currency: string; posted_micros: DbInteger; pending_micros: DbInteger };
@@ -38,13 +40,19 @@ type Query = <Row extends pg.QueryResultRow>(name: PostgresLedgerStatement,
 /**
  * The ledger primitives over one pooled connection inside a transaction opened by
  * PostgresDatabase. Other features build their primitives over the same client, so a session
- * and its ledger commits share one transaction.
+ * and its ledger commits share one transaction. The writes that answer nothing are held back
+ * (PostgresLedgerWrites) and sent before the next ledger statement or when the unit of work
+ * ends, whichever comes first; a feature that reads ledger tables with its own SQL in the same
+ * transaction must call flushPendingWrites(client) first.
  */
 export function postgresLedgerTransaction(client: pg.PoolClient): LedgerTransaction {
-  const query: Query = (name, values) =>
-    client.query({ name: `ledger_${name}`, text: postgresLedgerSql[name], values });
-  return { ...accountPrimitives(query), ...journalPrimitives(query),
-    ...reservationPrimitives(query), ...otherPrimitives(query) };
+  const writes = pendingWritesOf(client, () => new PostgresLedgerWrites(client));
+  const query: Query = async (name, values) => {
+    await writes.flush();
+    return client.query({ name: `ledger_${name}`, text: postgresLedgerSql[name], values });
+  };
+  return { ...accountPrimitives(query), ...journalPrimitives(query, writes),
+    ...reservationPrimitives(query, writes), ...otherPrimitives(query, writes) };
 }
 
 function accountPrimitives(query: Query) {
@@ -87,7 +95,7 @@ function totals(rows: Array<{ book_id: string; total: DbInteger }>): BookTotal[]
 
 type Tx = LedgerTransaction;
 
-function journalPrimitives(query: Query) {
+function journalPrimitives(query: Query, writes: PostgresLedgerWrites) {
   return {
     async ensureBooks(books: Parameters<Tx['ensureBooks']>[0]) {
       await query('ensureBooks', [books.map((b) => b.id), books.map((b) => b.accountId),
@@ -102,11 +110,8 @@ function journalPrimitives(query: Query) {
     async listBooks(page: { afterId: BookId | null; limit: number }) {
       return (await query<BookRow>('listBooks', [page.afterId, page.limit])).rows.map(fromDbBook);
     },
-    async applyBookDeltas(deltas: Parameters<Tx['applyBookDeltas']>[0]) {
-      const { rowCount } = await query('applyBookDeltas', [deltas.map((d) => d.bookId),
-        deltas.map((d) => d.postedDeltaMicros), deltas.map((d) => d.pendingDeltaMicros)]);
-      assert(rowCount === deltas.length, 'each delta changes one existing book');
-    },
+    applyBookDeltas: (deltas: Parameters<Tx['applyBookDeltas']>[0]) =>
+      writes.applyBookDeltas(deltas),
     async insertTransfers(transfers: Parameters<Tx['insertTransfers']>[0]) {
       const column = <K extends keyof (typeof transfers)[number]>(key: K) =>
         transfers.map((transfer) => transfer[key]);
@@ -143,15 +148,11 @@ function journalPrimitives(query: Query) {
       return rows.map((row) => ({ accountId: row.account_id as AccountId,
         periodKey: row.period_key, spentMicros: toMicros(row.spent_micros) }));
     },
-    async addSpend(windows: Parameters<Tx['addSpend']>[0]) {
-      if (windows.length === 0) return;
-      await query('addSpend', [windows.map((w) => w.accountId), windows.map((w) => w.periodKey),
-        windows.map((w) => w.spentMicros)]);
-    },
+    addSpend: (windows: Parameters<Tx['addSpend']>[0]) => writes.addSpend(windows),
   };
 }
 
-function reservationPrimitives(query: Query) {
+function reservationPrimitives(query: Query, writes: PostgresLedgerWrites) {
   return {
     async insertReservation(r: Parameters<Tx['insertReservation']>[0]) {
       const legs = r.legs;
@@ -168,12 +169,8 @@ function reservationPrimitives(query: Query) {
       const { rows } = await query<ReservationLegRow>('findReservation', [id]);
       return fromDbReservations(rows)[0] ?? null;
     },
-    async updateReservation(r: Parameters<Tx['updateReservation']>[0]) {
-      const { rowCount } = await query('updateReservation', [r.id, r.state, r.expiresAtMs,
-        r.closedAtMs, r.legs.map((_leg, index) => index),
-        r.legs.map((leg) => leg.pendingMicros), r.legs.map((leg) => leg.committedMicros)]);
-      assert(rowCount === r.legs.length, 'an update keeps the legs of a reservation');
-    },
+    updateReservation: (r: Parameters<Tx['updateReservation']>[0]) =>
+      writes.updateReservation(r),
     async listExpiredReservations(nowMs: number, limit: number) {
       const { rows } = await query<ReservationLegRow>('listExpired', [nowMs, limit]);
       return fromDbReservations(rows);
@@ -185,16 +182,14 @@ function reservationPrimitives(query: Query) {
   };
 }
 
-function otherPrimitives(query: Query) {
+function otherPrimitives(query: Query, writes: PostgresLedgerWrites) {
   return {
     async findIdempotentOutcome(key: string) {
       const { rows } = await query<IdempotencyRow>('findOutcome', [key]);
       return rows[0] === undefined ? null : fromDbOutcome(rows[0]);
     },
-    async saveIdempotentOutcome(outcome: Parameters<Tx['saveIdempotentOutcome']>[0]) {
-      await query('saveOutcome', [outcome.key, outcome.operation, outcome.requestJson,
-        outcome.outcomeJson, outcome.createdAtMs]);
-    },
+    saveIdempotentOutcome: (outcome: Parameters<Tx['saveIdempotentOutcome']>[0]) =>
+      writes.saveOutcome(outcome),
     async saveExchangeRate(rate: Parameters<Tx['saveExchangeRate']>[0]) {
       await query('saveRate', [rate.fromCurrency, rate.toCurrency, rate.validFromMs, rate.rate]);
     },

@@ -19,10 +19,11 @@ export interface SqliteOptions {
 export const sqliteDefaults = {
   synchronous: 'FULL',
   busyTimeoutMs: 10_000,
-  // A unit of the ledger takes about 0.1-0.2 ms on this class of machine: 64 units bound the
-  // wait of the first unit of a full batch to about 10 ms (the p99 objective), and already
-  // spread the COMMIT (about 0.25 ms, fsync included) so thin that larger batches gain little.
-  groupCommitUnitsMax: 64,
+  // A ledger unit (reserve or commit of a 3-level chain) costs about 0.3 ms of CPU on a 2-core
+  // machine of the benchmark's kind: 32 units bound the wait of the first unit of a full batch
+  // to about 10 ms (the p99 objective), and spread the COMMIT (0.5-1 ms with its fsync) to a few
+  // percent of a unit, so larger batches gain little and cost latency.
+  groupCommitUnitsMax: 32,
 } as const;
 
 /**

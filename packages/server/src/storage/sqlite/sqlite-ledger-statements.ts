@@ -11,9 +11,12 @@ const reservationSelect = `SELECT r.id, r.reference, r.state, r.created_at_ms, r
 
 const sql = {
   findAccount: 'SELECT * FROM accounts WHERE id = ?',
-  lockAccount: `SELECT a.*, b.id AS book_id, b.account_id AS book_account_id, b.kind AS book_kind,
-    b.currency AS book_currency, b.posted_micros, b.pending_micros
-    FROM accounts a JOIN books b ON b.id = a.id || '/main' WHERE a.id = ?`,
+  // One statement for the whole id list: the transaction already holds the write lock, so this
+  // only reads, and one step through SQLite costs less than one per account.
+  lockAccounts: `SELECT a.*, b.id AS book_id, b.account_id AS book_account_id,
+    b.kind AS book_kind, b.currency AS book_currency, b.posted_micros, b.pending_micros
+    FROM accounts a JOIN books b ON b.id = a.id || '/main'
+    WHERE a.id IN (SELECT value FROM json_each(?)) ORDER BY a.id`,
   insertAccount: `INSERT INTO accounts (${accountColumns.join(', ')})
     VALUES (${accountColumns.map(() => '?').join(', ')})`,
   updateAccount: `UPDATE accounts SET ${accountColumns.slice(1).map((column) => `${column} = ?`)

@@ -62,15 +62,13 @@ function accountPrimitives(s: SqliteLedgerStatements) {
       return row === undefined ? null : fromDbAccount(row);
     },
     async lockAccounts(ids: readonly AccountId[]): Promise<LockedAccount[]> {
-      const locked: LockedAccount[] = [];
-      for (const id of ids) {
-        const row = s.lockAccount.get(id) as LockRow | undefined;
-        if (row === undefined) continue;
-        locked.push({ account: fromDbAccount(row), main: fromDbBook({ id: row.book_id,
-          account_id: row.book_account_id, kind: row.book_kind, currency: row.book_currency,
-          posted_micros: row.posted_micros, pending_micros: row.pending_micros }) });
-      }
-      return locked;
+      if (ids.length === 0) return [];
+      // ORDER BY compares bytes, which is the order of the sorted ASCII ids asked for.
+      const rows = s.lockAccounts.all(JSON.stringify(ids)) as LockRow[];
+      return rows.map((row) => ({ account: fromDbAccount(row), main: fromDbBook({
+        id: row.book_id, account_id: row.book_account_id, kind: row.book_kind,
+        currency: row.book_currency, posted_micros: row.posted_micros,
+        pending_micros: row.pending_micros }) }));
     },
     async insertAccount(account: Account) {
       s.insertAccount.run(toDbAccount(account));
