@@ -1,6 +1,11 @@
 import type Database from 'better-sqlite3';
 import { assert } from '@tollgate/core';
 
+/** Resolves after the event loop has polled for I/O once more. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** A unit of work runs over the connection inside a transaction it does not own. */
 export type SqliteWork<T> = (connection: Database.Database) => Promise<T>;
 
@@ -63,9 +68,10 @@ export class SqliteGroupCommit {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, readOnly: options.readOnly, reject,
         resolve: resolve as (value: unknown) => void });
-      // Started in a microtask, never inside the caller's call: work never runs before
-      // `transaction` has returned, and submissions of the same tick share the first batch.
-      this.#draining ??= Promise.resolve().then(() => this.#drain());
+      // Started on the next turn of the event loop, never inside the caller's call: work never
+      // runs before `transaction` has returned, and every request that arrived in this turn
+      // (an HTTP server parses many sockets per turn) submits first and joins the batch.
+      this.#draining ??= nextTurn().then(() => this.#drain());
     });
   }
 
@@ -82,6 +88,9 @@ export class SqliteGroupCommit {
           await this.#runReadOnly(head);
         } else {
           await this.#runBatch();
+          // The COMMIT blocked the event loop; let the requests that arrived meanwhile be
+          // parsed and submitted, so they share the next batch instead of one each.
+          await nextTurn();
         }
       }
     } finally {
