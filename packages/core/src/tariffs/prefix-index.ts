@@ -78,6 +78,55 @@ function buildPrefixIndex(rowsByPrefix: ReadonlyMap<string, readonly RateRow[]>)
     rowsOfNode[node] = rowLists.length;
     rowLists.push(rows);
   }
+  return compactIndex(cells, rowsOfNode, nodeCount, rowLists);
+}
+
+/**
+ * The lookup form of the trie: per node 8 bytes (a child mask with the "is a prefix" bit, and
+ * the index of its first child) instead of 40, with each node's children stored together and
+ * the child blocks laid out depth-first. A lookup touches one small record per digit, and the
+ * whole index is five times smaller, so far more of it stays in the processor's caches: the
+ * walk is bound by memory latency, not by arithmetic.
+ */
+function compactIndex(
+  cells: Int32Array,
+  rowsOfNode: Int32Array,
+  nodeCount: number,
+  rowLists: readonly (readonly RateRow[])[],
+): PrefixIndex {
+  const meta = new Int32Array(nodeCount);
+  const firstChild = new Int32Array(nodeCount);
+  const rowsAt = new Int32Array(nodeCount);
+  const newIdOf = new Int32Array(nodeCount);
+  const stack = new Int32Array(nodeCount);
+  let stackSize = 1; // the root, old id 0, keeps new id 0
+  let nextId = 1;
+  for (let visited = 0; stackSize > 0; visited += 1) {
+    assert(visited < nodeCount, 'the compaction visits every node once');
+    stackSize -= 1;
+    const old = stack[stackSize]!;
+    const id = newIdOf[old]!;
+    let mask = 0;
+    const blockStart = nextId;
+    for (let digit = 0; digit < digits; digit += 1) {
+      const child = cells[old * digits + digit]! >>> 1;
+      if (child === 0) continue;
+      mask |= 1 << digit;
+      newIdOf[child] = nextId;
+      nextId += 1;
+    }
+    meta[id] = mask | (rowsOfNode[old]! >= 0 ? prefixBit : 0);
+    firstChild[id] = blockStart;
+    rowsAt[id] = rowsOfNode[old]!;
+    // Push the children highest digit first, so the lowest is laid out (and visited) next.
+    for (let digit = digits - 1; digit >= 0; digit -= 1) {
+      const child = cells[old * digits + digit]! >>> 1;
+      if (child === 0) continue;
+      stack[stackSize] = child;
+      stackSize += 1;
+    }
+  }
+  assert(nextId === nodeCount, 'every node got a place in the compact index');
   let count = 0;
   return {
     collect(number) {
@@ -87,10 +136,10 @@ function buildPrefixIndex(rowsByPrefix: ReadonlyMap<string, readonly RateRow[]>)
       for (let position = 0; position < length; position += 1) {
         const digit = number.charCodeAt(position) - 48;
         if (digit < 0 || digit > 9) break;
-        const cell = cells[node * digits + digit]!;
-        if (cell === 0) break;
-        node = cell >>> 1;
-        if ((cell & 1) === 1) {
+        const bits = meta[node]!;
+        if (((bits >>> digit) & 1) === 0) break;
+        node = firstChild[node]! + bitsBelow[bits & ((1 << digit) - 1)]!;
+        if ((meta[node]! & prefixBit) !== 0) {
           matchNodes[count] = node;
           count += 1;
         }
@@ -99,11 +148,23 @@ function buildPrefixIndex(rowsByPrefix: ReadonlyMap<string, readonly RateRow[]>)
     },
     matchAt(index) {
       assert(index >= 0 && index < count, 'a match is read within the last lookup');
-      return rowLists[rowsOfNode[matchNodes[count - 1 - index]!]!]!;
+      return rowLists[rowsAt[matchNodes[count - 1 - index]!]!]!;
     },
     nodeCount,
   };
 }
+
+/** Bit 10 of a node's record: the path to the node is one of the deck's prefixes. */
+const prefixBit = 1 << 10;
+
+/** How many of the 10 child bits are set below a digit: the child's place in its block. */
+const bitsBelow = (() => {
+  const table = new Uint8Array(1 << digits);
+  for (let mask = 1; mask < table.length; mask += 1) {
+    table[mask] = (mask & 1) + table[mask >>> 1]!;
+  }
+  return table;
+})();
 
 /** A number has at most this many prefixes in a deck: one per digit, up to the longest. */
 const matchesMax = 64;
