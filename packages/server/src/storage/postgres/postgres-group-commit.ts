@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import { assert } from '@tollgate/core';
 import { closeUnit, flushPendingWrites, openUnit } from './postgres-pending-writes.ts';
+import {
+  settleCommitted,
+  settleFailed,
+  type DoneUnit as SharedDoneUnit,
+  type UnitOutcome,
+} from '../shared/group-commit-units.ts';
 
 /** A unit of work runs over the client inside a transaction it does not own. */
 export type PostgresWork<T> = (client: pg.PoolClient) => Promise<T>;
@@ -32,13 +38,7 @@ interface PendingUnit {
   readonly reject: (error: unknown) => void;
 }
 
-type UnitOutcome = { readonly ok: true; readonly value: unknown } |
-  { readonly ok: false; readonly error: unknown };
-
-interface DoneUnit {
-  readonly unit: PendingUnit;
-  readonly outcome: UnitOutcome;
-}
+type DoneUnit = SharedDoneUnit<PendingUnit>;
 
 /** What a batch did with its units: the settled ones, and the ones for the next batch. */
 interface BatchState {
@@ -215,10 +215,7 @@ export class PostgresGroupCommit {
       settleFailed(done, error);
       return intact;
     }
-    for (const { unit, outcome } of done) {
-      if (outcome.ok) unit.resolve(outcome.value);
-      else unit.reject(outcome.error);
-    }
+    settleCommitted(done);
     return true;
   }
 
@@ -240,10 +237,6 @@ async function runUnit(client: pg.PoolClient, unit: PendingUnit): Promise<UnitOu
   } finally {
     closeUnit(client);
   }
-}
-
-function settleFailed(done: readonly DoneUnit[], error: unknown): void {
-  for (const { unit } of done) unit.reject(error);
 }
 
 /** Rolls back; false when the connection is unusable and must be discarded. */

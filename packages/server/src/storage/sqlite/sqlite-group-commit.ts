@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
 import { assert } from '@tollgate/core';
+import {
+  settleCommitted,
+  settleFailed,
+  type DoneUnit as SharedDoneUnit,
+  type UnitOutcome,
+} from '../shared/group-commit-units.ts';
 
 /** Resolves after the event loop has polled for I/O once more. */
 function nextTurn(): Promise<void> {
@@ -16,13 +22,7 @@ interface PendingUnit {
   readonly reject: (error: unknown) => void;
 }
 
-type UnitOutcome = { readonly ok: true; readonly value: unknown } |
-  { readonly ok: false; readonly error: unknown };
-
-interface DoneUnit {
-  readonly unit: PendingUnit;
-  readonly outcome: UnitOutcome;
-}
+type DoneUnit = SharedDoneUnit<PendingUnit>;
 
 const statementTexts = {
   beginImmediate: 'BEGIN IMMEDIATE',
@@ -170,10 +170,7 @@ export class SqliteGroupCommit {
       settleFailed(done, error);
       return;
     }
-    for (const { unit, outcome } of done) {
-      if (outcome.ok) unit.resolve(outcome.value);
-      else unit.reject(outcome.error);
-    }
+    settleCommitted(done);
   }
 
   /** A read-only transaction runs alone: it needs no write lock and no fsync to share. */
@@ -198,8 +195,4 @@ export class SqliteGroupCommit {
       // Nothing more can be done on this connection; the next BEGIN reports what is wrong.
     }
   }
-}
-
-function settleFailed(done: readonly DoneUnit[], error: unknown): void {
-  for (const { unit } of done) unit.reject(error);
 }
