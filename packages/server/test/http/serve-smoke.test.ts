@@ -42,6 +42,19 @@ async function startServe(args: string[]): Promise<Server> {
   }
 }
 
+/** The demo's lines may arrive in a later chunk than "listening": wait for the one needed. */
+async function waitForOutput(server: Server, pattern: RegExp): Promise<RegExpExecArray> {
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    const match = pattern.exec(server.output());
+    if (match !== null) return match;
+    if (server.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`tollgate serve never printed ${pattern}:\n${server.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function stop(server: Server): Promise<number | null> {
   server.child.kill('SIGTERM');
   return server.exited;
@@ -68,10 +81,11 @@ describe('tollgate serve', () => {
   it('seeds the demo idempotently and the printed key places a call', async () => {
     const db = join(directory, 'demo.sqlite');
     const first = await startServe(['--db', db, '--demo']);
+    await waitForOutput(first, /export C1_KEY=(\S+)/);
     expect(await stop(first)).toBe(0);
     const server = await startServe(['--db', db, '--demo']);
     try {
-      const key = /export C1_KEY=(\S+)/.exec(server.output())?.[1];
+      const key = (await waitForOutput(server, /export C1_KEY=(\S+)/))[1];
       expect(key).toBeDefined();
       const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
       const call = await fetch(`${server.baseUrl}/v1/sessions`, { method: 'POST', headers,
