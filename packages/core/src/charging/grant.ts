@@ -27,10 +27,6 @@ export interface Grant {
   readonly final: boolean;
   /** Index of the level whose funds set the grant, or null when the slice did. */
   readonly limitingLevel: number | null;
-  /** Per level: the cost of `usedS + grantedSeconds` minus the cost of `usedS`: to reserve. */
-  readonly reserveMicros: readonly Micros[];
-  /** Per level: cost of `usedS` (what must be committed in total so far). */
-  readonly usedCostMicros: readonly Micros[];
 }
 
 export type GrantResult =
@@ -57,15 +53,10 @@ export function computeGrant(options: {
   const capS = Math.min(usedS + sliceS, Math.max(usedS, options.callDurationSMax));
   let grantEndS = capS;
   let limitingLevel: number | null = null;
-  const usedCostMicros: Micros[] = [];
   for (const [index, level] of levels.entries()) {
-    if (level.plan === null) {
-      usedCostMicros.push(micros(0n));
-      continue;
-    }
+    if (level.plan === null) continue;
     const used = rateDuration(level.plan, usedS, level.bundleSeconds);
     if (used.status !== 'rated') return { status: 'no_rate', level: index };
-    usedCostMicros.push(used.costMicros);
     const funds =
       level.availableMicros === null ? null : micros(level.availableMicros + used.costMicros);
     // An unlimited level is still bound by gaps in its rate, which max duration respects.
@@ -79,21 +70,11 @@ export function computeGrant(options: {
     }
   }
   grantEndS = Math.max(grantEndS, usedS);
-  const reserveMicros = levels.map((level, index) => {
-    if (level.plan === null || grantEndS === usedS) return micros(0n);
-    const rated = rateDuration(level.plan, grantEndS, level.bundleSeconds);
-    assert(rated.status === 'rated', 'every level rated the grant while searching it');
-    const delta = rated.costMicros - usedCostMicros[index]!;
-    assert(delta >= 0n, 'cost never decreases with duration');
-    return micros(delta);
-  });
   const final = limitingLevel !== null || grantEndS >= options.callDurationSMax;
   return {
     status: 'granted',
     grantedSeconds: grantEndS - usedS,
     final,
     limitingLevel,
-    reserveMicros,
-    usedCostMicros,
   };
 }
