@@ -10,7 +10,7 @@ import { checkIdempotencyKey, checkReservationId } from './ledger-input.ts';
 import { ledgerProblem, type LedgerProblem, type LedgerResult } from './ledger-problem.ts';
 import type { LedgerTransaction, LockedAccount } from './ledger-store.ts';
 import {
-  idempotent,
+  idempotentFor,
   inTransaction,
   type CallerLocks,
   type LedgerDeps,
@@ -67,10 +67,9 @@ export async function commitReservationInTransaction(
       }
       return success(await writeCommit(tx, plan.value, input.amountsMicros, locked, nowMs));
     });
-  if (caller.idempotencyOwner === 'caller') return run();
   const request = { key: input.idempotencyKey, operation: 'commit_reservation', request: input,
     nowMs };
-  return idempotent(tx, request, run);
+  return idempotentFor(tx, caller, request, run);
 }
 
 /**

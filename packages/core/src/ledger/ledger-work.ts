@@ -88,6 +88,19 @@ export interface Replayable {
 }
 
 /**
+ * `idempotent` unless the caller owns idempotency (see IdempotencyOwner): then the request
+ * simply runs, once, because the caller has already answered any repeat from its own records.
+ */
+export function idempotentFor<T extends Replayable, Code extends LedgerCode>(
+  tx: LedgerTransaction,
+  caller: CallerLocks,
+  request: IdempotentRequest,
+  run: () => Promise<LedgerResult<T, Code>>,
+): Promise<LedgerResult<T, Code | 'idempotency_key_reused'>> {
+  return caller.idempotencyOwner === 'caller' ? run() : idempotent(tx, request, run);
+}
+
+/**
  * Answers a retransmission from its stored outcome, or runs the request and stores its success.
  * The lookup comes before `run` takes its locks, so a replay locks nothing. Two identical
  * requests in flight at once cannot both succeed: the second one's save of its outcome (or of

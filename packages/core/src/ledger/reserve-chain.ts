@@ -14,7 +14,7 @@ import { checkIdempotencyKey, checkReference, checkReservationId } from './ledge
 import { ledgerProblem, type LedgerResult } from './ledger-problem.ts';
 import type { LedgerTransaction, LockedAccount } from './ledger-store.ts';
 import {
-  idempotent,
+  idempotentFor,
   inTransaction,
   type CallerLocks,
   type LedgerDeps,
@@ -62,13 +62,9 @@ export async function reserveChainInTransaction(
   nowMs: number,
   caller: CallerLocks = { idempotencyOwner: 'ledger' },
 ): Promise<LedgerResult<ReservationOutcome>> {
-  if (caller.idempotencyOwner === 'caller') {
-    const locked = caller.locked ?? await tx.lockAccounts(legLockIds(input.legs));
-    return reserveLocked(tx, input, locked, nowMs);
-  }
   const request = { key: input.idempotencyKey, operation: 'reserve_chain', request: input, nowMs };
-  return idempotent(tx, request, async () =>
-    reserveLocked(tx, input, await tx.lockAccounts(legLockIds(input.legs)), nowMs));
+  return idempotentFor(tx, caller, request, async () => reserveLocked(tx, input,
+    caller.locked ?? await tx.lockAccounts(legLockIds(input.legs)), nowMs));
 }
 
 async function reserveLocked(
