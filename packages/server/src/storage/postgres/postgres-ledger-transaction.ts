@@ -14,6 +14,7 @@ import {
   fromDbAccount,
   fromDbBook,
   fromDbExchangeRate,
+  fromDbLockRow,
   fromDbOutcome,
   fromDbReservations,
   fromDbTransfer,
@@ -24,15 +25,13 @@ import {
   type DbInteger,
   type ExchangeRateRow,
   type IdempotencyRow,
+  type LockRow,
   type ReservationLegRow,
   type TransferRow,
 } from '../shared/ledger-mapping.ts';
 import { postgresLedgerSql, type PostgresLedgerStatement } from './postgres-ledger-sql.ts';
 import { PostgresLedgerWrites } from './postgres-ledger-writes.ts';
 import { pendingWritesOf } from './postgres-pending-writes.ts';
-
-type LockRow = AccountRow & { book_id: string; book_account_id: string; book_kind: string;
-  book_currency: string; posted_micros: DbInteger; pending_micros: DbInteger };
 
 type Query = <Row extends pg.QueryResultRow>(name: PostgresLedgerStatement,
   values: unknown[]) => Promise<pg.QueryResult<Row>>;
@@ -64,10 +63,7 @@ function accountPrimitives(query: Query) {
     async lockAccounts(ids: readonly AccountId[]): Promise<LockedAccount[]> {
       if (ids.length === 0) return [];
       const { rows } = await query<LockRow>('lockAccounts', [ids]);
-      return rows.map((row) => ({ account: fromDbAccount(row), main: fromDbBook({
-        id: row.book_id, account_id: row.book_account_id, kind: row.book_kind,
-        currency: row.book_currency, posted_micros: row.posted_micros,
-        pending_micros: row.pending_micros }) }));
+      return rows.map(fromDbLockRow);
     },
     async insertAccount(account: Account) {
       await query('insertAccount', toDbAccount(account));

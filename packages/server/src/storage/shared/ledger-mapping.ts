@@ -3,6 +3,7 @@ import {
   micros,
   type Account,
   type AccountId,
+  type LockedAccount,
   type AccountMode,
   type AccountState,
   type AccountTier,
@@ -215,4 +216,15 @@ export function fromDbExchangeRate(row: ExchangeRateRow): ExchangeRate {
   return { fromCurrency: row.from_currency as CurrencyCode,
     toCurrency: row.to_currency as CurrencyCode, validFromMs: toNumber(row.valid_from_ms),
     rate: row.rate };
+}
+
+/** A row of the lock statement: the account joined with its main book. */
+export type LockRow = AccountRow & { book_id: string; book_account_id: string;
+  book_kind: string; book_currency: string; posted_micros: DbInteger;
+  pending_micros: DbInteger };
+
+export function fromDbLockRow(row: LockRow): LockedAccount {
+  return { account: fromDbAccount(row), main: fromDbBook({ id: row.book_id,
+    account_id: row.book_account_id, kind: row.book_kind, currency: row.book_currency,
+    posted_micros: row.posted_micros, pending_micros: row.pending_micros }) };
 }

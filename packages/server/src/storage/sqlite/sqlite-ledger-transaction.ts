@@ -14,6 +14,7 @@ import {
   fromDbAccount,
   fromDbBook,
   fromDbExchangeRate,
+  fromDbLockRow,
   fromDbOutcome,
   fromDbReservations,
   fromDbTransfer,
@@ -24,13 +25,11 @@ import {
   type DbInteger,
   type ExchangeRateRow,
   type IdempotencyRow,
+  type LockRow,
   type ReservationLegRow,
   type TransferRow,
 } from '../shared/ledger-mapping.ts';
 import { ledgerStatements, type SqliteLedgerStatements } from './sqlite-ledger-statements.ts';
-
-type LockRow = AccountRow & { book_id: string; book_account_id: string; book_kind: string;
-  book_currency: string; posted_micros: DbInteger; pending_micros: DbInteger };
 
 /**
  * The primitives keep no state of their own (the transaction is the connection's), so one frozen
@@ -65,10 +64,7 @@ function accountPrimitives(s: SqliteLedgerStatements) {
       if (ids.length === 0) return [];
       // ORDER BY compares bytes, which is the order of the sorted ASCII ids asked for.
       const rows = s.lockAccounts.all(JSON.stringify(ids)) as LockRow[];
-      return rows.map((row) => ({ account: fromDbAccount(row), main: fromDbBook({
-        id: row.book_id, account_id: row.book_account_id, kind: row.book_kind,
-        currency: row.book_currency, posted_micros: row.posted_micros,
-        pending_micros: row.pending_micros }) }));
+      return rows.map(fromDbLockRow);
     },
     async insertAccount(account: Account) {
       s.insertAccount.run(toDbAccount(account));
