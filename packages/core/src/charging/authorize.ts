@@ -28,14 +28,9 @@ export async function authorize(
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
   return inChargingTransaction(deps.store, async (tx) => {
-    // The scope is checked first, so a key never learns of a session outside its tree.
-    const chain = await loadChain(tx, input.accountId as AccountId);
-    if (chain === null) {
-      return chargingProblem('account_not_found', `no account ${input.accountId}`);
-    }
-    if (!inScope(chain.map((account) => account.id), input.scopeAccountId)) {
-      return outOfScope(input.accountId);
-    }
+    const scoped = await loadScopedChain(tx, input.accountId, input.scopeAccountId);
+    if (!scoped.ok) return scoped;
+    const chain = scoped.value;
     const existing = await tx.findSession(input.sessionId);
     if (existing !== null) {
       if (existing.accountId !== input.accountId || existing.callee !== input.callee) {
@@ -54,6 +49,22 @@ export async function authorize(
     const lockedChain = chain.map((account) => byId.get(account.id) ?? account);
     return success(await grantFirstSlice({ deps, tx, input, chain: lockedChain, locked, nowMs }));
   });
+}
+
+/**
+ * The account and its ancestors, or `account_not_found`, or `forbidden` when the caller's scope
+ * is not on the chain. Checked before anything else is read, so a key never learns of a session
+ * or an event outside its tree.
+ */
+export async function loadScopedChain(
+  tx: ChargingTransaction,
+  accountId: string,
+  scopeAccountId: string | undefined,
+): Promise<ChargingResult<Account[]>> {
+  const chain = await loadChain(tx, accountId as AccountId);
+  if (chain === null) return chargingProblem('account_not_found', `no account ${accountId}`);
+  if (!inScope(chain.map((account) => account.id), scopeAccountId)) return outOfScope(accountId);
+  return success(chain);
 }
 
 /** True when no scope is asked for, or the chain (the account and its ancestors) holds it. */

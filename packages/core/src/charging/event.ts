@@ -1,11 +1,8 @@
-import { micros } from '../kernel/money.ts';
 import { success } from '../kernel/result.ts';
-import type { AccountId } from '../ledger/account.ts';
-import { loadChain } from '../ledger/account-chain.ts';
 import { postChargeInTransaction } from '../ledger/charge-transfers.ts';
 import { fundsCodes, type FundsCode } from '../ledger/ledger-problem.ts';
 import { bundleSecondsFor } from '../rating/bundle.ts';
-import { inScope, lockChain, outOfScope } from './authorize.ts';
+import { loadScopedChain, lockChain } from './authorize.ts';
 import { checkEventInput } from './charging-input.ts';
 import type { ChargingDeps, ChargingTransaction } from './charging-ports.ts';
 import type { ChargingResult } from './charging-service.ts';
@@ -34,13 +31,9 @@ export async function chargeEvent(
   const startedAtMs = input.startedAtMs ?? nowMs;
   const sessionId = `e:${input.eventId}`;
   return inChargingTransaction(deps.store, async (tx) => {
-    const chain = await loadChain(tx, input.accountId as AccountId);
-    if (chain === null) {
-      return chargingProblem('account_not_found', `no account ${input.accountId}`);
-    }
-    if (!inScope(chain.map((account) => account.id), input.scopeAccountId)) {
-      return outOfScope(input.accountId);
-    }
+    const scoped = await loadScopedChain(tx, input.accountId, input.scopeAccountId);
+    if (!scoped.ok) return scoped;
+    const chain = scoped.value;
     const existing = await tx.findSession(sessionId);
     if (existing !== null) {
       if (existing.accountId !== input.accountId || existing.callee !== input.callee) {

@@ -5,7 +5,7 @@ import type { AppServices } from '../app-services.ts';
 import { httpLimits } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
 import { toApiGrant, toApiLiveSession, toApiTerminated } from '../convert.ts';
-import { httpProblem, refusalOf, unwrap } from '../http-problem.ts';
+import { refusalOf, unwrap } from '../http-problem.ts';
 import { withProblems } from '../schemas/common-schemas.ts';
 import {
   AuthorizeBody,
