@@ -1,30 +1,20 @@
 import { parseCurrency, type CurrencyCode } from '../kernel/currency.ts';
-import type { Micros } from '../kernel/money.ts';
 import { success } from '../kernel/result.ts';
 import { isValidTimeZone } from '../kernel/time-zone.ts';
 import {
   accountModes,
   accountStates,
   accountTiers,
-  type AccountMode,
-  type AccountState,
+  type Account,
   type AccountTier,
 } from './account.ts';
 import { ledgerLimits } from './ledger-limits.ts';
 import { ledgerProblem, type LedgerProblem, type LedgerResult } from './ledger-problem.ts';
 
 /** The fields of an account an operator may change after creation (not id, tier, currency). */
-export interface AccountSettings {
-  readonly name: string;
-  readonly mode: AccountMode;
-  readonly creditLimitMicros: Micros | null;
-  readonly dailyLimitMicros: Micros | null;
-  readonly monthlyLimitMicros: Micros | null;
-  readonly concurrentCallsMax: number | null;
-  readonly timeZone: string;
-  readonly state: AccountState;
-  readonly rateDeckId: string | null;
-}
+export type AccountSettings = Pick<Account, 'name' | 'mode' | 'creditLimitMicros' |
+  'dailyLimitMicros' | 'monthlyLimitMicros' | 'concurrentCallsMax' | 'timeZone' | 'state' |
+  'rateDeckId'>;
 
 export type SettingsCode =
   | 'invalid_name'
