@@ -10,7 +10,12 @@ import { checkAuthorizeInput } from './charging-input.ts';
 import type { ChargingDeps, ChargingTransaction } from './charging-ports.ts';
 import type { ChargingResult } from './charging-service.ts';
 import type { AuthorizeInput, GrantAnswer, RefusalAnswer } from './charging-types.ts';
-import { chargingProblem, decodeAnswer, inChargingTransaction } from './charging-work.ts';
+import {
+  chargingProblem,
+  decodeAnswer,
+  inPricingTransaction,
+  type DeckLookup,
+} from './charging-work.ts';
 import { nextGrant } from './next-grant.ts';
 import { priceChain, type PricedLevel } from './priced-levels.ts';
 import { deadlinesOf, reservationIdOf, sessionRecordOf } from './session-state.ts';
@@ -27,7 +32,7 @@ export async function authorize(
   const malformed = checkAuthorizeInput(input);
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
-  return inChargingTransaction(deps.store, async (tx) => {
+  return inPricingTransaction(deps, async (tx, deckOf) => {
     const scoped = await loadScopedChain(tx, input.accountId, input.scopeAccountId);
     if (!scoped.ok) return scoped;
     const chain = scoped.value;
@@ -47,7 +52,8 @@ export async function authorize(
     // Only what was read under the locks is trusted: take each account from the lock.
     const byId = new Map(locked.map((entry) => [entry.account.id as string, entry.account]));
     const lockedChain = chain.map((account) => byId.get(account.id) ?? account);
-    return success(await grantFirstSlice({ deps, tx, input, chain: lockedChain, locked, nowMs }));
+    return success(await grantFirstSlice({ deps, tx, input, chain: lockedChain, locked, nowMs,
+      deckOf }));
   });
 }
 
@@ -98,6 +104,7 @@ async function grantFirstSlice(context: {
   chain: readonly Account[];
   locked: readonly LockedAccount[];
   nowMs: number;
+  deckOf: DeckLookup;
 }): Promise<GrantAnswer | RefusalAnswer> {
   const { deps, tx, input, chain, locked, nowMs } = context;
   const refuse = async (status: RefusalAnswer['status'], accountId: string | null,
@@ -107,7 +114,7 @@ async function grantFirstSlice(context: {
   const bundles = await tx.findBundles(chain[0]!.id);
   const live = bundles.filter((bundle) => bundle.validUntilMs === null ||
     bundle.validUntilMs > nowMs);
-  const priced = await priceChain({ tx, decks: deps.decks, chain, callee: input.callee,
+  const priced = await priceChain({ tx, deckOf: context.deckOf, chain, callee: input.callee,
     startedAtMs: nowMs, horizonS: deps.settings.callDurationSecondsMax,
     extraBandNames: live.flatMap((bundle) => bundle.timeBand ?? []) });
   if (!priced.ok) return refuse(priced.code, priced.accountId, priced.message);

@@ -7,7 +7,10 @@ import type { BundleRecord, SessionRecord } from './session-record.ts';
 
 /** Parsed rate decks by id. Decks are immutable once imported, so a cache never goes stale. */
 export interface DeckProvider {
+  /** Loads the deck when it is not in memory (storage I/O); null when there is no such deck. */
   getDeck(deckId: string): Promise<RateDeck | null>;
+  /** The deck if it is in memory now, without I/O; undefined when it would have to be loaded. */
+  loadedDeck(deckId: string): RateDeck | undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   chargingProblem,
   decodeAnswer,
   encodeAnswer,
-  inChargingTransaction,
+  inPricingTransaction,
 } from './charging-work.ts';
 import { levelCost, priceChain, type PricedLevel } from './priced-levels.ts';
 import type { SessionRecord } from './session-record.ts';
@@ -30,7 +30,7 @@ export async function chargeEvent(
   const nowMs = deps.clock.nowMs();
   const startedAtMs = input.startedAtMs ?? nowMs;
   const sessionId = `e:${input.eventId}`;
-  return inChargingTransaction(deps.store, async (tx) => {
+  return inPricingTransaction(deps, async (tx, deckOf) => {
     const scoped = await loadScopedChain(tx, input.accountId, input.scopeAccountId);
     if (!scoped.ok) return scoped;
     const chain = scoped.value;
@@ -43,7 +43,7 @@ export async function chargeEvent(
     }
     await lockChain(tx, chain);
     const context = { deps, tx, input, sessionId, startedAtMs, nowMs };
-    const priced = await priceChain({ tx, decks: deps.decks, chain, callee: input.callee,
+    const priced = await priceChain({ tx, deckOf, chain, callee: input.callee,
       startedAtMs, horizonS: input.durationSeconds });
     if (!priced.ok) {
       return success(await refuseEvent(context, priced.code, priced.accountId, priced.message));

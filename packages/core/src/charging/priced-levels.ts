@@ -8,9 +8,9 @@ import {
 } from '../ledger/exchange-rate.ts';
 import { planCall, type CallPlan } from '../rating/call-plan.ts';
 import { rateDuration } from '../rating/rate-duration.ts';
-import type { DeckProvider } from './charging-ports.ts';
 import type { ChargingRefusalCode } from './charging-types.ts';
 import type { ChargingTransaction } from './charging-ports.ts';
+import type { DeckLookup } from './charging-work.ts';
 
 /**
  * One level of a call's chain, priced: the plan of the deck its parent sells it (null for a
@@ -36,7 +36,7 @@ export type PricedChain =
 /** Prices every level of `chain` (customer first) for a call to `callee` at `startedAtMs`. */
 export async function priceChain(options: {
   tx: ChargingTransaction;
-  decks: DeckProvider;
+  deckOf: DeckLookup;
   chain: readonly Account[];
   callee: string;
   startedAtMs: number;
@@ -54,7 +54,7 @@ export async function priceChain(options: {
       }
       return refuse('no_rate', `account ${account.id} has no rate deck`);
     }
-    const deck = await options.decks.getDeck(account.rateDeckId);
+    const deck = options.deckOf(account.rateDeckId);
     if (deck === null) return refuse('rate_deck_not_found', `deck ${account.rateDeckId} is gone`);
     const planned = planCall({ deck, number: options.callee, startedAtMs: options.startedAtMs,
       horizonS: options.horizonS,

@@ -9,7 +9,7 @@ import type {
   TerminateInput,
   UpdateInput,
 } from './charging-types.ts';
-import { chargingProblem, decodeAnswer, inChargingTransaction } from './charging-work.ts';
+import { chargingProblem, decodeAnswer, inPricingTransaction } from './charging-work.ts';
 import type { SessionRecord } from './session-record.ts';
 import { settleAndClose, settleAndGrant } from './settle-session.ts';
 
@@ -63,12 +63,12 @@ export async function update(
   const malformed = checkUpdateInput(input, deps.settings);
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
-  return inChargingTransaction(deps.store, async (tx) => {
+  return inPricingTransaction(deps, async (tx, deckOf) => {
     const sequenced = await sequence<GrantAnswer>(tx, input);
     if (sequenced.kind === 'problem') return sequenced.problem;
     if (sequenced.kind === 'replay') return success(sequenced.answer);
     return settleAndGrant({ deps, tx, session: sequenced.session,
-      requestNumber: input.requestNumber, usedSeconds: input.usedSeconds, nowMs });
+      requestNumber: input.requestNumber, usedSeconds: input.usedSeconds, nowMs, deckOf });
   });
 }
 
@@ -80,7 +80,7 @@ export async function terminate(
   const malformed = checkUpdateInput(input, deps.settings);
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
-  return inChargingTransaction(deps.store, async (tx) => {
+  return inPricingTransaction(deps, async (tx, deckOf) => {
     const sequenced = await sequence<TerminateAnswer>(tx, input);
     if (sequenced.kind === 'problem') return sequenced.problem;
     if (sequenced.kind === 'replay') {
@@ -94,6 +94,6 @@ export async function terminate(
     const last = decodeAnswer<GrantAnswer>(session.lastAnswerJson);
     const ranOut = last.final && input.usedSeconds >= session.grantedUntilSeconds;
     return settleAndClose({ deps, tx, session, requestNumber: input.requestNumber,
-      usedSeconds: input.usedSeconds, nowMs }, ranOut ? 'out_of_credit' : 'normal');
+      usedSeconds: input.usedSeconds, nowMs, deckOf }, ranOut ? 'out_of_credit' : 'normal');
   });
 }

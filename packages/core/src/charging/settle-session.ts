@@ -14,7 +14,7 @@ import type {
   GrantAnswer,
   TerminateAnswer,
 } from './charging-types.ts';
-import { encodeAnswer } from './charging-work.ts';
+import { encodeAnswer, type DeckLookup } from './charging-work.ts';
 import { nextGrant } from './next-grant.ts';
 import { levelCost, type PricedLevel } from './priced-levels.ts';
 import type { SessionRecord } from './session-record.ts';
@@ -27,6 +27,7 @@ export interface SettleContext {
   readonly requestNumber: number;
   readonly usedSeconds: number;
   readonly nowMs: number;
+  readonly deckOf: DeckLookup;
 }
 
 interface Settled {
@@ -57,7 +58,7 @@ async function priceUsage(context: SettleContext): Promise<Settled> {
     assert(account !== undefined, 'accounts of a live session are never deleted');
     let plan = null;
     if (level.deckId !== null) {
-      const deck = await deps.decks.getDeck(level.deckId);
+      const deck = context.deckOf(level.deckId);
       assert(deck !== null, 'decks are immutable and never deleted');
       const planned = planCall({ deck, number: session.callee, startedAtMs: session.startedAtMs,
         horizonS: deps.settings.callDurationSecondsMax });

@@ -2,7 +2,7 @@ import type { Result } from '../kernel/result.ts';
 import { expireReservations } from '../ledger/release-reservation.ts';
 import type { ChargingDeps } from './charging-ports.ts';
 import type { SweepOutcome } from './charging-service.ts';
-import { inChargingTransaction } from './charging-work.ts';
+import { inPricingTransaction } from './charging-work.ts';
 import { settleAndClose } from './settle-session.ts';
 
 /**
@@ -24,7 +24,7 @@ export async function sweepStaleSessions(deps: ChargingDeps): Promise<SweepOutco
     { readOnly: true });
   let closed = 0;
   for (const candidate of stale.slice(0, limit)) {
-    const result: Result<boolean> = await inChargingTransaction(deps.store, async (tx) => {
+    const result: Result<boolean> = await inPricingTransaction(deps, async (tx, deckOf) => {
       const session = await tx.findSession(candidate.sessionId);
       // Re-read under the transaction: the switch may have reported in the meantime.
       if (session === null || session.state !== 'live' || session.deadlineMs > nowMs) {
@@ -32,7 +32,7 @@ export async function sweepStaleSessions(deps: ChargingDeps): Promise<SweepOutco
       }
       const usedSeconds = deps.settings.staleSessionCharge === 'granted'
         ? session.grantedUntilSeconds : session.usedSeconds;
-      const settled = await settleAndClose({ deps, tx, session, usedSeconds, nowMs,
+      const settled = await settleAndClose({ deps, tx, session, usedSeconds, nowMs, deckOf,
         requestNumber: session.lastRequestNumber + 1 }, 'timeout');
       return settled.ok ? { ok: true, value: true } : settled;
     });

@@ -75,13 +75,18 @@ export function createDeckCatalog(deps: DeckCatalogDeps): DeckCatalog {
     remember(id, deck);
     return deck;
   };
-  const getDeck = async (id: string): Promise<RateDeck | null> => {
+  const loadedDeck = (id: string): RateDeck | undefined => {
     const cached = cache.get(id);
     if (cached !== undefined) {
+      // Most recently used last: eviction takes the first key.
       cache.delete(id);
       cache.set(id, cached);
-      return cached;
     }
+    return cached;
+  };
+  const getDeck = async (id: string): Promise<RateDeck | null> => {
+    const cached = loadedDeck(id);
+    if (cached !== undefined) return cached;
     let pending = loading.get(id);
     if (pending === undefined) {
       pending = load(id).finally(() => loading.delete(id));
@@ -91,6 +96,7 @@ export function createDeckCatalog(deps: DeckCatalogDeps): DeckCatalog {
   };
   return {
     getDeck,
+    loadedDeck,
     importDeck: async (input) => {
       const parsed = parseDeckInput(input);
       if (!parsed.ok) return parsed;

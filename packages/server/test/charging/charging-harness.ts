@@ -52,7 +52,7 @@ export async function openHarness(
   const decks = new Map<string, RateDeck>();
   const ledger = createLedgerService({ store, clock });
   const charging = createChargingService({ store, clock,
-    decks: { getDeck: async (id) => decks.get(id) ?? null },
+    decks: { getDeck: async (id) => decks.get(id) ?? null, loadedDeck: (id) => decks.get(id) },
     settings: { ...chargingDefaults, ...settings }, startedAtMs: scenarioStartMs });
   return { store, ledger, charging, clock, decks, close: handle.close };
 }
