@@ -106,12 +106,18 @@ export function toDeckMicros(level: PricedLevel, accountMicros: Micros): Micros 
  * The cost of `seconds` at this level in the account's currency, with the bundle seconds the
  * level may use; null when the rate has a gap there.
  */
+export interface LevelUsage {
+  readonly costMicros: Micros;
+  readonly billedSeconds: number;
+  readonly bundleSeconds: number;
+  readonly prefix: string | null;
+}
+
 export function levelCost(
   level: PricedLevel,
   seconds: number,
   bundleSeconds: number,
-): { costMicros: Micros; billedSeconds: number; bundleSeconds: number; prefix: string | null }
-  | null {
+): LevelUsage | null {
   if (level.plan === null) {
     return { costMicros: micros(0n), billedSeconds: 0, bundleSeconds: 0, prefix: null };
   }

@@ -16,7 +16,7 @@ import type {
 } from './charging-types.ts';
 import { encodeAnswer, type DeckLookup } from './charging-work.ts';
 import { nextGrant } from './next-grant.ts';
-import { levelCost, type PricedLevel } from './priced-levels.ts';
+import { levelCost, type LevelUsage, type PricedLevel } from './priced-levels.ts';
 import type { SessionRecord } from './session-record.ts';
 import { deadlinesOf, reservationIdOf } from './session-state.ts';
 
@@ -37,6 +37,8 @@ interface Settled {
   readonly chargedSeconds: number;
   /** Per level, account currency: the cost of the charged seconds. */
   readonly costMicros: readonly Micros[];
+  /** Per level: the rated charged seconds (billed and bundle seconds, prefix). */
+  readonly usages: readonly LevelUsage[];
   /** Per level: what this request posts (cost - committed before). */
   readonly commitMicros: readonly Micros[];
 }
@@ -69,18 +71,19 @@ async function priceUsage(context: SettleContext): Promise<Settled> {
       rate: { numerator: level.rateNumerator, denominator: level.rateDenominator } });
   }
   const chargedSeconds = Math.min(context.usedSeconds, session.grantedUntilSeconds);
-  const costMicros = levels.map((level, index) => {
-    const cost = levelCost(level, chargedSeconds, index === 0 ? session.bundleSecondsHeld : 0);
-    assert(cost !== null, 'granted seconds are always rated');
-    return cost.costMicros;
+  const usages = levels.map((level, index) => {
+    const usage = levelCost(level, chargedSeconds, index === 0 ? session.bundleSecondsHeld : 0);
+    assert(usage !== null, 'granted seconds are always rated');
+    return usage;
   });
+  const costMicros = usages.map((usage) => usage.costMicros);
   const commitMicros = session.levels.map((level, index) => {
     const commit = micros(costMicros[index]! - level.committedMicros);
     assert(commit >= 0n, 'a cumulative cost never decreases');
     assert(commit <= level.reservedMicros, 'granted seconds never cost more than was held');
     return commit;
   });
-  return { locked, levels, chargedSeconds, costMicros, commitMicros };
+  return { locked, levels, chargedSeconds, costMicros, usages, commitMicros };
 }
 
 /** update: commit what was used and hold the next slice, in one transaction. */
@@ -126,9 +129,7 @@ export async function settleAndClose(
   const settled = await priceUsage(context);
   const posted = await postFinal(context, settled.commitMicros, settled.locked);
   if (!posted.ok) return posted;
-  const customer = settled.levels[0]!;
-  const usage = levelCost(customer, settled.chargedSeconds, session.bundleSecondsHeld);
-  assert(usage !== null, 'granted seconds are always rated');
+  const usage = settled.usages[0]!;
   if (session.bundleId !== null && session.bundleSecondsHeld > usage.bundleSeconds) {
     await tx.addBundleSeconds(session.bundleId, session.bundleSecondsHeld - usage.bundleSeconds);
   }
@@ -176,7 +177,7 @@ function cdrOf(
   context: SettleContext,
   settled: Settled,
   disposition: CdrDisposition,
-  usage: { billedSeconds: number; bundleSeconds: number },
+  usage: LevelUsage,
 ): Cdr {
   const { session, nowMs } = context;
   return {
@@ -193,11 +194,9 @@ function cdrOf(
     costMicros: settled.costMicros[0]!,
     currency: settled.levels[0]!.account.currency,
     disposition,
-    levels: settled.levels.map((level, index) => {
-      const cost = levelCost(level, settled.chargedSeconds, 0);
-      return { accountId: level.account.id, deckId: level.deckId,
-        prefix: level.plan?.prefix ?? null, currency: level.account.currency,
-        costMicros: settled.costMicros[index]!, billedSeconds: cost?.billedSeconds ?? 0 };
-    }),
+    levels: settled.levels.map((level, index) => ({ accountId: level.account.id,
+      deckId: level.deckId, prefix: level.plan?.prefix ?? null,
+      currency: level.account.currency, costMicros: settled.costMicros[index]!,
+      billedSeconds: settled.usages[index]!.billedSeconds })),
   };
 }
