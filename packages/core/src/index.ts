@@ -29,3 +29,4 @@ export * from './charging/session-record.ts';
 export * from './charging/charging-use-cases.ts';
 export * from './charging/charging-input.ts';
 export * from './charging/bundles.ts';
+export * from './kernel/rollback-transaction.ts';

@@ -1,4 +1,5 @@
 import type { Clock } from '../kernel/clock.ts';
+import { inRollbackTransaction } from '../kernel/rollback-transaction.ts';
 import { success } from '../kernel/result.ts';
 import {
   decodeLedgerJson,
@@ -8,7 +9,6 @@ import {
 import {
   ledgerProblem,
   type LedgerCode,
-  type LedgerProblem,
   type LedgerResult,
 } from './ledger-problem.ts';
 import type {
@@ -24,36 +24,16 @@ export interface LedgerDeps {
   readonly clock: Clock;
 }
 
-/** Carries a typed problem out of a transaction so that the adapter rolls back. */
-class ProblemRollback extends Error {
-  override readonly name = 'ProblemRollback';
-  readonly problem: LedgerProblem;
-
-  constructor(problem: LedgerProblem) {
-    super(problem.message);
-    this.problem = problem;
-  }
-}
-
 /**
  * Runs `work` in one store transaction. A typed problem rolls the transaction back, so a refused
  * request writes nothing, whatever it did before finding the problem.
  */
-export async function inTransaction<T, Code extends LedgerCode>(
+export function inTransaction<T, Code extends LedgerCode>(
   store: LedgerStore,
   work: (tx: LedgerTransaction) => Promise<LedgerResult<T, Code>>,
   options: TransactionOptions = {},
 ): Promise<LedgerResult<T, Code>> {
-  try {
-    return await store.transaction(async (tx) => {
-      const result = await work(tx);
-      if (!result.ok) throw new ProblemRollback(result);
-      return result;
-    }, options);
-  } catch (error) {
-    if (error instanceof ProblemRollback) return error.problem as LedgerProblem<Code>;
-    throw error;
-  }
+  return inRollbackTransaction(store, work, options);
 }
 
 /**
