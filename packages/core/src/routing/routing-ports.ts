@@ -1,0 +1,37 @@
+import type { Carrier, RouteRule, RoutingPolicy } from './carrier.ts';
+import type { QualityView } from './carrier-quality.ts';
+
+/**
+ * What routing reads besides the ledger: the operators' carriers, policies and route plans
+ * (configuration, cached in memory by the adapter and taken before a transaction starts) and
+ * the live counters of this node (quality windows, calls per second).
+ */
+export interface RoutingView {
+  /** Carriers of an operator (a root account), in any order. */
+  carriersOf(rootAccountId: string): readonly Carrier[];
+  /** Policies of these accounts (those that have one). */
+  policiesOf(accountIds: readonly string[]): readonly RoutingPolicy[];
+  /** Route plan lines of these accounts. */
+  rulesOf(accountIds: readonly string[]): readonly RouteRule[];
+  quality(carrierId: string, prefix: string, nowMs: number): QualityView | null;
+  callsPerSecondFull(carrierId: string, nowMs: number): boolean;
+}
+
+export interface RoutingProvider {
+  /** The current view; configuration may be a few seconds old on other nodes. */
+  view(): Promise<RoutingView>;
+  /** A new draw for the load-share strategy (any unsigned 32-bit number). */
+  ticket(): number;
+}
+
+/** No carriers anywhere: every call is priced as before least-cost routing existed. */
+export const noRouting: RoutingProvider = {
+  view: () => Promise.resolve({
+    carriersOf: () => [],
+    policiesOf: () => [],
+    rulesOf: () => [],
+    quality: () => null,
+    callsPerSecondFull: () => false,
+  }),
+  ticket: () => 0,
+};

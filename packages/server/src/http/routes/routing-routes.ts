@@ -1,0 +1,185 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Principal } from '../../auth/api-keys.ts';
+import type { AppServices } from '../app-services.ts';
+import { principalOf } from '../auth-hook.ts';
+import { formatIsoInstant, type Carrier } from '@tollgate/core';
+import { formatMoney } from '../convert.ts';
+import { httpProblem, unwrap } from '../http-problem.ts';
+import { withProblems } from '../schemas/common-schemas.ts';
+import {
+  Carrier as CarrierSchema,
+  CarrierBody,
+  CarrierList,
+  CarrierListQuery,
+  CarrierParams,
+  CarrierPatch,
+  CarrierQuality,
+  RouteList,
+  RouteRuleBody,
+  RouteRuleQuery,
+  RoutesBody,
+  RoutingPolicy,
+  RoutingPolicyBody,
+} from '../schemas/routing-schemas.ts';
+import { scopeOf } from './session-routes.ts';
+
+const tags = ['routing'];
+
+function toApiCarrier(carrier: Carrier) {
+  return { id: carrier.id, root_account_id: carrier.rootAccountId,
+    account_id: carrier.accountId, currency: carrier.currency, name: carrier.name,
+    rate_deck_id: carrier.rateDeckId, gateway: carrier.gateway, priority: carrier.priority,
+    weight: carrier.weight, concurrent_calls_max: carrier.concurrentCallsMax,
+    calls_per_second_max: carrier.callsPerSecondMax, state: carrier.state };
+}
+
+/**
+ * Least-cost routing: carriers (the operator's: the operator key or a key of the root
+ * account), routing policies and route plans (any account of the key's tree; only the operator
+ * or the root may allow loss-making routes, since the loss is theirs), and the route list.
+ */
+export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
+  const { access, routing } = services;
+
+  /** Carriers are the business of the operator: its own key, or the root account's key. */
+  function requireRoot(principal: Principal, rootAccountId: string) {
+    if (principal.kind === 'operator' || principal.accountId === rootAccountId) return;
+    throw httpProblem('forbidden', 'carriers are managed by the operator (the root account)');
+  }
+
+  async function carrierFor(principal: Principal, carrierId: string) {
+    const carrier = unwrap(await routing.getCarrier(carrierId));
+    requireRoot(principal, carrier.rootAccountId);
+    return carrier;
+  }
+
+  app.post('/v1/carriers', {
+    schema: { operationId: 'createCarrier', tags, summary: 'Add a termination carrier',
+      body: CarrierBody, response: withProblems({ 200: CarrierSchema }) },
+  }, async (request) => {
+    const { body } = request;
+    requireRoot(principalOf(request), body.root_account_id);
+    return toApiCarrier(unwrap(await routing.createCarrier(body.root_account_id, {
+      id: body.id, name: body.name, rateDeckId: body.rate_deck_id, gateway: body.gateway,
+      priority: body.priority ?? 0, weight: body.weight ?? 1,
+      concurrentCallsMax: body.concurrent_calls_max ?? null,
+      callsPerSecondMax: body.calls_per_second_max ?? null, state: body.state ?? 'active' })));
+  });
+
+  app.get('/v1/carriers', {
+    schema: { operationId: 'listCarriers', tags, summary: 'Carriers of an operator',
+      querystring: CarrierListQuery, response: withProblems({ 200: CarrierList }) },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const root = principal.kind === 'operator' ? request.query.root_account_id ?? null
+      : principal.accountId;
+    if (root !== null) requireRoot(principal, root);
+    return { carriers: (await routing.listCarriers(root)).map(toApiCarrier) };
+  });
+
+  app.get('/v1/carriers/:carrier_id', {
+    schema: { operationId: 'getCarrier', tags, summary: 'One carrier', params: CarrierParams,
+      response: withProblems({ 200: CarrierSchema }) },
+  }, async (request) =>
+    toApiCarrier(await carrierFor(principalOf(request), request.params.carrier_id)));
+
+  app.patch('/v1/carriers/:carrier_id', {
+    schema: { operationId: 'updateCarrier', tags, summary: 'Change a carrier',
+      params: CarrierParams, body: CarrierPatch, response: withProblems({ 200: CarrierSchema }) },
+  }, async (request) => {
+    const { body } = request;
+    await carrierFor(principalOf(request), request.params.carrier_id);
+    return toApiCarrier(unwrap(await routing.updateCarrier(request.params.carrier_id, {
+      ...(body.name === undefined ? {} : { name: body.name }),
+      ...(body.rate_deck_id === undefined ? {} : { rateDeckId: body.rate_deck_id }),
+      ...(body.gateway === undefined ? {} : { gateway: body.gateway }),
+      ...(body.priority === undefined ? {} : { priority: body.priority }),
+      ...(body.weight === undefined ? {} : { weight: body.weight }),
+      ...(body.concurrent_calls_max === undefined ? {}
+        : { concurrentCallsMax: body.concurrent_calls_max }),
+      ...(body.calls_per_second_max === undefined ? {}
+        : { callsPerSecondMax: body.calls_per_second_max }),
+      ...(body.state === undefined ? {} : { state: body.state }) })));
+  });
+
+  app.get('/v1/carriers/:carrier_id/quality', {
+    schema: { operationId: 'getCarrierQuality', tags,
+      summary: 'Live ASR / ACD per destination prefix (this node)', params: CarrierParams,
+      response: withProblems({ 200: CarrierQuality }) },
+  }, async (request) => {
+    const carrier = await carrierFor(principalOf(request), request.params.carrier_id);
+    return { carrier_id: carrier.id, prefixes: routing.catalog.qualityOf(carrier.id)
+      .map((view) => ({ prefix: view.prefix, attempts: view.attempts, answered: view.answered,
+        failures: view.failures, asr_bp: view.asrBp, acd_seconds: view.acdS,
+        out_until: view.outUntilMs === null ? null : formatIsoInstant(view.outUntilMs) })) };
+  });
+
+  app.put('/v1/accounts/:id/routing-policy', {
+    schema: { operationId: 'putRoutingPolicy', tags,
+      summary: 'Routing strategy and margin policy of an account and its tree',
+      body: RoutingPolicyBody, response: withProblems({ 200: RoutingPolicy }) },
+  }, async (request) => {
+    const params = request.params as { id: string };
+    const principal = principalOf(request);
+    const chain = unwrap(await access.account(principal, params.id, 'subtree'));
+    if (request.body.margin_policy === 'allow_loss' && principal.kind !== 'operator' &&
+      principal.accountId !== chain.at(-1)!.id) {
+      throw httpProblem('forbidden', 'only the operator may allow loss-making routes');
+    }
+    const policy = unwrap(await routing.putPolicy({ accountId: params.id,
+      strategy: request.body.strategy, marginPolicy: request.body.margin_policy }));
+    return { account_id: policy.accountId, strategy: policy.strategy,
+      margin_policy: policy.marginPolicy };
+  });
+
+  app.post('/v1/route-rules', {
+    schema: { operationId: 'putRouteRule', tags,
+      summary: 'Pin or block a carrier for a prefix (route plan line)', body: RouteRuleBody,
+      response: withProblems({ 200: RouteRuleBody }) },
+  }, async (request) => {
+    const { body } = request;
+    unwrap(await access.account(principalOf(request), body.account_id, 'subtree'));
+    unwrap(await routing.putRule({ accountId: body.account_id, prefix: body.prefix,
+      carrierId: body.carrier_id, action: body.action }));
+    return body;
+  });
+
+  app.delete('/v1/route-rules', {
+    schema: { operationId: 'deleteRouteRule', tags, summary: 'Remove a route plan line',
+      querystring: RouteRuleQuery },
+  }, async (request, reply) => {
+    const { query } = request;
+    unwrap(await access.account(principalOf(request), query.account_id, 'subtree'));
+    unwrap(await routing.deleteRule({ accountId: query.account_id, prefix: query.prefix,
+      carrierId: query.carrier_id }));
+    return reply.code(204).send();
+  });
+
+  app.post('/v1/routes', {
+    schema: { operationId: 'listRoutes', tags,
+      summary: 'Ordered carriers for a call, with full cost and margin',
+      body: RoutesBody, response: withProblems({ 200: RouteList }) },
+  }, async (request) => {
+    const { body } = request;
+    const list = unwrap(await routing.listRoutes({ accountId: body.account_id,
+      callee: body.callee, ...scopeOf(principalOf(request)),
+      ...(body.expected_duration_s === undefined ? {}
+        : { expectedDurationS: body.expected_duration_s }) }));
+    if (list.noRouteReason !== null) {
+      throw httpProblem('no_route', `no route for ${body.callee}: ${list.noRouteReason} (` +
+        list.dropped.map((entry) => `${entry.carrierId}: ${entry.reason}`).join(', ') + ')');
+    }
+    return { expected_duration_s: list.expectedDurationS,
+      routes: list.routes.map((route) => ({ carrier_id: route.carrierId,
+        gateway: route.gateway, prefix: route.prefix, cost: formatMoney(route.costMicros),
+        currency: list.currency, carrier_cost: formatMoney(route.carrierCostMicros),
+        carrier_currency: route.carrierCurrency,
+        margin: route.marginMicros === null ? null : formatMoney(route.marginMicros),
+        loss: route.loss, asr_bp: route.asrBp, acd_seconds: route.acdS })),
+      dropped: list.dropped.map((entry) => ({ carrier_id: entry.carrierId,
+        reason: entry.reason })) };
+  });
+};

@@ -1,0 +1,4 @@
+import { describeRouting } from './routing-scenarios.ts';
+
+// PostgreSQL at DATABASE_URL_TEST (a schema of its own); fails, never skips, when unreachable.
+describeRouting('postgres');

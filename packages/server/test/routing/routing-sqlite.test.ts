@@ -1,0 +1,3 @@
+import { describeRouting } from './routing-scenarios.ts';
+
+describeRouting('sqlite');
