@@ -6,3 +6,4 @@ export * from './select-routes.ts';
 export * from './routing-ports.ts';
 export * from './route-candidates.ts';
 export * from './list-routes.ts';
+export * from './route-index.ts';

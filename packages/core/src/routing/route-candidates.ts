@@ -1,27 +1,19 @@
 import type { Account } from '../ledger/account.ts';
-import { convertMicros } from '../ledger/exchange-rate.ts';
+import { convertMicros, unitRate, type RationalRate } from '../ledger/exchange-rate.ts';
 import type { Micros } from '../kernel/money.ts';
 import { planCall } from '../rating/call-plan.ts';
 import { rateDuration } from '../rating/rate-duration.ts';
+import type { RateDeck } from '../tariffs/rate-deck.ts';
 import type { ChargingTransaction } from '../charging/charging-ports.ts';
 import type { DeckLookup } from '../charging/charging-work.ts';
 import { exchangeRateOf } from '../charging/priced-levels.ts';
-import {
-  defaultRoutingPolicy,
-  routingLimits,
-  type Carrier,
-  type RoutingPolicy,
-} from './carrier.ts';
+import { defaultRoutingPolicy, routingLimits, type RoutingPolicy } from './carrier.ts';
+import type { RouteIndex } from './route-index.ts';
 import { resolveRouteRules } from './route-rules.ts';
 import type { RoutingView } from './routing-ports.ts';
 import { selectRoutes, type RouteCandidate, type RouteSelection } from './select-routes.ts';
 
-/**
- * Prices every carrier of the chain's root for a call of `expectedS` seconds to `callee`
- * starting at `startedAtMs`, prices what the root sells the same call for, and orders the
- * usable carriers under the chain's policy and route plan.
- */
-export async function routeCall(options: {
+interface RouteCallOptions {
   tx: ChargingTransaction;
   deckOf: DeckLookup;
   view: RoutingView;
@@ -31,28 +23,70 @@ export async function routeCall(options: {
   startedAtMs: number;
   expectedS: number;
   ticket: number;
-}): Promise<RouteSelection> {
+}
+
+/** A deck to price the call with, and its slot in the merged index when there is one. */
+interface Pricing {
+  readonly options: RouteCallOptions;
+  readonly index: RouteIndex | null;
+}
+
+/**
+ * Prices every carrier of the chain's root for a call of `expectedS` seconds to `callee`
+ * starting at `startedAtMs`, prices what the root sells the same call for, and orders the
+ * usable carriers under the chain's policy and route plan.
+ */
+export async function routeCall(options: RouteCallOptions): Promise<RouteSelection> {
   const { tx, view, chain } = options;
   const root = chain.at(-1)!;
+  const below = chain.at(-2);
   const carriers = view.carriersOf(root.id).slice(0, routingLimits.carriersPerRootMax);
+  const carrierDecks = carriers.map((carrier) => options.deckOf(carrier.rateDeckId));
+  const sellDeck = below?.rateDeckId == null ? null : options.deckOf(below.rateDeckId);
+  const pricing: Pricing = { options, index: indexFor(view, carrierDecks, sellDeck, options) };
+  pricing.index?.lookup(options.callee);
   const liveCalls = carriers.some((carrier) => carrier.concurrentCallsMax !== null)
     ? await tx.countLiveCarrierSessions(carriers.map((carrier) => carrier.id)) : new Map();
   const candidates: RouteCandidate[] = [];
-  for (const carrier of carriers) {
-    candidates.push({ carrier, liveCalls: liveCalls.get(carrier.id) ?? 0,
-      priced: await priceAtCarrier(options, carrier, root),
+  for (const [slot, carrier] of carriers.entries()) {
+    const deck = carrierDecks[slot]!;
+    const cost = deck === null ? null : deckCost(pricing, deck, slot);
+    // Awaited only for a foreign currency: a same-currency decision never yields.
+    const costMicros = cost === null ? null : cost.currency === root.currency ? cost.costMicros
+      : (await inRootCurrency(pricing, root, cost))?.costMicros ?? null;
+    const priced = cost === null || costMicros === null ? null
+      : { prefix: cost.prefix, carrierCostMicros: cost.costMicros, costMicros };
+    candidates.push({ carrier, liveCalls: liveCalls.get(carrier.id) ?? 0, priced,
       callsPerSecondFull: view.callsPerSecondFull(carrier.id, options.startedAtMs),
-      quality: null });
+      quality: priced === null ? null
+        : view.quality(carrier.id, priced.prefix, options.startedAtMs) });
   }
-  const withQuality = candidates.map((candidate) => candidate.priced === null ? candidate
-    : { ...candidate,
-      quality: view.quality(candidate.carrier.id, candidate.priced.prefix, options.startedAtMs) });
   const chainIds = chain.map((account) => account.id as string);
   const policy = policyFor(chainIds, view.policiesOf(chainIds));
-  return selectRoutes({ candidates: withQuality, sellMicros: await sellAtRoot(options),
+  const sellCost = sellDeck === null ? null : deckCost(pricing, sellDeck, carriers.length);
+  const sell = sellCost === null || sellCost.currency === root.currency ? sellCost
+    : await inRootCurrency(pricing, root, sellCost);
+  return selectRoutes({ candidates, sellMicros: sell?.costMicros ?? null,
     strategy: policy.strategy, marginPolicy: policy.marginPolicy,
     rules: resolveRouteRules(chainIds, view.rulesOf(chainIds), options.callee),
     ticket: options.ticket, routesMax: routingLimits.routesAnsweredMax });
+}
+
+/** The merged index over the carriers' decks (slots 0..n-1) and the sell deck (slot n). */
+function indexFor(
+  view: RoutingView,
+  carrierDecks: readonly (RateDeck | null)[],
+  sellDeck: RateDeck | null,
+  options: RouteCallOptions,
+): RouteIndex | null {
+  if (view.routeIndex === undefined || sellDeck === null) return null;
+  const decks: RateDeck[] = [];
+  for (const deck of carrierDecks) {
+    if (deck === null) return null;
+    decks.push(deck);
+  }
+  decks.push(sellDeck);
+  return view.routeIndex(decks, options.expectedS);
 }
 
 /** The nearest policy to the customer on the chain, or the default. */
@@ -67,53 +101,42 @@ export function policyFor(
   return defaultRoutingPolicy;
 }
 
-/** The deck's cost of the whole expected call, or null when the deck has no rate for it. */
-function deckCost(
-  options: { deckOf: DeckLookup; callee: string; startedAtMs: number; expectedS: number },
-  deckId: string,
-): { prefix: string; costMicros: Micros; currency: string } | null {
-  const deck = options.deckOf(deckId);
-  if (deck === null) return null;
+interface DeckCost {
+  readonly prefix: string;
+  readonly costMicros: Micros;
+  readonly currency: RateDeck['settings']['currency'];
+}
+
+/**
+ * The deck's cost of the whole expected call, or null when the deck has no rate for it: read
+ * from the merged index for a plain prefix, rated the general way otherwise.
+ */
+function deckCost(pricing: Pricing, deck: RateDeck, slot: number): DeckCost | null {
+  const { options, index } = pricing;
+  const currency = deck.settings.currency;
+  if (index !== null) {
+    const match = index.matchOf(slot);
+    if (match < 0) return null;
+    const plain = index.plainCostOf(slot, match);
+    if (plain !== null) return { prefix: index.prefixOf(slot, match), costMicros: plain, currency };
+  }
   const planned = planCall({ deck, number: options.callee, startedAtMs: options.startedAtMs,
     horizonS: options.expectedS });
   if (planned.status !== 'planned') return null;
   const rated = rateDuration(planned.plan, options.expectedS, 0);
   if (rated.status !== 'rated') return null;
-  return { prefix: rated.prefix, costMicros: rated.costMicros, currency: deck.settings.currency };
+  return { prefix: rated.prefix, costMicros: rated.costMicros, currency };
 }
 
-async function priceAtCarrier(
-  options: { tx: ChargingTransaction; deckOf: DeckLookup; callee: string; startedAtMs: number;
-    expectedS: number },
-  carrier: Carrier,
+/** A deck cost in the root's currency; null when no exchange rate is known. */
+async function inRootCurrency(
+  pricing: Pricing,
   root: Account,
-): Promise<RouteCandidate['priced']> {
-  const cost = deckCost(options, carrier.rateDeckId);
-  if (cost === null) return null;
-  const rate = await exchangeRateOf(options.tx, carrier.currency, root.currency,
-    options.startedAtMs);
+  cost: DeckCost,
+): Promise<{ costMicros: Micros } | null> {
+  const rate: RationalRate | null = cost.currency === root.currency ? unitRate
+    : await exchangeRateOf(pricing.options.tx, cost.currency, root.currency,
+      pricing.options.startedAtMs);
   if (rate === null) return null;
-  return { prefix: cost.prefix, carrierCostMicros: cost.costMicros,
-    costMicros: convertMicros({ amountMicros: cost.costMicros, rate, mode: 'half_up' }) };
-}
-
-/**
- * What the level below the root pays the root for the call, in the root's currency: the sell
- * price margin protection compares with. Null when the customer is the root's only level or
- * the level below has no deck or no rate (then nothing is sold, so nothing can be lost).
- */
-async function sellAtRoot(options: {
-  tx: ChargingTransaction; deckOf: DeckLookup; chain: readonly Account[]; callee: string;
-  startedAtMs: number; expectedS: number;
-}): Promise<Micros | null> {
-  const { chain } = options;
-  const root = chain.at(-1)!;
-  const below = chain.at(-2);
-  if (below === undefined || below.rateDeckId === null) return null;
-  const cost = deckCost(options, below.rateDeckId);
-  if (cost === null) return null;
-  const rate = await exchangeRateOf(options.tx, cost.currency as Account['currency'],
-    root.currency, options.startedAtMs);
-  if (rate === null) return null;
-  return convertMicros({ amountMicros: cost.costMicros, rate, mode: 'half_up' });
+  return { costMicros: convertMicros({ amountMicros: cost.costMicros, rate, mode: 'half_up' }) };
 }

@@ -1,5 +1,7 @@
 import type { Carrier, RouteRule, RoutingPolicy } from './carrier.ts';
+import type { RateDeck } from '../tariffs/rate-deck.ts';
 import type { QualityView } from './carrier-quality.ts';
+import type { RouteIndex } from './route-index.ts';
 
 /**
  * What routing reads besides the ledger: the operators' carriers, policies and route plans
@@ -15,6 +17,11 @@ export interface RoutingView {
   rulesOf(accountIds: readonly string[]): readonly RouteRule[];
   quality(carrierId: string, prefix: string, nowMs: number): QualityView | null;
   callsPerSecondFull(carrierId: string, nowMs: number): boolean;
+  /**
+   * A merged index over exactly these decks for calls of `expectedS` seconds, when one is ready;
+   * null: price each deck on its own (the adapter may be building the index meanwhile).
+   */
+  routeIndex?(decks: readonly RateDeck[], expectedS: number): RouteIndex | null;
 }
 
 export interface RoutingProvider {

@@ -99,7 +99,7 @@ describe('selectRoutes', () => {
     const candidates = [candidate('a', 1n, {}, { weight: 3 }), candidate('b', 2n, {},
       { weight: 1 }), candidate('z', 3n, {}, { weight: 0 })];
     const first = new Map<string, number>();
-    for (let ticket = 1; ticket <= 4_000; ticket += 1) {
+    for (let ticket = 1; ticket <= 2_000; ticket += 1) {
       const selection = selectRoutes({ ...base, strategy: 'load_share', candidates, ticket });
       const order = ids(selection) as string[];
       expect(order.at(-1)).toBe('z');
@@ -107,7 +107,7 @@ describe('selectRoutes', () => {
       expect(ids(selectRoutes({ ...base, strategy: 'load_share', candidates, ticket })))
         .toEqual(order);
     }
-    const shareA = first.get('a')! / 4_000;
+    const shareA = first.get('a')! / 2_000;
     expect(shareA).toBeGreaterThan(0.7);
     expect(shareA).toBeLessThan(0.8);
   });

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import {
+  defaultExpectedDurationS,
   emptyQualityState,
   recordOutcome,
   viewQuality,
@@ -9,10 +10,13 @@ import {
   type QualityKeyState,
   type QualitySettings,
   type QualityView,
+  type RateDeck,
+  type RouteIndex,
   type RouteRule,
   type RoutingPolicy,
   type RoutingProvider,
   type RoutingView,
+  routeIndexBuilder,
 } from '@tollgate/core';
 import type { CarrierStore } from './carrier-store.ts';
 
@@ -29,6 +33,10 @@ export type QualityLogEvent = QualityEvent & { carrierId: string; prefix: string
 
 /** Quality keys (carrier x prefix) kept at most: the least recently fed go first. */
 const qualityKeysMax = 100_000;
+/** Merged route indexes kept (one per operator and set of decks); the oldest goes first. */
+const routeIndexesMax = 16;
+/** Prefixes added to an index per event-loop turn while it builds in the background. */
+const routeIndexStepPrefixes = 20_000;
 
 interface Snapshot {
   readonly loadedAtMs: number;
@@ -54,6 +62,46 @@ export interface RoutingCatalog extends RoutingProvider {
  * quality windows per carrier and prefix, calls per second per carrier. Several nodes each
  * count their own calls per second, so a cluster admits up to nodes x the maximum.
  */
+/**
+ * Merged route indexes (core `route-index.ts`) by the identity of their decks. An index is built
+ * in the background, a slice per event-loop turn, so the first decisions after a change price
+ * each deck on their own instead of stalling every call for the build.
+ */
+function routeIndexCache() {
+  const deckIds = new WeakMap<RateDeck, number>();
+  let nextDeckId = 1;
+  const entries = new Map<string, { index: RouteIndex | null }>();
+  const idOf = (deck: RateDeck) => {
+    let id = deckIds.get(deck);
+    if (id === undefined) {
+      id = nextDeckId;
+      nextDeckId += 1;
+      deckIds.set(deck, id);
+    }
+    return id;
+  };
+  return {
+    indexFor(decks: readonly RateDeck[], expectedS: number): RouteIndex | null {
+      // Authorize always asks for the default; other durations (route listings) rate directly.
+      if (expectedS !== defaultExpectedDurationS) return null;
+      const key = decks.map(idOf).join(',');
+      const found = entries.get(key);
+      if (found !== undefined) return found.index;
+      if (entries.size >= routeIndexesMax) entries.delete(entries.keys().next().value!);
+      const entry: { index: RouteIndex | null } = { index: null };
+      entries.set(key, entry);
+      const builder = routeIndexBuilder(decks, expectedS);
+      const step = () => {
+        if (entries.get(key) !== entry) return;
+        if (builder.step(routeIndexStepPrefixes)) entry.index = builder.result();
+        else setImmediate(step);
+      };
+      setImmediate(step);
+      return null;
+    },
+  };
+}
+
 export function createRoutingCatalog(options: RoutingCatalogOptions): RoutingCatalog {
   const { store, clock } = options;
   let snapshot: Snapshot | null = null;
@@ -94,6 +142,7 @@ export function createRoutingCatalog(options: RoutingCatalogOptions): RoutingCat
   }
 
   const keyOf = (carrierId: string, prefix: string) => `${carrierId}\u0000${prefix}`;
+  const routeIndexes = routeIndexCache();
 
   function viewOf(loaded: Snapshot): RoutingView {
     return {
@@ -111,6 +160,7 @@ export function createRoutingCatalog(options: RoutingCatalogOptions): RoutingCat
         return counter !== undefined && counter.second === Math.floor(nowMs / 1000) &&
           counter.count >= carrier.callsPerSecondMax;
       },
+      routeIndex: routeIndexes.indexFor,
     };
   }
 
