@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import {
+  type CallOutcome,
   defaultExpectedDurationS,
   emptyQualityState,
   recordOutcome,
@@ -52,7 +53,7 @@ export interface RoutingCatalog extends RoutingProvider {
   /** A call was routed to the carrier now (its calls-per-second count). */
   recordAttempt(carrierId: string): void;
   /** A routed call ended; feeds the carrier's quality for the prefix. */
-  recordOutcome(carrierId: string, prefix: string, usedSeconds: number): void;
+  recordOutcome(carrierId: string, prefix: string, outcome: CallOutcome): void;
   qualityOf(carrierId: string): Array<QualityView & { prefix: string }>;
 }
 
@@ -179,7 +180,7 @@ export function createRoutingCatalog(options: RoutingCatalogOptions): RoutingCat
         counter.count += 1;
       }
     },
-    recordOutcome: (carrierId, prefix, usedSeconds) => {
+    recordOutcome: (carrierId, prefix, outcome) => {
       const key = keyOf(carrierId, prefix);
       let state = quality.get(key);
       if (state === undefined) {
@@ -190,7 +191,7 @@ export function createRoutingCatalog(options: RoutingCatalogOptions): RoutingCat
       }
       // Re-inserted so that the map's order is least recently fed first.
       quality.set(key, state);
-      for (const event of recordOutcome(state, options.quality, { usedSeconds }, clock.nowMs())) {
+      for (const event of recordOutcome(state, options.quality, outcome, clock.nowMs())) {
         options.log({ ...event, carrierId, prefix });
       }
     },

@@ -43,7 +43,8 @@ export function withRoutingFeedback(
       if (result.ok && result.value.carrierId !== undefined &&
         result.value.carrierPrefix !== undefined && outcomes.add(input.sessionId)) {
         catalog.recordOutcome(result.value.carrierId, result.value.carrierPrefix,
-          result.value.usedSeconds);
+          { usedSeconds: result.value.usedSeconds,
+            ...(input.pddMs === undefined ? {} : { pddMs: input.pddMs }) });
       }
       return result;
     },

@@ -150,14 +150,17 @@ export function describeRouting(kind: StoreKind): void {
       for (let call = 0; call < 3; call += 1) {
         const { id, response } = await authorize();
         expect(response.body).toMatchObject({ route: { carrier_id: 'c' } });
-        // Not answered: the switch reports 0 seconds.
-        expect((await terminate(id, 0)).status).toBe(200);
+        // Not answered: the switch reports 0 seconds (and how long it waited for a ring).
+        const ended = await context.api.call({ method: 'POST',
+          url: `/v1/sessions/${id}/terminate`, key: context.world.keys.cu1,
+          json: { request_number: 1, used_seconds: 0, pdd_ms: 3_000 + call * 1_000 } });
+        expect(ended.status, ended.text).toBe(200);
       }
       expect(await routeOrder(context)).toEqual(['b', 'a']);
       const quality = await context.api.call({ method: 'GET', url: '/v1/carriers/c/quality' });
       // Two earlier calls were answered: 2 of 5 is 40 %, under the 50 % set for this test.
       expect(quality.body['prefixes']).toMatchObject([{ prefix: '44', attempts: 5,
-        answered: 2, asr_bp: 4_000, failures: 3 }]);
+        answered: 2, asr_bp: 4_000, failures: 3, pdd_ms: 4_000 }]);
       expect((await authorize()).response.body).toMatchObject({ route: { carrier_id: 'b' } });
       context.api.clock.advanceMs(61_000);
       expect(await routeOrder(context)).toEqual(['c', 'b', 'a']);

@@ -114,6 +114,7 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     return { carrier_id: carrier.id, prefixes: routing.catalog.qualityOf(carrier.id)
       .map((view) => ({ prefix: view.prefix, attempts: view.attempts, answered: view.answered,
         failures: view.failures, asr_bp: view.asrBp, acd_seconds: view.acdS,
+        pdd_ms: view.pddMs,
         out_until: view.outUntilMs === null ? null : formatIsoInstant(view.outUntilMs) })) };
   });
 

@@ -54,6 +54,7 @@ export const CarrierQuality = Type.Object({
     failures: Type.Integer(),
     asr_bp: Type.Union([Type.Integer(), Type.Null()], { description: 'Basis points' }),
     acd_seconds: Type.Union([Type.Integer(), Type.Null()]),
+    pdd_ms: Type.Union([Type.Integer(), Type.Null()]),
     out_until: Type.Union([Type.String(), Type.Null()]),
   })),
 });
