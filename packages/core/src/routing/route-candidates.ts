@@ -13,6 +13,8 @@ import { resolveRouteRules } from './route-rules.ts';
 import type { RoutingView } from './routing-ports.ts';
 import { selectRoutes, type RouteCandidate, type RouteSelection } from './select-routes.ts';
 
+const noLiveCalls: ReadonlyMap<string, number> = new Map();
+
 interface RouteCallOptions {
   tx: ChargingTransaction;
   deckOf: DeckLookup;
@@ -40,13 +42,16 @@ export async function routeCall(options: RouteCallOptions): Promise<RouteSelecti
   const { tx, view, chain } = options;
   const root = chain.at(-1)!;
   const below = chain.at(-2);
-  const carriers = view.carriersOf(root.id).slice(0, routingLimits.carriersPerRootMax);
+  const all = view.carriersOf(root.id);
+  const carriers = all.length <= routingLimits.carriersPerRootMax ? all
+    : all.slice(0, routingLimits.carriersPerRootMax);
   const carrierDecks = carriers.map((carrier) => options.deckOf(carrier.rateDeckId));
   const sellDeck = below?.rateDeckId == null ? null : options.deckOf(below.rateDeckId);
-  const pricing: Pricing = { options, index: indexFor(view, carrierDecks, sellDeck, options) };
+  const pricing: Pricing = { options,
+    index: indexFor(view, all, carrierDecks, sellDeck, options) };
   pricing.index?.lookup(options.callee);
   const liveCalls = carriers.some((carrier) => carrier.concurrentCallsMax !== null)
-    ? await tx.countLiveCarrierSessions(carriers.map((carrier) => carrier.id)) : new Map();
+    ? await tx.countLiveCarrierSessions(carriers.map((carrier) => carrier.id)) : noLiveCalls;
   const candidates: RouteCandidate[] = [];
   for (const [slot, carrier] of carriers.entries()) {
     const deck = carrierDecks[slot]!;
@@ -72,21 +77,34 @@ export async function routeCall(options: RouteCallOptions): Promise<RouteSelecti
     ticket: options.ticket, routesMax: routingLimits.routesAnsweredMax });
 }
 
+/**
+ * The decks of the last decision per carrier list (the view's arrays are stable until its
+ * configuration reloads): the same array is handed to `routeIndex` while none changed, so the
+ * adapter can find its index by the array's identity instead of building a key per decision.
+ */
+const lastDecks = new WeakMap<readonly unknown[], RateDeck[]>();
+
 /** The merged index over the carriers' decks (slots 0..n-1) and the sell deck (slot n). */
 function indexFor(
   view: RoutingView,
+  carriers: readonly unknown[],
   carrierDecks: readonly (RateDeck | null)[],
   sellDeck: RateDeck | null,
   options: RouteCallOptions,
 ): RouteIndex | null {
   if (view.routeIndex === undefined || sellDeck === null) return null;
-  const decks: RateDeck[] = [];
-  for (const deck of carrierDecks) {
-    if (deck === null) return null;
-    decks.push(deck);
+  let decks = lastDecks.get(carriers);
+  let same = decks !== undefined && decks.length === carrierDecks.length + 1 &&
+    decks[carrierDecks.length] === sellDeck;
+  for (let slot = 0; same && slot < carrierDecks.length; slot += 1) {
+    same = decks![slot] === carrierDecks[slot];
   }
-  decks.push(sellDeck);
-  return view.routeIndex(decks, options.expectedS);
+  if (!same) {
+    if (carrierDecks.some((deck) => deck === null)) return null;
+    decks = [...carrierDecks as RateDeck[], sellDeck];
+    lastDecks.set(carriers, decks);
+  }
+  return view.routeIndex(decks!, options.expectedS);
 }
 
 /** The nearest policy to the customer on the chain, or the default. */

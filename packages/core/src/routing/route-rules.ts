@@ -12,11 +12,14 @@ export interface ResolvedRouteRules {
  * whole chain: a reseller cannot route around its operator's block. Pins come from the account
  * nearest the customer that pins anything for the callee, at its longest matching prefix.
  */
+const noRules: ResolvedRouteRules = { pinnedCarrierIds: null, blockedCarrierIds: new Set() };
+
 export function resolveRouteRules(
   chainAccountIds: readonly string[],
   rules: readonly RouteRule[],
   callee: string,
 ): ResolvedRouteRules {
+  if (rules.length === 0) return noRules;
   const blocked = new Set<string>();
   const pinsByAccount = new Map<string, { prefixLength: number; carrierIds: Set<string> }>();
   for (const rule of rules) {

@@ -97,10 +97,9 @@ export function selectRoutes(input: {
     else if (input.marginPolicy === 'allow_loss') losing.push({ route, carrier: candidate.carrier });
     else dropped.push({ carrierId: candidate.carrier.id, reason: 'loss_making' });
   }
-  const ordered = [
-    ...orderRoutes(profitable, input.strategy, input.ticket),
-    ...orderRoutes(losing, 'least_cost', input.ticket),
-  ].slice(0, input.routesMax);
+  const ordered = orderRoutes(profitable, input.strategy, input.ticket);
+  if (losing.length > 0) ordered.push(...orderRoutes(losing, 'least_cost', input.ticket));
+  if (ordered.length > input.routesMax) ordered.length = input.routesMax;
   if (ordered.length > 0) return { ok: true, routes: ordered, dropped };
   return { ok: false, reason: noRouteReason(input.candidates.length, dropped), dropped };
 }
@@ -156,8 +155,9 @@ function byCostThenId(a: Ranked, b: Ranked): number {
   return a.carrier.id < b.carrier.id ? -1 : a.carrier.id > b.carrier.id ? 1 : 0;
 }
 
+/** Orders `ranked` in place (it is the caller's own array) and returns the routes. */
 function orderRoutes(ranked: Ranked[], strategy: RoutingStrategy, ticket: number): Route[] {
-  const sorted = [...ranked];
+  const sorted = ranked;
   if (strategy === 'least_cost') sorted.sort(byCostThenId);
   if (strategy === 'priority') {
     sorted.sort((a, b) => a.carrier.priority - b.carrier.priority || byCostThenId(a, b));

@@ -24,8 +24,8 @@ import { generateDeckCsv } from './generate-deck.ts';
  * plus 5% that match nothing. One core, this process.
  */
 const carrierCount = 20;
-const deckRows = 100_000;
-const decisionsPerRun = 20_000;
+const deckRows = Number(process.env["ROUTING_BENCH_ROWS"] ?? 100_000);
+const decisionsPerRun = Number(process.env["ROUTING_BENCH_DECISIONS"] ?? 20_000);
 const runs = Number(process.env["ROUTING_BENCH_RUNS"] ?? 5);
 const benchSeed = 20_261_129;
 const startedAtMs = 1_780_000_000_000;

@@ -72,6 +72,9 @@ function routeIndexCache() {
   const deckIds = new WeakMap<RateDeck, number>();
   let nextDeckId = 1;
   const entries = new Map<string, { index: RouteIndex | null }>();
+  // The core hands the same array while the decks are the same: found without a key.
+  const byArray = new WeakMap<readonly RateDeck[],
+    { key: string; entry: { index: RouteIndex | null } }>();
   const idOf = (deck: RateDeck) => {
     let id = deckIds.get(deck);
     if (id === undefined) {
@@ -85,12 +88,19 @@ function routeIndexCache() {
     indexFor(decks: readonly RateDeck[], expectedS: number): RouteIndex | null {
       // Authorize always asks for the default; other durations (route listings) rate directly.
       if (expectedS !== defaultExpectedDurationS) return null;
+      const known = byArray.get(decks);
+      // An entry evicted since is not trusted: it may have stopped building.
+      if (known !== undefined && entries.get(known.key) === known.entry) return known.entry.index;
       const key = decks.map(idOf).join(',');
       const found = entries.get(key);
-      if (found !== undefined) return found.index;
+      if (found !== undefined) {
+        byArray.set(decks, { key, entry: found });
+        return found.index;
+      }
       if (entries.size >= routeIndexesMax) entries.delete(entries.keys().next().value!);
       const entry: { index: RouteIndex | null } = { index: null };
       entries.set(key, entry);
+      byArray.set(decks, { key, entry });
       const builder = routeIndexBuilder(decks, expectedS);
       const step = () => {
         if (entries.get(key) !== entry) return;
