@@ -35,7 +35,7 @@ async function order(expectedS: number) {
 }
 
 describe('routeCall: full cost, not the per-minute price', () => {
-  it('ranks equal per-minute rates by connect fee and blocks for the expected duration', async () => {
+  it('ranks equal per-minute rates by connect fee and blocks for the duration', async () => {
     // 61 s: flat 0.0813, fee 0.0913, minutes two blocks 0.16.
     expect(await order(61)).toEqual([['flat', 81_300n], ['fee', 91_300n],
       ['minutes', 160_000n]]);

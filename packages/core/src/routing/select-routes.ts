@@ -94,7 +94,9 @@ export function selectRoutes(input: {
     }
     const route = routeOf(candidate, input.sellMicros);
     if (!route.loss) profitable.push({ route, carrier: candidate.carrier });
-    else if (input.marginPolicy === 'allow_loss') losing.push({ route, carrier: candidate.carrier });
+    else if (input.marginPolicy === 'allow_loss') {
+      losing.push({ route, carrier: candidate.carrier });
+    }
     else dropped.push({ carrierId: candidate.carrier.id, reason: 'loss_making' });
   }
   const ordered = orderRoutes(profitable, input.strategy, input.ticket);
@@ -141,7 +143,9 @@ function noRouteReason(candidateCount: number, dropped: readonly DroppedRoute[])
   }
   const rated = considered.filter((entry) => entry.reason !== 'no_rate');
   if (rated.every((entry) => entry.reason === 'loss_making')) return 'all_loss_making';
-  if (rated.every((entry) => entry.reason === 'at_capacity' || entry.reason === 'calls_per_second')) {
+  const full = (reason: RouteDropReason) => reason === 'at_capacity' ||
+    reason === 'calls_per_second';
+  if (rated.every((entry) => full(entry.reason))) {
     return 'all_at_capacity';
   }
   return 'none_usable';
@@ -150,7 +154,9 @@ function noRouteReason(candidateCount: number, dropped: readonly DroppedRoute[])
 type Ranked = { route: Route; carrier: Carrier };
 
 function byCostThenId(a: Ranked, b: Ranked): number {
-  if (a.route.costMicros !== b.route.costMicros) return a.route.costMicros < b.route.costMicros ? -1 : 1;
+  if (a.route.costMicros !== b.route.costMicros) {
+    return a.route.costMicros < b.route.costMicros ? -1 : 1;
+  }
   if (a.carrier.priority !== b.carrier.priority) return a.carrier.priority - b.carrier.priority;
   return a.carrier.id < b.carrier.id ? -1 : a.carrier.id > b.carrier.id ? 1 : 0;
 }

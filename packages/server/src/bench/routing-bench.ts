@@ -38,7 +38,8 @@ export async function runRoutingBench(): Promise<Record<string, unknown>> {
   for (let index = 0; index < carrierCount; index += 1) {
     const id = `carrier-${index}`;
     decks.set(id, parseDeck(repriced(baseCsv, index)));
-    carriers.push({ id, rootAccountId: 'op', name: id, rateDeckId: id, currency: 'USD' as CurrencyCode,
+    carriers.push({ id, rootAccountId: 'op', name: id, rateDeckId: id,
+      currency: 'USD' as CurrencyCode,
       gateway: `sofia/gateway/${id}/`, priority: index % 3, weight: 1,
       concurrentCallsMax: null, callsPerSecondMax: null, state: 'active',
       accountId: `carrier.${id}` });
