@@ -1,0 +1,66 @@
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { LocalIdentity } from './base-answers.ts';
+import type { PeerPolicy } from './capabilities.ts';
+import {
+  PeerConnection,
+  type ApplicationHandler,
+  type PeerContext,
+  type PeerLimits,
+} from './peer-connection.ts';
+
+export interface DiameterServerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly local: LocalIdentity;
+  readonly policy: PeerPolicy;
+  readonly limits: PeerLimits;
+  /** Connections at once; more are closed on accept. */
+  readonly connectionsMax: number;
+  readonly handler: ApplicationHandler;
+  readonly log?: PeerContext['log'];
+}
+
+export interface RunningDiameterServer {
+  readonly port: number;
+  readonly connectionCount: () => number;
+  /** Stops accepting, then disconnects every peer gracefully (DPR), within `timeoutMs`. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** The Diameter listener: one PeerConnection per accepted TCP connection. */
+export async function startDiameterServer(
+  options: DiameterServerOptions,
+): Promise<RunningDiameterServer> {
+  const connections = new Set<PeerConnection>();
+  const log = options.log ?? (() => undefined);
+  const context: PeerContext = { local: options.local, policy: options.policy,
+    limits: options.limits, handler: options.handler, log };
+  const server: Server = createServer((socket) => {
+    if (connections.size >= options.connectionsMax) {
+      log('peer_rejected', { reason: 'connections_max' });
+      socket.destroy();
+      return;
+    }
+    const connection = new PeerConnection(socket, context);
+    connections.add(connection);
+    void connection.closed.then(() => connections.delete(connection));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: options.host, port: options.port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    connectionCount: () => connections.size,
+    async close(timeoutMs: number) {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...connections].map((connection) => connection.disconnect(timeoutMs)));
+      await stopped;
+    },
+  };
+}

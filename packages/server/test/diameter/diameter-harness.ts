@@ -1,0 +1,86 @@
+import {
+  chargingDefaults,
+  createChargingService,
+  createLedgerService,
+  ManualClock,
+  parseRateDeckCsv,
+  parseRateDeckSettings,
+  prefixIndexOf,
+  assert,
+  type ChargingSettings,
+  type RateDeck,
+} from '@tollgate/core';
+import { systemClock } from '../../src/app/system-clock.ts';
+import { startDiameter } from '../../src/diameter/diameter-service.ts';
+import type { RunningDiameterServer } from '../../src/diameter/diameter-server.ts';
+import {
+  normalizeIdentity,
+  type IdentityKind,
+} from '../../src/diameter/subscriber-directory.ts';
+import {
+  sqliteSubscriberIdentityStore,
+  type SubscriberIdentityStore,
+} from '../../src/diameter/subscriber-identity-store.ts';
+import { createSqliteChargingStore } from '../../src/storage/sqlite/sqlite-charging-store.ts';
+import type { ChargingHarness } from '../charging/charging-harness.ts';
+import { openTempSqliteLedger } from '../storage/sqlite-fixture.ts';
+
+export interface DiameterHarness extends ChargingHarness {
+  readonly identities: SubscriberIdentityStore;
+  readonly server: RunningDiameterServer;
+  /** Maps an identity (normalized here) to an account; null: not credit controlled. */
+  identify(kind: IdentityKind, text: string, accountId: string | null): Promise<void>;
+}
+
+/** One rate: 0.06/min per second, so a call of N seconds costs exactly N x 0.001. */
+export const perSecondDeck = 'prefix,destination,rate,connect_fee,initial_increment_s,' +
+  'increment_s\n44,UK,0.06,0,1,1\n';
+
+/**
+ * The charging use cases on a real SQLite file with the wall clock (peers run in real time),
+ * the identity table, and the Diameter server on a free loopback port.
+ */
+export async function openDiameterHarness(options: {
+  readonly settings?: Partial<ChargingSettings>;
+  readonly originHost?: string;
+  readonly originRealm?: string;
+  readonly allowedPeers?: readonly string[];
+} = {}): Promise<DiameterHarness> {
+  const handle = await openTempSqliteLedger({ synchronous: 'NORMAL' });
+  const store = createSqliteChargingStore(handle.database);
+  const decks = new Map<string, RateDeck>();
+  const ledger = createLedgerService({ store, clock: systemClock });
+  const charging = createChargingService({ store, clock: systemClock,
+    decks: { getDeck: async (id) => decks.get(id) ?? null, loadedDeck: (id) => decks.get(id) },
+    settings: { ...chargingDefaults, ...options.settings }, startedAtMs: Date.now() });
+  const identities = sqliteSubscriberIdentityStore(handle.database);
+  const server = await startDiameter({ settings: { host: '127.0.0.1', port: 0,
+    originHost: options.originHost ?? 'ocs.test.local',
+    originRealm: options.originRealm ?? 'test.local',
+    allowedPeers: options.allowedPeers ?? [] }, charging, directory: identities,
+  nowMs: Date.now() });
+  return {
+    store, ledger, charging, decks, identities, server,
+    // The charging helpers only need the shape; this harness runs on the wall clock.
+    clock: new ManualClock(Date.now()),
+    async identify(kind, text, accountId) {
+      const identity = normalizeIdentity(kind, text);
+      assert(identity !== null, `test identity ${text} normalizes`);
+      await identities.put({ ...identity, accountId: accountId ?? 'root',
+        charging: accountId === null ? 'not_applicable' : 'online', createdAtMs: Date.now() });
+    },
+    async close() {
+      await server.close(1_000);
+      await handle.close();
+    },
+  };
+}
+
+export function deckOf(csv: string, currency = 'USD'): RateDeck {
+  const settings = parseRateDeckSettings({ currency });
+  assert(settings.ok, 'test deck settings are valid');
+  const deck = parseRateDeckCsv(csv, { settings: settings.value });
+  assert(deck.ok, 'test deck parses');
+  prefixIndexOf(deck.value);
+  return deck.value;
+}

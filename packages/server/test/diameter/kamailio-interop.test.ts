@@ -1,0 +1,164 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Cdr } from '@tollgate/core';
+import { account, balances, money } from '../charging/charging-harness.ts';
+import { deckOf, openDiameterHarness, perSecondDeck, type DiameterHarness } from
+  './diameter-harness.ts';
+import {
+  freeTcpPort,
+  freeUdpPort,
+  kamailioLog,
+  placeCalls,
+  startCallee,
+  startKamailio,
+  type CallerOptions,
+  type KamailioPorts,
+  type RunningKamailio,
+} from './kamailio-rig.ts';
+
+/**
+ * Interop with real third-party software (issue 5): Kamailio's ims_charging and cdp are the
+ * Ro client, SIPp places the calls through Kamailio, Tollgate is the OCS. Grants are 10 s
+ * (slice) and Kamailio asks again 2 s before a grant ends, so calls stay short.
+ */
+
+let harness: DiameterHarness;
+let kamailio: RunningKamailio | undefined;
+let directory: string;
+let ports: KamailioPorts;
+let callerPort: number;
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'tollgate-kamailio-'));
+  harness = await openDiameterHarness({ settings: { sliceSeconds: 10 },
+    originHost: 'localhost', originRealm: 'test.local' });
+  harness.decks.set('d1', deckOf(perSecondDeck));
+  await account(harness, { id: 'root', tier: 'super_admin' });
+  for (const [id, topup] of [['normal', '1.00'], ['short', '0.012'], ['broke', undefined],
+    ['busy', '2.00']] as const) {
+    await account(harness, { id, tier: 'customer', parentId: 'root', deck: 'd1',
+      ...(topup === undefined ? {} : { topup }) });
+    await harness.identify('sip_uri', `sip:${id}@127.0.0.1`, id);
+  }
+  ports = { ocs: harness.server.port, acceptor: await freeTcpPort(), sip: await freeUdpPort(),
+    callee: await freeUdpPort() };
+  callerPort = await freeUdpPort();
+  kamailio = await startKamailio(directory, ports);
+  // cdp connects a moment after start-up; the CER makes it a live peer.
+  const deadline = Date.now() + 20_000;
+  while (harness.server.connectionCount() === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+}, 60_000);
+
+afterAll(async () => {
+  await kamailio?.stop();
+  await harness?.close();
+  if (directory !== undefined) rmSync(directory, { recursive: true, force: true });
+});
+
+async function calls(options: Omit<CallerOptions, 'sipPort' | 'callerPort' | 'directory'>) {
+  const callee = options.scenario === 'uac-refused.xml' ? null
+    : startCallee(ports.callee, options.calls, directory);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const caller = await placeCalls({ ...options, sipPort: ports.sip, callerPort, directory });
+  if (callee === null) return { caller, callee: null };
+  // A call the caller gave up on never reaches the callee: do not wait for it forever.
+  const timer = setTimeout(() => callee.stop(), 10_000);
+  const answered = await callee.done;
+  clearTimeout(timer);
+  return { caller, callee: answered };
+}
+
+async function cdrsOf(accountId: string): Promise<Cdr[]> {
+  const listed = await harness.charging.listCdrs({ scopeAccountId: accountId, limit: 100 });
+  expect(listed.ok).toBe(true);
+  return listed.ok ? listed.value : [];
+}
+
+function diagnostics(): string {
+  return kamailio === undefined ? '' : kamailioLog(kamailio).split('\n').slice(-40).join('\n');
+}
+
+describe('Kamailio ims_charging + SIPp against Tollgate\'s Diameter server', () => {
+  it('Kamailio\'s cdp peers with Tollgate (CER/CEA)', () => {
+    expect(harness.server.connectionCount(), diagnostics()).toBe(1);
+  });
+
+  it('a normal 10 s call (CCR-I, CCR-U, CCR-T) is charged exactly what Kamailio reports',
+    async () => {
+      const run = await calls({ scenario: 'uac-call.xml', user: 'normal', callMs: 10_000,
+        calls: 1, callsPerSecond: 1 });
+      expect(run.caller.exitCode, run.caller.output + diagnostics()).toBe(0);
+      expect(run.callee?.exitCode).toBe(0);
+      const [cdr] = await cdrsOf('normal');
+      expect(cdr).toBeDefined();
+      // Kamailio rounds each report with rint: up to one second more per request (1.5).
+      expect(cdr!.usedSeconds).toBeGreaterThanOrEqual(10);
+      expect(cdr!.usedSeconds).toBeLessThanOrEqual(12);
+      expect(cdr!.billedSeconds).toBe(cdr!.usedSeconds);
+      expect(cdr!.disposition).toBe('normal');
+      const after = await balances(harness, 'normal');
+      expect(after.postedMicros).toBe(money('1.00') - BigInt(cdr!.billedSeconds) * 1_000n);
+      expect(after.pendingMicros).toBe(0n);
+      // Kamailio's own count: the 10 s grant needed one CCR-U, and nothing failed.
+      const statistics = await kamailio!.statistics();
+      expect(statistics).toMatch(/successful_initial_ccrs = 1\b/);
+      expect(statistics).toMatch(/successful_interim_ccrs = 1\b/);
+      expect(statistics).toMatch(/successful_final_ccrs = 1\b/);
+      expect(statistics).toMatch(/ccr_timeouts = 0\b/);
+    }, 60_000);
+
+  it('a prepaid balance that runs out: Kamailio cuts the call (BYE, Reason: outofcredit), ' +
+    'the balance ends at zero, not below', async () => {
+    const run = await calls({ scenario: 'uac-cut.xml', user: 'short', callMs: 0, calls: 1,
+      callsPerSecond: 1 });
+    expect(run.caller.exitCode, run.caller.output + diagnostics()).toBe(0);
+    expect(run.callee?.exitCode).toBe(0);
+    const after = await balances(harness, 'short');
+    expect(after.postedMicros).toBe(0n);
+    expect(after.pendingMicros).toBe(0n);
+    const [cdr] = await cdrsOf('short');
+    expect(cdr!.billedSeconds).toBe(12);
+    expect(cdr!.costMicros).toBe(money('0.012'));
+    expect(cdr!.disposition).toBe('out_of_credit');
+    const statistics = await kamailio!.statistics();
+    expect(statistics).toMatch(/killed_calls = 1\b/);
+    expect(statistics).toMatch(/failed_interim_ccrs = 0\b/);
+  }, 60_000);
+
+  it('no credit: the call is refused with SIP 402', async () => {
+    const run = await calls({ scenario: 'uac-refused.xml', user: 'broke', callMs: 0, calls: 1,
+      callsPerSecond: 1 });
+    expect(run.caller.exitCode, run.caller.output + diagnostics()).toBe(0);
+    const after = await balances(harness, 'broke');
+    expect(after.postedMicros).toBe(0n);
+    expect(after.pendingMicros).toBe(0n);
+  }, 30_000);
+
+  it('20 concurrent calls on one account are each charged once, exactly', async () => {
+    // 10 calls a second for 2 s, each 5 s long: all 20 are up together for 3 s.
+    const run = await calls({ scenario: 'uac-call.xml', user: 'busy', callMs: 5_000, calls: 20,
+      callsPerSecond: 10 });
+    expect(run.caller.exitCode, run.caller.output + diagnostics()).toBe(0);
+    expect(run.callee?.exitCode).toBe(0);
+    const cdrs = await cdrsOf('busy');
+    expect(cdrs).toHaveLength(20);
+    let billedSeconds = 0;
+    for (const cdr of cdrs) {
+      expect(cdr.usedSeconds).toBeGreaterThanOrEqual(5);
+      expect(cdr.usedSeconds).toBeLessThanOrEqual(7);
+      expect(cdr.disposition).toBe('normal');
+      billedSeconds += cdr.billedSeconds;
+    }
+    const after = await balances(harness, 'busy');
+    expect(after.postedMicros).toBe(money('2.00') - BigInt(billedSeconds) * 1_000n);
+    expect(after.pendingMicros).toBe(0n);
+    const statistics = await kamailio!.statistics();
+    expect(statistics).toMatch(/ccr_timeouts = 0\b/);
+    expect(statistics).toMatch(/failed_final_ccrs = 0\b/);
+  }, 90_000);
+});
