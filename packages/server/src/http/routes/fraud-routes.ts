@@ -1,0 +1,212 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { RiskList } from '@tollgate/core';
+import type { Principal } from '../../auth/api-keys.ts';
+import {
+  fromApiFraudConfig,
+  toApiAlert,
+  toApiFraudConfig,
+  toApiMeasure,
+} from '../../fraud/fraud-convert.ts';
+import type { FraudServices } from '../../fraud/fraud-services.ts';
+import type { AppServices } from '../app-services.ts';
+import { httpLimits } from '../app-services.ts';
+import { principalOf } from '../auth-hook.ts';
+import { httpProblem, unwrap } from '../http-problem.ts';
+import { IdParams, withProblems } from '../schemas/common-schemas.ts';
+import {
+  AlertPage,
+  AlertQuery,
+  FraudConfigBody,
+  FraudConfigView,
+  ListIdParams,
+  Measure,
+  MeasurePage,
+  MeasureQuery,
+  RiskListBody,
+  RiskListView,
+} from './fraud-schemas.ts';
+import type { TypeBoxApp } from './route-types.ts';
+import { Type } from 'typebox';
+
+const tags = ['fraud'];
+const minuteMs = 60_000;
+
+function fraudOf(services: AppServices): FraudServices {
+  if (services.fraud === undefined) {
+    throw httpProblem('fraud_disabled', 'fraud control is off (TOLLGATE_FRAUD_ENABLED)');
+  }
+  return services.fraud;
+}
+
+/**
+ * Fraud control (issue 8): alerts of a subtree, rule configs per account (inherited down the
+ * tree), risk lists, and the blocks and suspensions in force with their manual release. Reading
+ * needs the account's subtree; changing rules or releasing needs a key from strictly above it,
+ * so an account never loosens its own controls.
+ */
+export const fraudRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
+  registerAlerts(app, services);
+  registerConfigs(app, services);
+  registerRiskLists(app, services);
+  registerMeasures(app, services);
+};
+
+function registerAlerts(app: TypeBoxApp, services: AppServices): void {
+  app.get('/v1/fraud/alerts', {
+    schema: { operationId: 'listFraudAlerts', tags, summary: 'Fraud alerts of a subtree',
+      querystring: AlertQuery, response: withProblems({ 200: AlertPage }) },
+  }, async (request) => {
+    const fraud = fraudOf(services);
+    const { query } = request;
+    const limit = query.limit ?? httpLimits.pageSizeDefault;
+    const scope = unwrap(await services.access.listingScope(principalOf(request),
+      query.account_id));
+    const alerts = await fraud.store.listAlerts({ scopeAccountId: scope, limit,
+      ...(query.customer_id === undefined ? {} : { accountId: query.customer_id }),
+      ...(query.after === undefined ? {} : { afterId: query.after }) });
+    const last = alerts.at(-1);
+    return { alerts: alerts.map(toApiAlert),
+      next_after: alerts.length === limit && last !== undefined ? last.id : null };
+  });
+}
+
+function registerConfigs(app: TypeBoxApp, services: AppServices): void {
+  const view = async (id: string) => {
+    const found = unwrap(await fraudOf(services).monitor.getConfig(id));
+    return { account_id: id, own: found.own === null ? null : toApiFraudConfig(found.own),
+      effective: toApiFraudConfig(found.effective), from_account_id: found.fromAccountId };
+  };
+  app.get('/v1/fraud/configs/:id', {
+    schema: { operationId: 'getFraudConfig', tags, summary: 'The rules of an account',
+      description: 'own: its stored config; effective: what runs (its own, else the nearest ' +
+        'ancestor\'s, else the default).',
+      params: IdParams, response: withProblems({ 200: FraudConfigView }) },
+  }, async (request) => {
+    unwrap(await services.access.account(principalOf(request), request.params.id, 'subtree'));
+    return view(request.params.id);
+  });
+  app.put('/v1/fraud/configs/:id', {
+    schema: { operationId: 'putFraudConfig', tags, summary: 'Set the rules of an account',
+      params: IdParams, body: FraudConfigBody,
+      response: withProblems({ 200: FraudConfigView }) },
+  }, async (request) => {
+    const fraud = fraudOf(services);
+    unwrap(await services.access.account(principalOf(request), request.params.id,
+      'descendants'));
+    const config = unwrap(fromApiFraudConfig(request.body));
+    unwrap(await fraud.monitor.setConfig(request.params.id, config));
+    return view(request.params.id);
+  });
+  app.delete('/v1/fraud/configs/:id', {
+    schema: { operationId: 'deleteFraudConfig', tags,
+      summary: 'Drop an account\'s own rules (it inherits again)', params: IdParams,
+      response: withProblems({ 200: FraudConfigView }) },
+  }, async (request) => {
+    const fraud = fraudOf(services);
+    unwrap(await services.access.account(principalOf(request), request.params.id,
+      'descendants'));
+    unwrap(await fraud.monitor.deleteConfig(request.params.id));
+    return view(request.params.id);
+  });
+}
+
+function toApiRiskList(list: RiskList) {
+  return { id: list.id, owner_id: list.ownerAccountId, name: list.name,
+    prefixes: [...list.prefixes], action: list.action, calls_threshold: list.callsThreshold,
+    window_minutes: Math.round(list.windowMs / minuteMs),
+    updated_at: new Date(list.updatedAtMs).toISOString() };
+}
+
+/** A list is the operator's (owner null) or an account's, for that account's subtree. */
+async function mayManage(services: AppServices, principal: Principal, owner: string | null) {
+  if (principal.kind === 'operator') return true;
+  if (owner === null) return false;
+  return (await services.access.account(principal, owner, 'subtree')).ok;
+}
+
+function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
+  app.get('/v1/fraud/risk-lists', {
+    schema: { operationId: 'listRiskLists', tags, summary: 'High-risk prefix lists',
+      response: withProblems({ 200: Type.Object({ risk_lists: Type.Array(RiskListView) }) }) },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const visible: RiskList[] = [];
+    for (const list of fraudOf(services).monitor.riskLists()) {
+      if (list.ownerAccountId === null || await mayManage(services, principal,
+        list.ownerAccountId)) visible.push(list);
+    }
+    return { risk_lists: visible.map(toApiRiskList) };
+  });
+  app.put('/v1/fraud/risk-lists/:id', {
+    schema: { operationId: 'putRiskList', tags, summary: 'Create or replace a risk list',
+      params: ListIdParams, body: RiskListBody, response: withProblems({ 200: RiskListView }) },
+  }, async (request) => {
+    const fraud = fraudOf(services);
+    const principal = principalOf(request);
+    const { body } = request;
+    const owner = body.owner_id !== undefined ? body.owner_id
+      : principal.kind === 'operator' ? null : principal.accountId;
+    const existing = fraud.monitor.riskLists().find((list) => list.id === request.params.id);
+    if (!(await mayManage(services, principal, owner)) || (existing !== undefined &&
+      !(await mayManage(services, principal, existing.ownerAccountId)))) {
+      throw httpProblem('forbidden', `risk list ${request.params.id} is outside the key's scope`);
+    }
+    const list = unwrap(await fraud.monitor.putRiskList({ id: request.params.id,
+      ownerAccountId: owner, name: body.name, prefixes: body.prefixes, action: body.action,
+      callsThreshold: body.calls_threshold ?? 1,
+      windowMs: (body.window_minutes ?? 60) * minuteMs, updatedAtMs: services.clock.nowMs() }));
+    return toApiRiskList(list);
+  });
+  app.delete('/v1/fraud/risk-lists/:id', {
+    schema: { operationId: 'deleteRiskList', tags, summary: 'Delete a risk list',
+      params: ListIdParams, response: withProblems({ 204: Type.Null() }) },
+  }, async (request, reply) => {
+    const fraud = fraudOf(services);
+    const existing = fraud.monitor.riskLists().find((list) => list.id === request.params.id);
+    if (existing === undefined) {
+      throw httpProblem('risk_list_not_found', `no risk list ${request.params.id}`);
+    }
+    if (!(await mayManage(services, principalOf(request), existing.ownerAccountId))) {
+      throw httpProblem('forbidden', `risk list ${request.params.id} is outside the key's scope`);
+    }
+    unwrap(await fraud.monitor.deleteRiskList(request.params.id));
+    return reply.code(204).send(null);
+  });
+}
+
+function registerMeasures(app: TypeBoxApp, services: AppServices): void {
+  app.get('/v1/fraud/measures', {
+    schema: { operationId: 'listFraudMeasures', tags,
+      summary: 'Blocks and suspensions of a subtree (in force, or all with active=false)',
+      querystring: MeasureQuery, response: withProblems({ 200: MeasurePage }) },
+  }, async (request) => {
+    const fraud = fraudOf(services);
+    const { query } = request;
+    const limit = query.limit ?? httpLimits.pageSizeDefault;
+    const scope = unwrap(await services.access.listingScope(principalOf(request),
+      query.account_id));
+    const measures = await fraud.store.listMeasures({ scopeAccountId: scope,
+      activeOnly: query.active ?? true, limit,
+      ...(query.after === undefined ? {} : { afterId: query.after }) });
+    const last = measures.at(-1);
+    return { measures: measures.map(toApiMeasure),
+      next_after: measures.length === limit && last !== undefined ? last.id : null };
+  });
+  app.post('/v1/fraud/measures/:id/release', {
+    schema: { operationId: 'releaseFraudMeasure', tags,
+      summary: 'Lift a block or suspension before its cool-down ends',
+      params: ListIdParams, response: withProblems({ 200: Measure }) },
+  }, async (request) => {
+    const fraud = fraudOf(services);
+    const measure = await fraud.store.findMeasure(request.params.id);
+    if (measure === null) {
+      throw httpProblem('fraud_measure_not_found', `no measure ${request.params.id}`);
+    }
+    unwrap(await services.access.account(principalOf(request), measure.accountId,
+      'descendants'));
+    return toApiMeasure(unwrap(await fraud.monitor.release(measure.id)));
+  });
+}
