@@ -136,7 +136,7 @@ function deckCost(pricing: Pricing, deck: RateDeck, slot: number): DeckCost | nu
     const match = index.matchOf(slot);
     if (match < 0) return null;
     const plain = index.plainCostOf(slot, match);
-    if (plain !== null) return { prefix: index.prefixOf(slot, match), costMicros: plain, currency };
+    if (plain !== null) return { prefix: index.prefixOf(slot), costMicros: plain, currency };
   }
   const planned = planCall({ deck, number: options.callee, startedAtMs: options.startedAtMs,
     horizonS: options.expectedS });

@@ -23,21 +23,19 @@ export interface RouteIndex {
   matchOf(slot: number): number;
   /** The plain prefix's cost for `expectedS` seconds, or null: rate it the general way. */
   plainCostOf(slot: number, match: number): Micros | null;
-  prefixOf(slot: number, match: number): string;
+  /** The deck's prefix matched by the last lookup (a match was found for the slot). */
+  prefixOf(slot: number): string;
 }
 
 /** Trie nodes at most: 2^26 nodes of 10 children (Int32) is 2.5 GiB, far past any real set. */
 const nodesMax = 1 << 26;
 const digits = 10;
-/** Marks a memo cell whose cost has not been computed yet. */
-const notComputed = -1n;
 /** Marks a prefix that is not plain (its cost depends on when the call starts). */
-const notPlain = -2n;
+const notPlain = -1n;
 
 interface DeckEntries {
   readonly prefixes: string[];
   readonly rows: (readonly RateRow[])[];
-  readonly costs: BigInt64Array;
 }
 
 /** Builds the index in steps of at most `stepPrefixesMax` prefixes, so a server can interleave. */
@@ -58,8 +56,7 @@ export function routeIndexBuilder(decks: readonly RateDeck[], expectedS: number)
   const endSlot: number[] = [];
   const endEntry: number[] = [];
   const endNext: number[] = [];
-  const entries: DeckEntries[] = decks.map((deck) => ({ prefixes: [], rows: [],
-    costs: new BigInt64Array(0) }));
+  const entries: DeckEntries[] = decks.map(() => ({ prefixes: [], rows: [] }));
   const iterators = decks.map((deck) => deck.rowsByPrefix.entries());
   let slot = 0;
   let built: RouteIndex | null = null;
@@ -101,8 +98,6 @@ export function routeIndexBuilder(decks: readonly RateDeck[], expectedS: number)
       while (slot < decks.length && left > 0) {
         const next = iterators[slot]!.next();
         if (next.done === true) {
-          entries[slot] = { ...entries[slot]!,
-            costs: new BigInt64Array(entries[slot]!.prefixes.length).fill(notComputed) };
           slot += 1;
           continue;
         }
@@ -214,12 +209,23 @@ function finish(
 ): RouteIndex {
   const { entries } = trie;
   const { records, endings } = compact(trie);
+  // Per ending (deck x prefix), in trie order: the decks that end a prefix at one node sit
+  // side by side, so one decision reads a few neighbouring cells, not one per deck anywhere.
+  const costs: (bigint | undefined)[] = new Array<bigint | undefined>(endings.length / 2);
   const matches = new Int32Array(decks.length).fill(-1);
+  const depths = new Int32Array(decks.length);
+  // A match's prefix is the callee's first `depth` digits: cut once per depth and lookup.
+  let callee = '';
+  let generation = 0;
+  const cutAt = new Int32Array(64);
+  const cuts: string[] = [];
   return {
     decks,
     expectedS,
-    lookup(callee) {
+    lookup(number) {
       matches.fill(-1);
+      callee = number;
+      generation += 1;
       let node = 0;
       for (let index = 0; ; index += 1) {
         const at = node * recordLength;
@@ -228,10 +234,12 @@ function finish(
         const endFrom = records[at + 2]!;
         const endTo = endFrom + (packed >>> digits);
         for (let end = endFrom; end < endTo; end += 1) {
-          matches[endings[end * 2]!] = endings[end * 2 + 1]!;
+          const slot = endings[end * 2]!;
+          matches[slot] = end;
+          depths[slot] = index;
         }
-        if (index === callee.length) break;
-        const digit = callee.charCodeAt(index) - 48;
+        if (index === number.length) break;
+        const digit = number.charCodeAt(index) - 48;
         if (digit < 0 || digit >= digits) break;
         const mask = packed & 0x3ff;
         if ((mask & (1 << digit)) === 0) break;
@@ -239,14 +247,22 @@ function finish(
       }
     },
     matchOf: (slot) => matches[slot]!,
-    prefixOf: (slot, match) => entries[slot]!.prefixes[match]!,
+    prefixOf(slot) {
+      const depth = depths[slot]!;
+      if (cutAt[depth] !== generation) {
+        cutAt[depth] = generation;
+        cuts[depth] = callee.slice(0, depth);
+      }
+      return cuts[depth]!;
+    },
     plainCostOf(slot, match) {
-      const deckEntries = entries[slot]!;
-      let cost = deckEntries.costs[match]!;
-      if (cost === notComputed) {
-        cost = plainCost(decks[slot]!, deckEntries.prefixes[match]!, deckEntries.rows[match]!,
+      let cost = costs[match];
+      if (cost === undefined) {
+        const entry = endings[match * 2 + 1]!;
+        const deckEntries = entries[slot]!;
+        cost = plainCost(decks[slot]!, deckEntries.prefixes[entry]!, deckEntries.rows[entry]!,
           expectedS);
-        deckEntries.costs[match] = cost;
+        costs[match] = cost;
       }
       return cost === notPlain ? null : cost as Micros;
     },
