@@ -1,0 +1,3 @@
+import { describeKillSession } from './kill-session-scenarios.ts';
+
+describeKillSession('sqlite');
