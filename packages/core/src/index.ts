@@ -29,4 +29,7 @@ export * from './charging/session-record.ts';
 export * from './charging/charging-use-cases.ts';
 export * from './charging/charging-input.ts';
 export * from './charging/bundles.ts';
+export * from './charging/kill-session.ts';
 export * from './kernel/rollback-transaction.ts';
+export * from './routing/index.ts';
+export * from './fraud/index.ts';

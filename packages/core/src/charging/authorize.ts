@@ -6,10 +6,18 @@ import type { LockedAccount } from '../ledger/ledger-store.ts';
 import { reserveChainInTransaction } from '../ledger/reserve-chain.ts';
 import { TransactionConflictError } from '../ledger/ledger-store.ts';
 import { bundleSecondsFor } from '../rating/bundle.ts';
+import { defaultExpectedDurationS, type Carrier } from '../routing/carrier.ts';
+import { routeCall } from '../routing/route-candidates.ts';
+import { noRouting, type RoutingView } from '../routing/routing-ports.ts';
 import { checkAuthorizeInput } from './charging-input.ts';
 import type { ChargingDeps, ChargingTransaction } from './charging-ports.ts';
 import type { ChargingResult } from './charging-service.ts';
-import type { AuthorizeInput, GrantAnswer, RefusalAnswer } from './charging-types.ts';
+import type {
+  AuthorizeInput,
+  GrantAnswer,
+  RefusalAnswer,
+  RouteChoice,
+} from './charging-types.ts';
 import {
   chargingProblem,
   decodeAnswer,
@@ -32,6 +40,10 @@ export async function authorize(
   const malformed = checkAuthorizeInput(input);
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
+  const routing = deps.routing ?? noRouting;
+  // Routing configuration is read before the transaction, like decks: never I/O inside it.
+  const view = await routing.view();
+  const ticket = routing.ticket();
   return inPricingTransaction(deps, async (tx, deckOf) => {
     const scoped = await loadScopedChain(tx, input.accountId, input.scopeAccountId);
     if (!scoped.ok) return scoped;
@@ -48,12 +60,19 @@ export async function authorize(
       // A retransmitted authorize: the stored answer, no money moves.
       return success(decodeAnswer<GrantAnswer | RefusalAnswer>(existing.lastAnswerJson));
     }
-    const locked = await lockChain(tx, chain);
+    const routed = await chooseCarrier({ tx, deckOf, view, chain, input, nowMs, ticket });
+    if (routed.kind === 'refused') {
+      return success(await refusal(tx, input, nowMs, { status: 'no_route', accountId: null,
+        message: routed.message }));
+    }
+    const carrier = routed.kind === 'routed' ? routed.carrier : null;
+    const locked = await lockChain(tx, chain, carrier?.accountId);
+    if (carrier !== null) await recheckCapacity(tx, carrier);
     // Only what was read under the locks is trusted: take each account from the lock.
     const byId = new Map(locked.map((entry) => [entry.account.id as string, entry.account]));
     const lockedChain = chain.map((account) => byId.get(account.id) ?? account);
     return success(await grantFirstSlice({ deps, tx, input, chain: lockedChain, locked, nowMs,
-      deckOf }));
+      deckOf, route: routed.kind === 'routed' ? routed : null }));
   });
 }
 
@@ -82,12 +101,73 @@ export function outOfScope(accountId: string) {
   return chargingProblem('forbidden', `account ${accountId} is outside the key's scope`);
 }
 
-/** Locks the chain and checks, under the locks, that it did not move since it was read. */
+type Routed =
+  | { readonly kind: 'not_routed' }
+  | { readonly kind: 'routed'; readonly carrier: Carrier; readonly choice: RouteChoice }
+  | { readonly kind: 'refused'; readonly message: string };
+
+/**
+ * The carrier of a call: the one the switch named, if it is among the usable routes, or the
+ * first route. An operator without carriers does not route (its root pays its own deck).
+ */
+async function chooseCarrier(options: {
+  tx: ChargingTransaction;
+  deckOf: DeckLookup;
+  view: RoutingView;
+  chain: readonly Account[];
+  input: AuthorizeInput;
+  nowMs: number;
+  ticket: number;
+}): Promise<Routed> {
+  const { view, chain, input } = options;
+  const carriers = view.carriersOf(chain.at(-1)!.id);
+  if (carriers.length === 0) {
+    return input.carrierId === undefined ? { kind: 'not_routed' }
+      : { kind: 'refused', message: `carrier ${input.carrierId} is not known` };
+  }
+  const selection = await routeCall({ tx: options.tx, deckOf: options.deckOf, view, chain,
+    callee: input.callee, startedAtMs: options.nowMs, expectedS: defaultExpectedDurationS,
+    ticket: options.ticket });
+  if (!selection.ok) {
+    return { kind: 'refused', message: `no route for ${input.callee}: ${selection.reason}` };
+  }
+  const route = input.carrierId === undefined ? selection.routes[0]!
+    : selection.routes.find((entry) => entry.carrierId === input.carrierId);
+  if (route === undefined) {
+    const dropped = selection.dropped.find((entry) => entry.carrierId === input.carrierId);
+    return { kind: 'refused', message: `carrier ${input.carrierId} is not usable: ` +
+      `${dropped?.reason ?? 'not_known'}` };
+  }
+  const carrier = carriers.find((entry) => entry.id === route.carrierId)!;
+  return { kind: 'routed', carrier,
+    choice: { carrierId: carrier.id, gateway: carrier.gateway, prefix: route.prefix } };
+}
+
+/**
+ * The carrier's ledger account is locked by every call routed to it, so its live calls counted
+ * now are exact: if another call took the last place since the carrier was chosen, the whole
+ * transaction runs again and routes around it.
+ */
+async function recheckCapacity(tx: ChargingTransaction, carrier: Carrier): Promise<void> {
+  if (carrier.concurrentCallsMax === null) return;
+  const live = (await tx.countLiveCarrierSessions([carrier.id])).get(carrier.id) ?? 0;
+  if (live >= carrier.concurrentCallsMax) {
+    throw new TransactionConflictError(`carrier ${carrier.id} filled up while it was chosen`);
+  }
+}
+
+/**
+ * Locks the chain (and the carrier's account a routed call pays) and checks, under the locks,
+ * that the chain did not move since it was read.
+ */
 export async function lockChain(
   tx: ChargingTransaction,
   chain: readonly Account[],
+  payeeAccountId?: string,
 ): Promise<LockedAccount[]> {
-  const locked = await tx.lockAccounts(sortedUniqueAccountIds(chain.map((account) => account.id)));
+  const ids = chain.map((account) => account.id as string);
+  if (payeeAccountId !== undefined) ids.push(payeeAccountId);
+  const locked = await tx.lockAccounts(sortedUniqueAccountIds(ids as AccountId[]));
   const byId = new Map(locked.map((entry) => [entry.account.id as string, entry.account]));
   for (const account of chain) {
     if (byId.get(account.id)?.parentId !== account.parentId) {
@@ -105,8 +185,9 @@ async function grantFirstSlice(context: {
   locked: readonly LockedAccount[];
   nowMs: number;
   deckOf: DeckLookup;
+  route: { carrier: Carrier; choice: RouteChoice } | null;
 }): Promise<GrantAnswer | RefusalAnswer> {
-  const { deps, tx, input, chain, locked, nowMs } = context;
+  const { deps, tx, input, chain, locked, nowMs, route } = context;
   const refuse = async (status: RefusalAnswer['status'], accountId: string | null,
     message: string) => refusal(tx, input, nowMs, { status, accountId, message });
   const busy = await concurrencyRefusal(tx, chain);
@@ -116,7 +197,8 @@ async function grantFirstSlice(context: {
     bundle.validUntilMs > nowMs);
   const priced = await priceChain({ tx, deckOf: context.deckOf, chain, callee: input.callee,
     startedAtMs: nowMs, horizonS: deps.settings.callDurationSecondsMax,
-    extraBandNames: live.flatMap((bundle) => bundle.timeBand ?? []) });
+    extraBandNames: live.flatMap((bundle) => bundle.timeBand ?? []),
+    carrier: route?.carrier ?? null });
   if (!priced.ok) return refuse(priced.code, priced.accountId, priced.message);
   const levels = priced.levels;
   const bundle = levels[0]!.plan === null ? { bundleId: null, seconds: 0 }
@@ -134,9 +216,11 @@ async function grantFirstSlice(context: {
   const { hangupAtMs, deadlineMs } = deadlinesOf(nowMs, next.grant.grantedSeconds, deps.settings);
   const answer: GrantAnswer = { status: 'granted', sessionId: input.sessionId, requestNumber: 0,
     grantedSeconds: next.grant.grantedSeconds, final: next.grant.final, hangupAtMs,
-    usedSeconds: 0, costMicros: micros(0n), currency: levels[0]!.account.currency };
+    usedSeconds: 0, costMicros: micros(0n), currency: levels[0]!.account.currency,
+    ...(route === null ? {} : { route: route.choice }) };
   await tx.insertSession(sessionRecordOf({ input, levels, exposureMicros: next.exposureMicros,
-    answer, deadlineMs, nowMs, bundleId: bundle.bundleId, bundleSecondsHeld: bundle.seconds }));
+    answer, deadlineMs, nowMs, bundleId: bundle.bundleId, bundleSecondsHeld: bundle.seconds,
+    carrierId: route?.carrier.id ?? null }));
   return answer;
 }
 
@@ -172,7 +256,7 @@ async function holdFirstSlice(context: {
     expiresAtMs: reservationExpiresAtMs,
     legs: levels.map((level, index) => ({ accountId: level.account.id,
       parentId: level.account.parentId, currency: level.account.currency,
-      amountMicros: exposureMicros[index]! })),
+      amountMicros: exposureMicros[index]!, payeeAccountId: level.payeeAccountId })),
   }, nowMs, { idempotencyOwner: 'caller', locked });
   if (reserved.ok) return null;
   // The grant was computed from the same locked funds, so only rounding can refuse it here.
@@ -192,6 +276,6 @@ async function refusal(
   const answer: RefusalAnswer = { ...reason, sessionId: input.sessionId, requestNumber: 0 };
   // Stored so that a retransmitted authorize gets the same refusal; no session_levels rows.
   await tx.insertSession(sessionRecordOf({ input, levels: [], exposureMicros: [], answer,
-    deadlineMs: nowMs, nowMs, bundleId: null, bundleSecondsHeld: 0 }));
+    deadlineMs: nowMs, nowMs, bundleId: null, bundleSecondsHeld: 0, carrierId: null }));
   return answer;
 }

@@ -37,6 +37,10 @@ function checkParties(caller: unknown, callee: unknown): ChargingProblem | null 
   if (typeof caller !== 'string' || caller.length > chargingInputLimits.partyLengthMax) {
     return chargingProblem('invalid_number', 'caller must be a string of at most 128 characters');
   }
+  return checkCallee(callee);
+}
+
+export function checkCallee(callee: unknown): ChargingProblem | null {
   if (typeof callee !== 'string' || !digitsPattern.test(callee) ||
     callee.length > chargingInputLimits.numberDigitsMax) {
     return chargingProblem('invalid_number', 'callee must be 1-32 digits');

@@ -1,5 +1,6 @@
 import type { Clock } from '../kernel/clock.ts';
 import type { LedgerStore, LedgerTransaction } from '../ledger/ledger-store.ts';
+import type { RoutingProvider } from '../routing/routing-ports.ts';
 import type { RateDeck } from '../tariffs/rate-deck.ts';
 import type { Cdr, LiveSessionView } from './charging-types.ts';
 import type { CdrQuery, LiveSessionQuery } from './charging-service.ts';
@@ -32,6 +33,8 @@ export interface ChargingTransaction extends LedgerTransaction {
   updateSession(session: SessionRecord): Promise<void>;
   /** Live sessions that have each account in their chain. */
   countLiveSessions(accountIds: readonly string[]): Promise<Map<string, number>>;
+  /** Live sessions routed to each carrier. */
+  countLiveCarrierSessions(carrierIds: readonly string[]): Promise<Map<string, number>>;
   /** Live sessions whose deadline is at or before `nowMs`, earliest first. */
   listStaleSessions(nowMs: number, limit: number): Promise<SessionRecord[]>;
   listLiveSessions(query: LiveSessionQuery): Promise<LiveSessionView[]>;
@@ -76,4 +79,6 @@ export interface ChargingDeps {
   readonly settings: ChargingSettings;
   /** When the process started: the sweeper holds off for one grace period after it. */
   readonly startedAtMs: number;
+  /** Carriers and route plans; absent: no call is routed. */
+  readonly routing?: RoutingProvider;
 }

@@ -1,6 +1,7 @@
 import type { Result } from '../kernel/result.ts';
 import type { LedgerCode } from '../ledger/ledger-problem.ts';
 import type { CreateBundleInput } from './bundles.ts';
+import type { KillAnswer, KillInput } from './kill-session.ts';
 import type { BundleRecord } from './session-record.ts';
 import type {
   AuthorizeInput,
@@ -53,6 +54,8 @@ export interface ChargingService {
   update(input: UpdateInput): Promise<ChargingResult<GrantAnswer>>;
   terminate(input: TerminateInput): Promise<ChargingResult<TerminateAnswer>>;
   event(input: EventInput): Promise<ChargingResult<EventAnswer | RefusalAnswer>>;
+  /** kill_session: settles a live call now, disposition `killed` (kill-session.ts). */
+  kill(input: KillInput): Promise<ChargingResult<KillAnswer>>;
   /** Closes sessions whose reservation deadline passed (switch crashed, BYE lost). */
   sweepStaleSessions(): Promise<SweepOutcome>;
   listLiveSessions(query: LiveSessionQuery): Promise<ChargingResult<LiveSessionView[]>>;

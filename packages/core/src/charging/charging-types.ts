@@ -20,6 +20,19 @@ export interface AuthorizeInput {
    * inside the charging transaction against the chain it loads anyway.
    */
   readonly scopeAccountId?: string;
+  /**
+   * The carrier the switch will use (from `POST /v1/routes`). Absent: when the operator has
+   * carriers, the first route is taken; when it has none, the call is not routed.
+   */
+  readonly carrierId?: string;
+}
+
+/** Where a routed call goes (least-cost routing): told to the switch, kept on the session. */
+export interface RouteChoice {
+  readonly carrierId: string;
+  readonly gateway: string;
+  /** The carrier deck's prefix that priced the call. */
+  readonly prefix: string;
 }
 
 export interface UpdateInput {
@@ -31,7 +44,13 @@ export interface UpdateInput {
   readonly scopeAccountId?: string;
 }
 
-export type TerminateInput = UpdateInput;
+export interface TerminateInput extends UpdateInput {
+  /**
+   * Post-dial delay the switch measured (INVITE to first ring or answer), when it reports one:
+   * it only feeds the carrier's live quality, never the charge.
+   */
+  readonly pddMs?: number;
+}
 
 /** One-shot charging: a whole usage rated and debited at once (a CDR from a switch, an SMS). */
 export interface EventInput {
@@ -51,8 +70,10 @@ export const chargingRefusalCodes = [
   'no_rate',
   'concurrent_calls_limit',
   'destination_blocked',
+  'fraud_suspended',
   'exchange_rate_not_found',
   'rate_deck_not_found',
+  'no_route',
 ] as const;
 
 export const chargingRequestCodes = [
@@ -70,6 +91,7 @@ export const chargingRequestCodes = [
   'duration_too_long',
   'invalid_bundle',
   'forbidden',
+  'invalid_expected_duration',
 ] as const;
 
 export type ChargingRefusalCode = (typeof chargingRefusalCodes)[number] | FundsCode;
@@ -91,6 +113,8 @@ export interface GrantAnswer {
   /** The customer's cost so far, in the customer's currency. */
   readonly costMicros: Micros;
   readonly currency: CurrencyCode;
+  /** Present on an authorize routed to a carrier. */
+  readonly route?: RouteChoice;
 }
 
 /** A refusal that is an answer (stored, replayed), not a malformed request. */
@@ -112,6 +136,9 @@ export interface TerminateAnswer {
   readonly billedSeconds: number;
   readonly costMicros: Micros;
   readonly currency: CurrencyCode;
+  /** The carrier that carried the call, when it was routed (feeds its live quality). */
+  readonly carrierId?: string;
+  readonly carrierPrefix?: string;
 }
 
 export interface EventAnswer {
@@ -152,6 +179,16 @@ export interface Cdr {
   readonly currency: CurrencyCode;
   readonly disposition: CdrDisposition;
   readonly levels: readonly CdrLevel[];
+  /** What the carrier charges for the call, in its currency, when the call was routed. */
+  readonly carrier: CdrCarrier | null;
+}
+
+export interface CdrCarrier {
+  readonly carrierId: string;
+  readonly prefix: string;
+  readonly currency: CurrencyCode;
+  readonly costMicros: Micros;
+  readonly billedSeconds: number;
 }
 
 export interface LiveSessionView {

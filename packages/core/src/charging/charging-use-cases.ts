@@ -4,6 +4,7 @@ import { createBundle } from './bundles.ts';
 import type { ChargingDeps } from './charging-ports.ts';
 import type { ChargingService } from './charging-service.ts';
 import { chargeEvent } from './event.ts';
+import { killSession } from './kill-session.ts';
 import { terminate, update } from './session-requests.ts';
 import { sweepStaleSessions } from './sweep.ts';
 
@@ -17,6 +18,7 @@ export function createChargingService(deps: ChargingDeps): ChargingService {
     update: (input) => update(deps, input),
     terminate: (input) => terminate(deps, input),
     event: (input) => chargeEvent(deps, input),
+    kill: (input) => killSession(deps, input),
     sweepStaleSessions: () => sweepStaleSessions(deps),
     listLiveSessions: async (query) =>
       success(await store.transaction((tx) => tx.listLiveSessions(query), readOnly)),

@@ -104,7 +104,9 @@ async function postEvent(
     currency: customer.account.currency, disposition: 'event',
     levels: levels.map((level, index) => ({ accountId: level.account.id, deckId: level.deckId,
       prefix: costs[index]!.prefix, currency: level.account.currency,
-      costMicros: costs[index]!.costMicros, billedSeconds: costs[index]!.billedSeconds })) });
+      costMicros: costs[index]!.costMicros, billedSeconds: costs[index]!.billedSeconds })),
+    // Events are rated after the fact and not routed: the root pays its own deck, if any.
+    carrier: null });
   const answer: EventAnswer = { status: 'charged', eventId: input.eventId, cdrId,
     billedSeconds: usage.billedSeconds, costMicros: usage.costMicros,
     currency: customer.account.currency };
@@ -134,7 +136,7 @@ function eventRecord(
   return { sessionId, accountId: input.accountId, state, caller: input.caller,
     callee: input.callee, startedAtMs: context.startedAtMs, lastRequestNumber: 0,
     usedSeconds: input.durationSeconds, grantedUntilSeconds: input.durationSeconds,
-    hangupAtMs: nowMs, deadlineMs: nowMs, levels: [], bundleId: null, bundleSecondsHeld: 0,
-    lastAnswerJson: encodeAnswer(answer), updatedAtMs: nowMs };
+    hangupAtMs: nowMs, deadlineMs: nowMs, levels: [], carrierId: null, bundleId: null,
+    bundleSecondsHeld: 0, lastAnswerJson: encodeAnswer(answer), updatedAtMs: nowMs };
 }
 

@@ -22,6 +22,11 @@ export interface PricedLevel {
   readonly deckId: string | null;
   readonly plan: CallPlan | null;
   readonly rate: RationalRate;
+  /**
+   * Who a root level pays: a carrier's ledger account when the call is routed to a carrier;
+   * null for the outside world (and always null below the root, which pays its parent).
+   */
+  readonly payeeAccountId: string | null;
 }
 
 export type PricedChain =
@@ -42,39 +47,45 @@ export async function priceChain(options: {
   startedAtMs: number;
   horizonS: number;
   extraBandNames?: readonly string[];
+  /** The carrier the call is routed to: it prices the root level and is paid by it. */
+  carrier?: { readonly rateDeckId: string; readonly accountId: string } | null;
 }): Promise<PricedChain> {
   const levels: PricedLevel[] = [];
   for (const [index, account] of options.chain.entries()) {
     const refuse = (code: ChargingRefusalCode, message: string): PricedChain =>
       ({ ok: false, code, accountId: account.id, message });
-    if (account.rateDeckId === null) {
+    const carrier = account.parentId === null ? options.carrier ?? null : null;
+    const deckId = carrier?.rateDeckId ?? account.rateDeckId;
+    const payeeAccountId = carrier?.accountId ?? null;
+    if (deckId === null) {
       if (account.parentId === null) {
-        levels.push({ account, deckId: null, plan: null, rate: unitRate });
+        levels.push({ account, deckId: null, plan: null, rate: unitRate, payeeAccountId });
         continue;
       }
       return refuse('no_rate', `account ${account.id} has no rate deck`);
     }
-    const deck = options.deckOf(account.rateDeckId);
-    if (deck === null) return refuse('rate_deck_not_found', `deck ${account.rateDeckId} is gone`);
+    const deck = options.deckOf(deckId);
+    if (deck === null) return refuse('rate_deck_not_found', `deck ${deckId} is gone`);
     const planned = planCall({ deck, number: options.callee, startedAtMs: options.startedAtMs,
       horizonS: options.horizonS,
       ...(index === 0 && options.extraBandNames !== undefined
         ? { extraBandNames: options.extraBandNames } : {}) });
     if (planned.status === 'no_rate') {
-      return refuse('no_rate', `no rate for ${options.callee} in deck ${account.rateDeckId}`);
+      return refuse('no_rate', `no rate for ${options.callee} in deck ${deckId}`);
     }
-    const rate = await exchangeRate(options.tx, deck.settings.currency, account.currency,
+    const rate = await exchangeRateOf(options.tx, deck.settings.currency, account.currency,
       options.startedAtMs);
     if (rate === null) {
       return refuse('exchange_rate_not_found',
         `no exchange rate ${deck.settings.currency} -> ${account.currency}`);
     }
-    levels.push({ account, deckId: account.rateDeckId, plan: planned.plan, rate });
+    levels.push({ account, deckId, plan: planned.plan, rate, payeeAccountId });
   }
   return { ok: true, levels };
 }
 
-async function exchangeRate(
+/** The rate from one currency to another at `atMs`; 1/1 when they are the same. */
+export async function exchangeRateOf(
   tx: ChargingTransaction,
   fromCurrency: Account['currency'],
   toCurrency: Account['currency'],
@@ -108,6 +119,8 @@ export function toDeckMicros(level: PricedLevel, accountMicros: Micros): Micros 
  */
 export interface LevelUsage {
   readonly costMicros: Micros;
+  /** The same cost in the deck's currency, before conversion. */
+  readonly deckCostMicros: Micros;
   readonly billedSeconds: number;
   readonly bundleSeconds: number;
   readonly prefix: string | null;
@@ -119,11 +132,13 @@ export function levelCost(
   bundleSeconds: number,
 ): LevelUsage | null {
   if (level.plan === null) {
-    return { costMicros: micros(0n), billedSeconds: 0, bundleSeconds: 0, prefix: null };
+    return { costMicros: micros(0n), deckCostMicros: micros(0n), billedSeconds: 0,
+      bundleSeconds: 0, prefix: null };
   }
   const rated = rateDuration(level.plan, seconds, bundleSeconds);
   if (rated.status !== 'rated') return null;
   return { costMicros: toAccountMicros(level, rated.costMicros),
+    deckCostMicros: rated.costMicros,
     billedSeconds: rated.billedSeconds, bundleSeconds: rated.bundleSeconds,
     prefix: rated.prefix };
 }

@@ -16,6 +16,8 @@ export interface SessionLevel {
   readonly committedMicros: Micros;
   /** Held for the current grant, in the account's currency. */
   readonly reservedMicros: Micros;
+  /** A root level routed to a carrier pays the carrier's ledger account; otherwise null. */
+  readonly payeeAccountId: string | null;
 }
 
 export const sessionStates = ['live', 'closed', 'refused'] as const;
@@ -36,6 +38,8 @@ export interface SessionRecord {
   /** The sweeper closes the session after this instant. */
   readonly deadlineMs: number;
   readonly levels: readonly SessionLevel[];
+  /** The carrier the call was routed to (least-cost routing), or null. */
+  readonly carrierId: string | null;
   /** A bundle whose seconds this call holds, and how many it holds. */
   readonly bundleId: string | null;
   readonly bundleSecondsHeld: number;

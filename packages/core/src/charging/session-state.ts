@@ -37,6 +37,7 @@ export function sessionRecordOf(options: {
   nowMs: number;
   bundleId: string | null;
   bundleSecondsHeld: number;
+  carrierId: string | null;
 }): SessionRecord {
   const { input, answer, nowMs } = options;
   const granted = answer.status === 'granted';
@@ -49,6 +50,7 @@ export function sessionRecordOf(options: {
     rateDenominator: level.rate.denominator,
     committedMicros: micros(0n),
     reservedMicros: options.exposureMicros[index] ?? micros(0n),
+    payeeAccountId: level.payeeAccountId,
   }));
   return {
     sessionId: input.sessionId,
@@ -63,6 +65,7 @@ export function sessionRecordOf(options: {
     hangupAtMs: granted ? answer.hangupAtMs : nowMs,
     deadlineMs: options.deadlineMs,
     levels,
+    carrierId: options.carrierId,
     bundleId: options.bundleId,
     bundleSecondsHeld: options.bundleSecondsHeld,
     lastAnswerJson: encodeAnswer(answer),

@@ -51,8 +51,7 @@ interface Settled {
  */
 async function priceUsage(context: SettleContext): Promise<Settled> {
   const { deps, tx, session } = context;
-  const ids = sortedUniqueAccountIds(session.levels.map((level) => level.accountId as AccountId));
-  const locked = await tx.lockAccounts(ids);
+  const locked = await tx.lockAccounts(sessionLockIds(session));
   const byId = new Map(locked.map((entry) => [entry.account.id as string, entry.account]));
   const levels: PricedLevel[] = [];
   for (const level of session.levels) {
@@ -67,7 +66,7 @@ async function priceUsage(context: SettleContext): Promise<Settled> {
       assert(planned.status === 'planned', 'a planned call plans again the same way');
       plan = planned.plan;
     }
-    levels.push({ account, deckId: level.deckId, plan,
+    levels.push({ account, deckId: level.deckId, plan, payeeAccountId: level.payeeAccountId,
       rate: { numerator: level.rateNumerator, denominator: level.rateDenominator } });
   }
   const chargedSeconds = Math.min(context.usedSeconds, session.grantedUntilSeconds);
@@ -84,6 +83,16 @@ async function priceUsage(context: SettleContext): Promise<Settled> {
     return commit;
   });
   return { locked, levels, chargedSeconds, costMicros, usages, commitMicros };
+}
+
+/** Every account a session's money moves between: its chain and the carrier it pays. */
+export function sessionLockIds(session: SessionRecord): AccountId[] {
+  const ids: string[] = [];
+  for (const level of session.levels) {
+    ids.push(level.accountId);
+    if (level.payeeAccountId !== null) ids.push(level.payeeAccountId);
+  }
+  return sortedUniqueAccountIds(ids as AccountId[]);
 }
 
 /** update: commit what was used and hold the next slice, in one transaction. */
@@ -137,7 +146,9 @@ export async function settleAndClose(
   await tx.insertCdr(cdr);
   const answer: TerminateAnswer = { status: 'terminated', sessionId: session.sessionId,
     requestNumber: context.requestNumber, cdrId: cdr.id, usedSeconds: context.usedSeconds,
-    billedSeconds: usage.billedSeconds, costMicros: cdr.costMicros, currency: cdr.currency };
+    billedSeconds: usage.billedSeconds, costMicros: cdr.costMicros, currency: cdr.currency,
+    ...(cdr.carrier === null ? {} : { carrierId: cdr.carrier.carrierId,
+      carrierPrefix: cdr.carrier.prefix }) };
   await tx.updateSession({ ...session, state: 'closed', lastRequestNumber: context.requestNumber,
     usedSeconds: context.usedSeconds, updatedAtMs: nowMs, lastAnswerJson: encodeAnswer(answer),
     levels: session.levels.map((level, index) => ({ ...level,
@@ -166,7 +177,7 @@ async function postFinal(
   if (!expired) return committed;
   const legs = session.levels.flatMap((level, index) => commitMicros[index]! === 0n ? [] : [{
     accountId: level.accountId, parentId: level.parentId, currency: level.currency,
-    amountMicros: commitMicros[index]! }]);
+    amountMicros: commitMicros[index]!, payeeAccountId: level.payeeAccountId }]);
   if (legs.length === 0) return success(null);
   const charged = await postChargeInTransaction(tx, { reference: reservationId, idempotencyKey,
     legs, overdraft: 'allow' }, nowMs);
@@ -198,5 +209,17 @@ function cdrOf(
       deckId: level.deckId, prefix: level.plan?.prefix ?? null,
       currency: level.account.currency, costMicros: settled.costMicros[index]!,
       billedSeconds: settled.usages[index]!.billedSeconds })),
+    carrier: carrierOf(session, settled),
   };
+}
+
+/** The carrier's own figure for the call: the root level's cost before conversion. */
+function carrierOf(session: SessionRecord, settled: Settled): Cdr['carrier'] {
+  if (session.carrierId === null) return null;
+  const root = settled.levels.at(-1)!;
+  const usage = settled.usages.at(-1)!;
+  assert(root.plan !== null && root.payeeAccountId !== null, 'a routed root is priced');
+  return { carrierId: session.carrierId, prefix: usage.prefix ?? root.plan.prefix,
+    currency: root.plan.deck.settings.currency as Cdr['currency'],
+    costMicros: usage.deckCostMicros, billedSeconds: usage.billedSeconds };
 }

@@ -24,6 +24,11 @@ export interface ChainLegInput {
   readonly parentId: string | null;
   readonly currency: string;
   readonly amountMicros: Micros;
+  /**
+   * Only on a root leg (parentId null): the account paid instead of the world, e.g. the
+   * carrier a call was routed to. Its revenue book in the payer's currency is credited.
+   */
+  readonly payeeAccountId?: string | null;
 }
 
 export interface ResolvedLeg {
@@ -53,6 +58,19 @@ export function checkLegInputs(legs: readonly ChainLegInput[]): LedgerProblem | 
     }
     const amount = checkPositiveAmount(leg.amountMicros);
     if (amount !== null) return { ...amount, legIndex: index, accountId: id.value };
+    const payee = leg.payeeAccountId ?? null;
+    if (payee !== null) {
+      if (leg.parentId !== null) {
+        return ledgerProblem('invalid_payee', 'only a root leg may name a payee',
+          { legIndex: index });
+      }
+      const payeeId = checkAccountIdText(payee, 'payee_account_id');
+      if (!payeeId.ok) return { ...payeeId, legIndex: index };
+      if (legs.some((other) => other.accountId === payee)) {
+        return ledgerProblem('invalid_payee', `payee ${payee} also pays in this charge`,
+          { legIndex: index });
+      }
+    }
     if (seen.has(leg.accountId)) {
       return ledgerProblem('duplicate_leg_account', `account ${leg.accountId} appears twice`,
         { accountId: id.value, legIndex: index });
@@ -68,6 +86,7 @@ export function legLockIds(legs: readonly ChainLegInput[]): AccountId[] {
   for (const leg of legs) {
     ids.push(leg.accountId as AccountId);
     if (leg.parentId !== null) ids.push(leg.parentId as AccountId);
+    if (leg.payeeAccountId != null) ids.push(leg.payeeAccountId as AccountId);
   }
   return sortedUniqueAccountIds(ids);
 }
@@ -97,11 +116,18 @@ export function resolveLegs(
     }
     const currency = checkAccountCurrency(account, leg.currency);
     if (currency !== null) return { ...currency, legIndex: index };
-    const creditBook = parent === null ? worldBook(account.currency)
-      : revenueBook(parent.account.id, account.currency);
+    const payeeId = parent === null ? leg.payeeAccountId ?? null : null;
+    const payee = payeeId === null ? null : byId.get(payeeId);
+    if (payee === undefined) {
+      return ledgerProblem('account_not_found', `no account ${payeeId ?? ''}`,
+        { legIndex: index });
+    }
+    const creditor = parent ?? payee;
+    const creditBook = creditor === null ? worldBook(account.currency)
+      : revenueBook(creditor.account.id, account.currency);
     resolved.push({ index, account, main: entry.main, creditBook,
-      creditAccountId: account.parentId, amountMicros: leg.amountMicros,
-      creditBookForeign: parent !== null && parent.account.currency !== account.currency });
+      creditAccountId: creditor?.account.id ?? null, amountMicros: leg.amountMicros,
+      creditBookForeign: creditor !== null && creditor.account.currency !== account.currency });
   }
   return success(resolved);
 }

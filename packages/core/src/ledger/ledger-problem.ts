@@ -25,6 +25,7 @@ export const ledgerInputCodes = [
   'legs_too_many',
   'legs_mismatch',
   'duplicate_leg_account',
+  'invalid_payee',
   'invalid_expiry',
   'reservation_ttl_too_long',
 ] as const;

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config-schema.ts';
+import { startDiameterFromConfig } from '../diameter/diameter-service.ts';
 import { buildApp } from '../http/build-app.ts';
+import { startIntegrations } from '../switches/start-integrations.ts';
 import { demoInstructions, seedDemo } from './demo-seed.ts';
+import type { QualityLogEvent } from '../routing/routing-catalog.ts';
 import { openServices } from './services.ts';
 import { startSweeper } from './sweeper.ts';
 
@@ -27,7 +30,11 @@ export interface RunServerOptions {
  */
 export async function runServer(config: Config, options: RunServerOptions): Promise<void> {
   const { io } = options;
-  const services = await openServices(config);
+  // Carrier quality changes (taken out, back) are logged: to stderr until the HTTP logger
+  // exists, then through it.
+  let logQuality = (event: QualityLogEvent) => io.err(`tollgate: carrier ${event.carrierId} ` +
+    `${event.kind === 'carrier_out' ? 'taken out' : 'back'} for prefix ${event.prefix}`);
+  const services = await openServices(config, { log: (event) => logQuality(event) });
   try {
     const demo = config.demo ? await seedDemo(services) : null;
     if (config.adminKey === '' && demo === null) {
@@ -35,11 +42,18 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     }
     const logger = config.logLevel === 'silent' ? false : { level: config.logLevel };
     const app = await buildApp(config, services, { logger });
+    logQuality = (event) => app.log.warn({ carrierQuality: event }, 'carrier quality');
     await services.decks.warmUp(config.deckCacheDecksMax);
     await app.listen({ port: config.httpPort, host: config.httpHost });
     const baseUrl = baseUrlOf(app.server.address(), config.httpHost);
     const sweeper = startSweeper({ charging: services.charging,
       intervalMs: config.sweepIntervalMs, log: app.log });
+    // Switch integrations (RADIUS, FreeSWITCH ESL, Kamailio kills), as configured.
+    const integrations = await startIntegrations(config, services, app.log);
+    for (const line of integrations.started) io.out(`tollgate: ${line}`);
+    const diameter = await startDiameterFromConfig({ config, charging: services.charging,
+      directory: services.subscriberIdentities, nowMs: Date.now(), log: app.log });
+    if (diameter.started !== null) io.out(`tollgate: ${diameter.started}`);
     const where = services.target.kind === 'sqlite' ? `SQLite ${services.target.path}`
       : 'PostgreSQL';
     io.out(`tollgate: listening on ${baseUrl} (${where}; ` +
@@ -52,6 +66,8 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     const reason = await options.stopRequested;
     io.out(`tollgate: ${reason}: draining requests, then closing`);
     await sweeper.stop();
+    await integrations.stop();
+    await diameter.stop();
     await closeWithin(app, config.shutdownTimeoutMs);
   } finally {
     await services.close();

@@ -3,9 +3,11 @@ import { dirname } from 'node:path';
 import {
   createChargingService,
   createLedgerService,
+  type ChargingDeps,
   type ChargingSettings,
   type ChargingStore,
   type Clock,
+  type QualitySettings,
 } from '@tollgate/core';
 import { createAccess } from '../auth/access.ts';
 import type { ApiKeyStore } from '../auth/api-key-store.ts';
@@ -18,19 +20,40 @@ import type { AppServices } from '../http/app-services.ts';
 import {
   createPostgresApiKeyStore,
   createPostgresDeckStore,
+  postgresWithRunner,
 } from '../storage/postgres/postgres-api-stores.ts';
 import { createPostgresChargingStore } from '../storage/postgres/postgres-charging-store.ts';
 import { PostgresDatabase } from '../storage/postgres/postgres-database.ts';
-import { createSqliteApiKeyStore, createSqliteDeckStore } from
+import { createSqliteApiKeyStore, createSqliteDeckStore, sqliteWithRunner } from
   '../storage/sqlite/sqlite-api-stores.ts';
 import { createSqliteChargingStore } from '../storage/sqlite/sqlite-charging-store.ts';
 import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
+import {
+  createPostgresSessionOriginStore,
+  createSqliteSessionOriginStore,
+} from '../switches/teardown/session-origin-stores.ts';
+import type { SessionOriginStore } from '../switches/teardown/session-origins.ts';
+import { createSwitchServices } from '../switches/teardown/switch-services.ts';
+import { carrierStoreOver, type CarrierStore } from '../routing/carrier-store.ts';
+import { createRoutingCatalog, type QualityLogEvent } from '../routing/routing-catalog.ts';
+import { withRoutingFeedback } from '../routing/routing-feedback.ts';
+import { createRoutingService } from '../routing/routing-service.ts';
+import { openFraudServices } from '../fraud/fraud-services.ts';
+import { postgresFraudStores, sqliteFraudStores, type FraudStores } from
+  '../fraud/fraud-stores.ts';
+import {
+  sqliteSubscriberIdentityStore,
+  subscriberIdentityStoreOver,
+  type SubscriberIdentityStore,
+} from '../diameter/subscriber-identity-store.ts';
 import { systemClock } from './system-clock.ts';
 
 export interface RunningServices extends AppServices {
   readonly target: DatabaseTarget;
   /** Schema migrations applied by this start (0 when the database was up to date). */
   readonly migrationsApplied: number;
+  /** The Diameter identity table (Subscription-Id -> account). */
+  readonly subscriberIdentities: SubscriberIdentityStore;
   /** Closes the database; call after the HTTP server has drained. */
   close(): Promise<void>;
 }
@@ -39,6 +62,10 @@ interface Stores {
   readonly charging: ChargingStore;
   readonly decks: DeckStore;
   readonly apiKeys: ApiKeyStore;
+  readonly origins: SessionOriginStore;
+  readonly carriers: CarrierStore;
+  readonly fraud: FraudStores;
+  readonly subscriberIdentities: SubscriberIdentityStore;
   readonly migrationsApplied: number;
   close(): Promise<void>;
 }
@@ -52,6 +79,10 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
     const migrationsApplied = database.migrate();
     return { charging: createSqliteChargingStore(database),
       decks: createSqliteDeckStore(database), apiKeys: createSqliteApiKeyStore(database),
+      origins: createSqliteSessionOriginStore(database),
+      carriers: carrierStoreOver(sqliteWithRunner(database)),
+      fraud: sqliteFraudStores(database),
+      subscriberIdentities: sqliteSubscriberIdentityStore(database),
       migrationsApplied, close: () => database.close() };
   }
   const database = new PostgresDatabase({ connectionString: target.url,
@@ -61,11 +92,20 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
     const migrationsApplied = await database.migrate();
     return { charging: createPostgresChargingStore(database),
       decks: createPostgresDeckStore(database), apiKeys: createPostgresApiKeyStore(database),
+      origins: createPostgresSessionOriginStore(database),
+      carriers: carrierStoreOver(postgresWithRunner(database)),
+      fraud: postgresFraudStores(database),
+      subscriberIdentities: subscriberIdentityStoreOver(postgresWithRunner(database)),
       migrationsApplied, close: () => database.close() };
   } catch (error) {
     await database.close();
     throw error;
   }
+}
+
+export function qualitySettingsOf(config: Config): QualitySettings {
+  return { windowMs: config.qualityWindowMs, attemptsMin: config.qualityAttemptsMin,
+    asrMinBp: config.qualityAsrMinBp, coolDownMs: config.qualityCoolDownMs };
 }
 
 export function chargingSettingsOf(config: Config): ChargingSettings {
@@ -85,7 +125,7 @@ export function chargingSettingsOf(config: Config): ChargingSettings {
  */
 export async function openServices(
   config: Config,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; log?: (event: QualityLogEvent) => void } = {},
 ): Promise<RunningServices> {
   const clock = options.clock ?? systemClock;
   const target = databaseTarget(config);
@@ -93,18 +133,44 @@ export async function openServices(
   const ledger = createLedgerService({ store: stores.charging, clock });
   const decks = createDeckCatalog({ store: stores.decks, clock,
     decksCachedMax: config.deckCacheDecksMax, newId: randomId });
-  const charging = createChargingService({ store: stores.charging, clock, decks,
-    settings: chargingSettingsOf(config), startedAtMs: clock.nowMs() });
+  const catalog = createRoutingCatalog({ store: stores.carriers, clock,
+    quality: qualitySettingsOf(config), refreshMs: config.routingRefreshMs,
+    log: (event) => options.log?.(event) });
+  const chargingDeps: ChargingDeps = { store: stores.charging, clock, decks,
+    settings: chargingSettingsOf(config), startedAtMs: clock.nowMs(), routing: catalog };
+  // Fraud control (core/fraud) checks before charging and learns from its answers; a fraud
+  // suspension ends the account's live calls through the switches. A manual clock (tests) means
+  // no timers: the test ticks.
+  let endLiveCalls: (accountId: string) => Promise<void> = async () => undefined;
+  const fraud = config.fraudEnabled ? await openFraudServices({ config, clock, ledger,
+    stores: stores.fraud, timers: options.clock === undefined,
+    onAccountSuspended: (accountId) => endLiveCalls(accountId) }) : null;
+  const routed = withRoutingFeedback(createChargingService(chargingDeps), catalog);
+  // The front ends (HTTP and the switch integrations) share the kill-aware charging service.
+  const { charging, switches } = createSwitchServices({ origins: stores.origins, clock,
+    charging: fraud === null ? routed : fraud.wrap(routed) });
+  endLiveCalls = async (accountId) => {
+    await switches.teardown.endLiveCallsOf(accountId, 'fraud_suspended');
+  };
+  const routing = createRoutingService({ store: stores.carriers, catalog, decks: stores.decks,
+    ledger, charging: chargingDeps, nowMs: () => clock.nowMs() });
   return {
     target,
     migrationsApplied: stores.migrationsApplied,
+    subscriberIdentities: stores.subscriberIdentities,
     clock,
     ledger,
     charging,
+    switches,
+    routing,
     decks,
     deckStore: stores.decks,
     apiKeys: createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey }),
     access: createAccess(ledger),
-    close: () => stores.close(),
+    ...(fraud === null ? {} : { fraud }),
+    close: async () => {
+      await fraud?.close();
+      await stores.close();
+    },
   };
 }

@@ -14,6 +14,7 @@ import Fastify from 'fastify';
 import pg from 'pg';
 import { Type } from 'typebox';
 import { readProcessEnv } from '../config/load-config.ts';
+import { armBenchFraudRules } from '../fraud/bench-fraud-rules.ts';
 import { generateDeckCsv } from './generate-deck.ts';
 import {
   createHttpClient,
@@ -70,6 +71,8 @@ export interface ChargingBenchOptions {
   readonly client: 'raw' | 'node-http';
   /** Run every CPS step even after one misses the SLO (the default stops there). */
   readonly allSteps: boolean;
+  /** Fraud control on (every rule armed, see fraud/bench-fraud-rules.ts) or off. */
+  readonly fraud: 'on' | 'off';
 }
 
 export const chargingBenchDefaults: ChargingBenchOptions = {
@@ -94,6 +97,7 @@ export const chargingBenchDefaults: ChargingBenchOptions = {
   seed: 20_261_129,
   client: 'raw',
   allSteps: false,
+  fraud: 'on',
 };
 
 /** The short-call variant of W2: answered calls last 1-5 s. */
@@ -246,12 +250,14 @@ function postgresTarget(url: string, label: string): StoreTarget {
   };
 }
 
-async function startTollgate(target: StoreTarget, adminKey: string): Promise<ServerProcess> {
+async function startTollgate(target: StoreTarget, adminKey: string, fraud: 'on' | 'off'):
+  Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath,
     [serverBin, 'serve', '--port', String(port), '--db', target.database], {
       env: { ...readProcessEnv(), ...target.env, TOLLGATE_ADMIN_KEY: adminKey,
-        TOLLGATE_LOG_LEVEL: 'warn', TOLLGATE_HOST: '127.0.0.1' },
+        TOLLGATE_LOG_LEVEL: 'warn', TOLLGATE_HOST: '127.0.0.1',
+        TOLLGATE_FRAUD_ENABLED: fraud === 'on' ? 'true' : 'false' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   const server = track(child, port);
@@ -554,6 +560,10 @@ async function measureMode(mode: 'closed' | 'cps', options: ChargingBenchOptions
   server: ServerProcess, target: StoreTarget, operator: HttpClient):
   Promise<Omit<ModeResult, 'elapsedMs'>> {
   const provisioned = await provision(operator, options);
+  if (options.fraud === 'on') {
+    await armBenchFraudRules({ port: server.port, key: provisioned.switchKey,
+      resellerIds: provisioned.accountIds.filter((id) => id.startsWith('res')) });
+  }
   const bytesBefore = await settledBytes(target);
   const switchClient = loadClient(options, { host: '127.0.0.1', port: server.port,
     socketsMax: options.concurrency, authorization: `Bearer ${provisioned.switchKey}` });
@@ -597,7 +607,7 @@ async function runMode(mode: 'closed' | 'cps', options: ChargingBenchOptions):
   let server: ServerProcess | null = null;
   let operator: HttpClient | null = null;
   try {
-    server = await startTollgate(target, adminKey);
+    server = await startTollgate(target, adminKey, options.fraud);
     operator = createHttpClient({ host: '127.0.0.1', port: server.port,
       socketsMax: chargingBenchLimits.provisioningInFlight,
       authorization: `Bearer ${adminKey}` });
@@ -773,7 +783,8 @@ const usage = `charging load bench flags:
   --interval-seconds S              update interval (default 30)
   --speed K                         simulated seconds per real second in CPS steps (default 60)
   --customers N --resellers N       the hierarchy (default 1000 under 10)
-  --node-http                       offer load with node:http instead of the raw-socket client`;
+  --node-http                       offer load with node:http instead of the raw-socket client
+  --fraud on|off                    fraud control with every rule armed (default on)`;
 
 function positive(text: string | undefined, name: string): number | undefined {
   if (text === undefined) return undefined;
@@ -796,7 +807,7 @@ export function parseChargingBenchArgs(argv: readonly string[],
       'short': { type: 'boolean' }, 'interval-seconds': { type: 'string' },
       'speed': { type: 'string' }, 'customers': { type: 'string' },
       'resellers': { type: 'string' }, 'node-http': { type: 'boolean' },
-      'all-steps': { type: 'boolean' },
+      'all-steps': { type: 'boolean' }, 'fraud': { type: 'string' },
       'help': { type: 'boolean' } } });
   if (values.help === true) {
     console.log(usage);
@@ -818,6 +829,7 @@ export function parseChargingBenchArgs(argv: readonly string[],
     resellers: positive(values.resellers, 'resellers'),
     client: values['node-http'] === true ? 'node-http' : undefined,
     allSteps: values['all-steps'] === true ? true : undefined,
+    fraud: values.fraud === undefined ? undefined : values.fraud === 'off' ? 'off' : 'on',
     ...(values.short === true ? shortCalls : {}),
   };
   return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));

@@ -3,8 +3,10 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { readProcessEnv } from '../config/load-config.ts';
 import { parseChargingBenchArgs, runChargingLoadBench } from './charging-load-bench.ts';
+import { runDiameterBenchReport } from './diameter-bench.ts';
 import { runLedgerBench } from './ledger-bench.ts';
 import { runRatingBench } from './rating-bench.ts';
+import { runRoutingBench } from './routing-bench.ts';
 
 /**
  * `npm run bench`: every benchmark in order, or those named (`npm run bench -- rating ledger`).
@@ -12,7 +14,8 @@ import { runRatingBench } from './rating-bench.ts';
  * Benchmarks are programs, not timed tests: a shared CI machine would make a threshold flaky.
  */
 
-const benchNames = ['rating', 'deck-import', 'ledger', 'charging'] as const;
+const benchNames = ['rating', 'deck-import', 'ledger', 'charging', 'diameter',
+  'routing'] as const;
 type BenchName = (typeof benchNames)[number];
 
 /** Exit code 1: a benchmark found a broken invariant; 2: bad arguments. */
@@ -43,8 +46,13 @@ type ChargingArgs = ReturnType<typeof parseChargingBenchArgs>;
 
 async function runOne(name: BenchName, charging: ChargingArgs): Promise<BenchOutcome> {
   switch (name) {
+    case 'diameter':
+      return runDiameterBenchReport();
     case 'rating':
       await runRatingBench();
+      return 'ok';
+    case 'routing':
+      await runRoutingBench();
       return 'ok';
     case 'deck-import':
       return runDeckImport();

@@ -164,7 +164,8 @@ export function fraudStoreOver(withRunner: WithRunner): FraudStore {
       }
     }),
     listProfiles: async (after, limit) =>
-      (await read<{ account_id: string; profile_json: string; saved_at_ms: DbNumber }>(sql.listProfiles, [after, limit])).map((row) => ({ accountId: row.account_id,
+      (await read<{ account_id: string; profile_json: string; saved_at_ms: DbNumber }>(
+        sql.listProfiles, [after, limit])).map((row) => ({ accountId: row.account_id,
         profileJson: row.profile_json, savedAtMs: Number(row.saved_at_ms) })),
   };
 }

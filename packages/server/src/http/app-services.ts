@@ -4,16 +4,28 @@ import type { ApiKeys } from '../auth/api-keys.ts';
 import type { DeckCatalog } from '../decks/deck-catalog.ts';
 import type { DeckStore } from '../decks/deck-store.ts';
 import type { Config } from '../config/config-schema.ts';
+import type { SubscriberIdentityStore } from '../diameter/subscriber-identity-store.ts';
+import type { FraudServices } from '../fraud/fraud-services.ts';
+import type { RoutingService } from '../routing/routing-service.ts';
+import type { SwitchServices } from '../switches/teardown/switch-services.ts';
 
 /** What the routes use: use cases and ports only, never a database handle. */
 export interface AppServices {
   readonly clock: Clock;
   readonly ledger: LedgerService;
   readonly charging: ChargingService;
+  /** Switch integrations: where calls live, and the kill use case (switches/). */
+  readonly switches: SwitchServices;
+  /** Carriers, route plans and route listing (least-cost routing). */
+  readonly routing: RoutingService;
   readonly decks: DeckCatalog;
   readonly deckStore: DeckStore;
   readonly apiKeys: ApiKeys;
   readonly access: Access;
+  /** The Diameter identity table (diameter/); absent in tests that do not need it. */
+  readonly subscriberIdentities?: SubscriberIdentityStore;
+  /** Fraud control (fraud/); absent when `fraudEnabled` is off. */
+  readonly fraud?: FraudServices;
 }
 
 /** The settings the HTTP layer reads. */

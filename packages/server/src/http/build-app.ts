@@ -13,9 +13,14 @@ import { buildOpenApiDocument, openApiCollector } from './openapi.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { bundleRoutes } from './routes/bundle-routes.ts';
 import { deckRoutes } from './routes/deck-routes.ts';
+import { fraudRoutes } from './routes/fraud-routes.ts';
 import { keyRoutes } from './routes/key-routes.ts';
+import { routingRoutes } from './routes/routing-routes.ts';
+import { sessionKillRoutes } from './routes/session-kill-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
+import { kamailioRoutes } from '../switches/kamailio/kamailio-routes.ts';
+import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes.ts';
 
 export interface BuildAppOptions {
   /** Fastify's logger: false in tests, pino options in `serve`. */
@@ -75,8 +80,13 @@ export async function buildApp(
     await v1.register(keyRoutes, { services });
     await v1.register(bundleRoutes, { services });
     await v1.register(sessionRoutes, { services });
+    await v1.register(sessionKillRoutes, { services });
+    await v1.register(kamailioRoutes, { services });
+    await v1.register(subscriberIdentityRoutes, { services });
     await v1.register(usageRoutes, { services });
+    await v1.register(routingRoutes, { services });
     await v1.register(deckRoutes, { services, config });
+    await v1.register(fraudRoutes, { services });
   });
   await app.ready();
   return app;

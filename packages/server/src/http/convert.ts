@@ -150,6 +150,8 @@ export function toApiAccountWithFunds(
     funds_constraint: view.funds.constraint,
     spent_today: formatMoney(view.spentTodayMicros),
     spent_month: formatMoney(view.spentMonthMicros),
+    revenue: view.revenueBooks.map((book) => ({ currency: book.currency,
+      balance: formatMoney(book.postedMicros) })),
   };
 }
 
@@ -164,6 +166,8 @@ export function toApiGrant(answer: GrantAnswer): Static<typeof SessionSchemas.Gr
     used_seconds: answer.usedSeconds,
     cost: formatMoney(answer.costMicros),
     currency: answer.currency,
+    ...(answer.route === undefined ? {} : { route: { carrier_id: answer.route.carrierId,
+      gateway: answer.route.gateway, prefix: answer.route.prefix } }),
   };
 }
 
@@ -266,6 +270,9 @@ export function toApiCdr(cdr: Cdr): Static<typeof SessionSchemas.Cdr> {
     cost: formatMoney(cdr.costMicros),
     currency: cdr.currency,
     disposition: cdr.disposition,
+    carrier: cdr.carrier === null ? null : { carrier_id: cdr.carrier.carrierId,
+      prefix: cdr.carrier.prefix, cost: formatMoney(cdr.carrier.costMicros),
+      currency: cdr.carrier.currency, billed_seconds: cdr.carrier.billedSeconds },
     levels: cdr.levels.map((level) => ({ account_id: level.accountId, deck_id: level.deckId,
       prefix: level.prefix, currency: level.currency, cost: formatMoney(level.costMicros),
       billed_seconds: level.billedSeconds })),

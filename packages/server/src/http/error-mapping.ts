@@ -1,10 +1,13 @@
 import type {
   ChargingCode,
   DeckImportCode,
+  FraudCode,
   LedgerCode,
   MoneyParseCode,
+  RoutingCode,
 } from '@tollgate/core';
 import type { AccessCode } from '../auth/access.ts';
+import type { SubscriberIdentityCode } from '../diameter/subscriber-identity-routes.ts';
 
 /** Problems only the HTTP layer knows: transport, authentication, unknown routes. */
 export const httpCodes = [
@@ -29,6 +32,9 @@ export type ApiCode =
   | DeckImportCode
   | MoneyParseCode
   | AccessCode
+  | FraudCode
+  | RoutingCode
+  | SubscriberIdentityCode
   | HttpCode;
 
 type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 500 | 503;
@@ -63,6 +69,7 @@ export const httpStatusOfCode = {
   legs_too_many: 400,
   legs_mismatch: 400,
   duplicate_leg_account: 400,
+  invalid_payee: 400,
   invalid_expiry: 400,
   reservation_ttl_too_long: 400,
   // Ledger hierarchy.
@@ -100,8 +107,10 @@ export const httpStatusOfCode = {
   exchange_rate_not_found: 403,
   // Charging refusals.
   no_rate: 403,
+  no_route: 403,
   concurrent_calls_limit: 403,
   destination_blocked: 403,
+  fraud_suspended: 403,
   rate_deck_not_found: 404,
   // Charging requests.
   invalid_session_id: 400,
@@ -145,6 +154,25 @@ export const httpStatusOfCode = {
   invalid_decimals: 400,
   invalid_rounding: 400,
   invalid_zone: 400,
+  // Fraud control (issue 8).
+  invalid_fraud_config: 400,
+  invalid_risk_list: 400,
+  risk_list_not_found: 404,
+  fraud_config_not_found: 404,
+  fraud_measure_not_found: 404,
+  fraud_measure_released: 409,
+  fraud_disabled: 503,
+  // Least-cost routing (issue 7).
+  invalid_carrier: 400,
+  carrier_not_found: 404,
+  carrier_exists: 409,
+  invalid_routing_policy: 400,
+  invalid_route_rule: 400,
+  invalid_expected_duration: 400,
+  // Diameter subscriber identities (issue 5).
+  invalid_subscriber_identity: 400,
+  subscriber_identity_taken: 409,
+  subscriber_identity_not_found: 404,
   // Access.
   forbidden: 403,
   scope_required: 400,

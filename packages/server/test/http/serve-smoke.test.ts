@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sqliteMigrations } from '../../src/storage/sqlite/sqlite-migrations.ts';
 
 // The real `tollgate serve` process (compiled by `npm test` before vitest starts), on a free
 // port with a temporary SQLite file: real sockets, real signals.
@@ -64,7 +65,7 @@ describe('tollgate serve', () => {
   it('creates and migrates the SQLite file, answers over HTTP, stops on SIGTERM', async () => {
     const server = await startServe(['--db', join(directory, 'plain', 'tollgate.sqlite')]);
     try {
-      expect(server.output()).toContain('3 migrations applied');
+      expect(server.output()).toContain(`${sqliteMigrations.length} migrations applied`);
       const response = await fetch(`${server.baseUrl}/v1/accounts`, { method: 'POST',
         headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
         body: JSON.stringify({ id: 'root', parent_id: null, tier: 'super_admin',

@@ -9,6 +9,7 @@ const serveFlagOptions = {
   host: { type: 'string' },
   db: { type: 'string' },
   demo: { type: 'boolean' },
+  'diameter-port': { type: 'string' },
 } as const;
 
 export type ServeFlags =
@@ -28,9 +29,10 @@ export function parseServeFlags(args: string[]): ServeFlags {
 }
 
 /**
- * `tollgate serve [--port 8080] [--db FILE.sqlite | postgres://...] [--demo]`: runs the API
- * until SIGINT or SIGTERM, then drains and exits 0. Unlike the other commands it writes to the
- * process streams while it runs: it is the long-lived one.
+ * `tollgate serve [--port 8080] [--db FILE.sqlite | postgres://...] [--demo]
+ * [--diameter-port 3868]`: runs the API (and the Diameter Ro/Gy server) until SIGINT or
+ * SIGTERM, then drains and exits 0. Unlike the other commands it writes to the process streams
+ * while it runs: it is the long-lived one.
  */
 export async function serveCommand(args: string[]): Promise<CommandOutcome> {
   const parsed = parseServeFlags(args);

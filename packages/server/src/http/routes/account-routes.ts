@@ -134,6 +134,10 @@ function registerChanges(app: TypeBoxApp, services: AppServices): void {
     }, async (request) => {
       unwrap(await access.account(principalOf(request), request.params.id, 'descendants'));
       unwrap(await ledger.updateAccount({ id: request.params.id, changes: { state } }));
+      // A suspension also ends the live calls of the account and its subtree (switches/).
+      if (state === 'suspended') {
+        await services.switches.teardown.endLiveCallsOf(request.params.id, 'account_suspended');
+      }
       return accountView(services, request.params.id);
     });
   }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Principal } from '../../auth/api-keys.ts';
 import type { AppServices } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
@@ -150,13 +151,14 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
 
   app.delete('/v1/route-rules', {
     schema: { operationId: 'deleteRouteRule', tags, summary: 'Remove a route plan line',
-      querystring: RouteRuleQuery },
+      querystring: RouteRuleQuery,
+      response: withProblems({ 204: Type.Null({ description: 'Removed' }) }) },
   }, async (request, reply) => {
     const { query } = request;
     unwrap(await access.account(principalOf(request), query.account_id, 'subtree'));
     unwrap(await routing.deleteRule({ accountId: query.account_id, prefix: query.prefix,
       carrierId: query.carrier_id }));
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
   app.post('/v1/routes', {

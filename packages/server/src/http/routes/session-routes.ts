@@ -13,6 +13,7 @@ import {
   LiveSessionPage,
   LiveSessionsQuery,
   SessionParams,
+  TerminateBody,
   Terminated,
   UsageBody,
 } from '../schemas/session-schemas.ts';
@@ -49,7 +50,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     unwrap(checkAccountIdText(body.account_id));
     const answer = unwrap(await charging.authorize({ sessionId: body.session_id,
       requestNumber: body.request_number, accountId: body.account_id, caller: body.caller,
-      callee: body.callee, ...scopeOf(principal) }));
+      callee: body.callee, ...scopeOf(principal),
+      ...(body.carrier_id === undefined ? {} : { carrierId: body.carrier_id }) }));
     if (answer.status !== 'granted') throw refusalOf(answer);
     return toApiGrant(answer);
   });
@@ -68,13 +70,14 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
 
   app.post('/v1/sessions/:session_id/terminate', {
     schema: { operationId: 'terminateSession', tags,
-      summary: 'End a call: final cost and CDR', params: SessionParams, body: UsageBody,
+      summary: 'End a call: final cost and CDR', params: SessionParams, body: TerminateBody,
       response: withProblems({ 200: Terminated }) },
   }, async (request) => {
     const sessionId = request.params.session_id;
     const answer = unwrap(await charging.terminate({ sessionId,
       requestNumber: request.body.request_number, usedSeconds: request.body.used_seconds,
-      ...scopeOf(principalOf(request)) }));
+      ...scopeOf(principalOf(request)),
+      ...(request.body.pdd_ms === undefined ? {} : { pddMs: request.body.pdd_ms }) }));
     return toApiTerminated(answer);
   });
 

@@ -70,6 +70,9 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       // A string with a non-JSON content type is sent as it is, past the JSON schema of 200.
       return csvText([cdrCsvColumns.join(','), ...cdrs.map(toCdrCsvLine)]) as never;
     }
-    return { cdrs: cdrs.map(toApiCdr), next_after: nextAfter };
+    // What a carrier charges is the operator's business, not its resellers' or customers'.
+    const operator = principalOf(request).kind === 'operator';
+    return { cdrs: cdrs.map((cdr) => toApiCdr(operator ? cdr : { ...cdr, carrier: null })),
+      next_after: nextAfter };
   });
 };

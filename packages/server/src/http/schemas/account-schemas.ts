@@ -77,6 +77,8 @@ export const AccountWithFunds = Type.Object({
     description: 'What sets `available`: balance, daily_limit, monthly_limit or state' }),
   spent_today: Money,
   spent_month: Money,
+  revenue: Type.Array(Type.Object({ currency: Type.String(), balance: Money }), {
+    description: 'What its children (or, for a carrier, the operator) paid it, per currency' }),
 });
 
 export const ChildrenQuery = Type.Object(PageQuery, { additionalProperties: false });

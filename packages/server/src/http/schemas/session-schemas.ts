@@ -12,13 +12,28 @@ export const AuthorizeBody = Type.Object({
   caller: Type.String({ maxLength: 256 }),
   callee: Type.String({ maxLength: 256, description: 'The called number, digits only' }),
   request_number: RequestNumber,
+  carrier_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64,
+    description: 'The carrier chosen from POST /v1/routes; absent: the first route' })),
 }, { additionalProperties: false });
+
+export const RouteChoice = Type.Object({
+  carrier_id: Type.String(),
+  gateway: Type.String({ description: 'Dial string for the switch' }),
+  prefix: Type.String({ description: 'The carrier deck prefix that priced the call' }),
+});
 
 export const SessionParams = Type.Object({ session_id: SessionIdText });
 
 export const UsageBody = Type.Object({
   request_number: RequestNumber,
   used_seconds: Type.Integer({ description: 'Cumulative seconds since answer' }),
+}, { additionalProperties: false });
+
+export const TerminateBody = Type.Object({
+  request_number: RequestNumber,
+  used_seconds: Type.Integer({ description: 'Cumulative seconds since answer' }),
+  pdd_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000,
+    description: 'Post-dial delay the switch measured; feeds the carrier\'s quality only' })),
 }, { additionalProperties: false });
 
 export const Grant = Type.Object({
@@ -31,6 +46,7 @@ export const Grant = Type.Object({
   used_seconds: Type.Integer(),
   cost: Money,
   currency: Type.String(),
+  route: Type.Optional(RouteChoice),
 });
 
 export const Terminated = Type.Object({
@@ -118,6 +134,13 @@ export const Cdr = Type.Object({
   currency: Type.String(),
   disposition: Type.String(),
   levels: Type.Array(CdrLevel, { description: 'The customer first, the root last' }),
+  carrier: Type.Union([Type.Null(), Type.Object({
+    carrier_id: Type.String(),
+    prefix: Type.String(),
+    cost: Money,
+    currency: Type.String(),
+    billed_seconds: Type.Integer(),
+  }, { description: 'What the carrier charges for the call, in its own currency' })]),
 });
 
 export const CdrPage = Type.Object({

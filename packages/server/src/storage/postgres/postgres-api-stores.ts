@@ -5,7 +5,7 @@ import { toDollarPlaceholders, type SqlRunner } from '../shared/sql-runner.ts';
 import type { PostgresDatabase } from './postgres-database.ts';
 
 /** Each statement runs alone on a pooled connection (autocommit): none needs a transaction. */
-function postgresWithRunner(database: PostgresDatabase): WithRunner {
+export function postgresWithRunner(database: PostgresDatabase): WithRunner {
   const runner: SqlRunner = {
     all: async <Row>(sql: string, params: readonly unknown[]) =>
       (await database.pool.query(toDollarPlaceholders(sql), [...params])).rows as Row[],

@@ -1,6 +1,10 @@
 import type { Migration } from '../shared/migration.ts';
 import { postgresApiMigration } from './postgres-api-migration.ts';
+import { postgresRoutingMigration } from './postgres-routing-migration.ts';
+import { postgresFraudMigration } from './postgres-fraud-migration.ts';
 import { postgresChargingMigration } from './postgres-charging-migration.ts';
+import { postgresSwitchesMigration } from './postgres-switches-migration.ts';
+import { postgresDiameterMigration } from './postgres-diameter-migration.ts';
 
 /**
  * The ledger schema for PostgreSQL: the same tables and constraints as SQLite. Ids use the "C"
@@ -111,4 +115,8 @@ CREATE TABLE exchange_rates (
   },
   postgresChargingMigration,
   postgresApiMigration,
+  postgresRoutingMigration,
+  postgresFraudMigration,
+  postgresSwitchesMigration,
+  postgresDiameterMigration,
 ];

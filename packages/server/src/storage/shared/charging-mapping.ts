@@ -27,11 +27,13 @@ export interface SessionRow {
   data_json: string;
   last_answer_json: string;
   updated_at_ms: DbNumber;
+  carrier_id: string | null;
 }
 
 export const sessionColumns = ['session_id', 'account_id', 'state', 'caller', 'callee',
   'started_at_ms', 'last_request_number', 'used_seconds', 'granted_until_seconds',
-  'hangup_at_ms', 'deadline_ms', 'data_json', 'last_answer_json', 'updated_at_ms'] as const;
+  'hangup_at_ms', 'deadline_ms', 'data_json', 'last_answer_json', 'updated_at_ms',
+  'carrier_id'] as const;
 
 /** What does not need its own column: the chain levels and the bundle hold, as JSON. */
 interface SessionData {
@@ -46,7 +48,7 @@ export function toDbSession(session: SessionRecord): unknown[] {
   return [session.sessionId, session.accountId, session.state, session.caller, session.callee,
     session.startedAtMs, session.lastRequestNumber, session.usedSeconds,
     session.grantedUntilSeconds, session.hangupAtMs, session.deadlineMs,
-    encodeLedgerJson(data), session.lastAnswerJson, session.updatedAtMs];
+    encodeLedgerJson(data), session.lastAnswerJson, session.updatedAtMs, session.carrierId];
 }
 
 export function fromDbSession(row: SessionRow): SessionRecord {
@@ -67,7 +69,10 @@ export function fromDbSession(row: SessionRow): SessionRecord {
       committedMicros: micros(BigInt(level.committedMicros)),
       reservedMicros: micros(BigInt(level.reservedMicros)),
       rateNumerator: BigInt(level.rateNumerator),
-      rateDenominator: BigInt(level.rateDenominator) })),
+      rateDenominator: BigInt(level.rateDenominator),
+      // Sessions stored before least-cost routing have no payee: they pay the world.
+      payeeAccountId: level.payeeAccountId ?? null })),
+    carrierId: row.carrier_id,
     bundleId: data.bundleId,
     bundleSecondsHeld: data.bundleSecondsHeld,
     lastAnswerJson: row.last_answer_json,
@@ -103,16 +108,19 @@ export interface CdrRow {
   currency: string;
   disposition: string;
   levels_json: string;
+  carrier_id: string | null;
+  carrier_json: string | null;
 }
 
 export const cdrColumns = ['id', 'session_id', 'account_id', 'caller', 'callee',
   'started_at_ms', 'ended_at_ms', 'used_seconds', 'billed_seconds', 'bundle_seconds',
-  'cost_micros', 'currency', 'disposition', 'levels_json'] as const;
+  'cost_micros', 'currency', 'disposition', 'levels_json', 'carrier_id', 'carrier_json'] as const;
 
 export function toDbCdr(cdr: Cdr): unknown[] {
   return [cdr.id, cdr.sessionId, cdr.accountId, cdr.caller, cdr.callee, cdr.startedAtMs,
     cdr.endedAtMs, cdr.usedSeconds, cdr.billedSeconds, cdr.bundleSeconds, cdr.costMicros,
-    cdr.currency, cdr.disposition, encodeLedgerJson(cdr.levels)];
+    cdr.currency, cdr.disposition, encodeLedgerJson(cdr.levels), cdr.carrier?.carrierId ?? null,
+    cdr.carrier === null ? null : encodeLedgerJson(cdr.carrier)];
 }
 
 export function fromDbCdr(row: CdrRow): Cdr {
@@ -132,7 +140,14 @@ export function fromDbCdr(row: CdrRow): Cdr {
     currency: row.currency as CurrencyCode,
     disposition: row.disposition as Cdr['disposition'],
     levels: levels.map((level) => ({ ...level, costMicros: micros(BigInt(level.costMicros)) })),
+    carrier: carrierOfRow(row.carrier_json),
   };
+}
+
+function carrierOfRow(json: string | null): Cdr['carrier'] {
+  if (json === null) return null;
+  const carrier = decodeLedgerJson(json) as NonNullable<Cdr['carrier']>;
+  return { ...carrier, costMicros: micros(BigInt(carrier.costMicros)) };
 }
 
 export interface BundleRow {

@@ -26,6 +26,8 @@ const sql = {
     .join(', ')} WHERE session_id = ?`,
   deleteSessionLevels: 'DELETE FROM session_levels WHERE session_id = ?',
   countLive: 'SELECT COUNT(*) AS live FROM session_levels WHERE account_id = ?',
+  countLiveCarrier: `SELECT COUNT(*) AS live FROM sessions
+    WHERE carrier_id = ? AND state = 'live'`,
   listStale: `SELECT * FROM sessions WHERE state = 'live' AND deadline_ms <= ?
     ORDER BY deadline_ms, session_id LIMIT ?`,
   listLive: `SELECT s.* FROM session_levels l JOIN sessions s ON s.session_id = l.session_id
@@ -73,6 +75,14 @@ export function chargingPrimitives(db: SqlRunner) {
       for (const accountId of accountIds) {
         const [row] = await db.all<{ live: DbNumber }>(sql.countLive, [accountId]);
         counts.set(accountId, Number(row?.live ?? 0));
+      }
+      return counts;
+    },
+    async countLiveCarrierSessions(carrierIds: readonly string[]): Promise<Map<string, number>> {
+      const counts = new Map<string, number>();
+      for (const carrierId of carrierIds) {
+        const [row] = await db.all<{ live: DbNumber }>(sql.countLiveCarrier, [carrierId]);
+        counts.set(carrierId, Number(row?.live ?? 0));
       }
       return counts;
     },

@@ -20,7 +20,7 @@ function runnerOf(connection: Database.Database): SqlRunner {
  * `transaction`: another request's transaction may be open on the connection across an await,
  * and a stray statement would join it.
  */
-function sqliteWithRunner(database: SqliteDatabase): WithRunner {
+export function sqliteWithRunner(database: SqliteDatabase): WithRunner {
   return (work) => database.transaction((connection) => work(runnerOf(connection)));
 }
 

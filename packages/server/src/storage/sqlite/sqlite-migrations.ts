@@ -1,6 +1,10 @@
 import type { Migration } from '../shared/migration.ts';
 import { sqliteApiMigration } from './sqlite-api-migration.ts';
+import { sqliteRoutingMigration } from './sqlite-routing-migration.ts';
+import { sqliteFraudMigration } from './sqlite-fraud-migration.ts';
 import { sqliteChargingMigration } from './sqlite-charging-migration.ts';
+import { sqliteSwitchesMigration } from './sqlite-switches-migration.ts';
+import { sqliteDiameterMigration } from './sqlite-diameter-migration.ts';
 
 /**
  * The ledger schema for SQLite. Money and instants are INTEGER (64-bit); ids sort by bytes,
@@ -112,4 +116,8 @@ CREATE TABLE exchange_rates (
   },
   sqliteChargingMigration,
   sqliteApiMigration,
+  sqliteRoutingMigration,
+  sqliteFraudMigration,
+  sqliteSwitchesMigration,
+  sqliteDiameterMigration,
 ];

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { principalOf } from '../../http/auth-hook.ts';
 import { httpStatusOf, type ApiCode } from '../../http/error-mapping.ts';
 import { scopeOf } from '../../http/routes/session-routes.ts';
@@ -143,7 +144,11 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       if (!ended.ok) return problemText(reply, ended.code);
       return plain(reply, 200, 'terminated');
     };
-    const text = { tags: ['switches'], produces: ['text/plain'] } as const;
+    const line = (description: string) => Type.String({ description });
+    const text = { tags: ['switches'], produces: ['text/plain'], response: {
+      200: line('One line: the answer for kamailio.cfg'),
+      '4xx': line('One line: the error code (a missing or bad key answers a JSON problem)'),
+      '5xx': line('One line: the error code') } } as const;
     app.get('/v1/kamailio/authorize', { schema: { ...text, operationId: 'kamailioAuthorize',
       summary: 'Authorize a Kamailio dialog: the granted seconds as plain text' } }, authorize);
     app.get('/v1/kamailio/start', { schema: { ...text, operationId: 'kamailioStart',
