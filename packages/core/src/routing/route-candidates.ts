@@ -53,14 +53,13 @@ export async function routeCall(options: RouteCallOptions): Promise<RouteSelecti
   const liveCalls = carriers.some((carrier) => carrier.concurrentCallsMax !== null)
     ? await tx.countLiveCarrierSessions(carriers.map((carrier) => carrier.id)) : noLiveCalls;
   const candidates: RouteCandidate[] = [];
-  for (const [slot, carrier] of carriers.entries()) {
+  for (let slot = 0; slot < carriers.length; slot += 1) {
+    const carrier = carriers[slot]!;
     const deck = carrierDecks[slot]!;
     const cost = deck === null ? null : deckCost(pricing, deck, slot);
     // Awaited only for a foreign currency: a same-currency decision never yields.
-    const costMicros = cost === null ? null : cost.currency === root.currency ? cost.costMicros
-      : (await inRootCurrency(pricing, root, cost))?.costMicros ?? null;
-    const priced = cost === null || costMicros === null ? null
-      : { prefix: cost.prefix, carrierCostMicros: cost.costMicros, costMicros };
+    const priced = cost === null || cost.currency === root.currency ? cost
+      : await inRootCurrency(pricing, root, cost);
     candidates.push({ carrier, liveCalls: liveCalls.get(carrier.id) ?? 0, priced,
       callsPerSecondFull: view.callsPerSecondFull(carrier.id, options.startedAtMs),
       quality: priced === null ? null
@@ -119,8 +118,10 @@ export function policyFor(
   return defaultRoutingPolicy;
 }
 
+/** A deck's cost of the call: `costMicros` is in `currency` until converted to the root's. */
 interface DeckCost {
   readonly prefix: string;
+  readonly carrierCostMicros: Micros;
   readonly costMicros: Micros;
   readonly currency: RateDeck['settings']['currency'];
 }
@@ -136,14 +137,18 @@ function deckCost(pricing: Pricing, deck: RateDeck, slot: number): DeckCost | nu
     const match = index.matchOf(slot);
     if (match < 0) return null;
     const plain = index.plainCostOf(slot, match);
-    if (plain !== null) return { prefix: index.prefixOf(slot), costMicros: plain, currency };
+    if (plain !== null) {
+      return { prefix: index.prefixOf(slot), carrierCostMicros: plain, costMicros: plain,
+        currency };
+    }
   }
   const planned = planCall({ deck, number: options.callee, startedAtMs: options.startedAtMs,
     horizonS: options.expectedS });
   if (planned.status !== 'planned') return null;
   const rated = rateDuration(planned.plan, options.expectedS, 0);
   if (rated.status !== 'rated') return null;
-  return { prefix: rated.prefix, costMicros: rated.costMicros, currency };
+  return { prefix: rated.prefix, carrierCostMicros: rated.costMicros,
+    costMicros: rated.costMicros, currency };
 }
 
 /** A deck cost in the root's currency; null when no exchange rate is known. */
@@ -151,10 +156,11 @@ async function inRootCurrency(
   pricing: Pricing,
   root: Account,
   cost: DeckCost,
-): Promise<{ costMicros: Micros } | null> {
+): Promise<DeckCost | null> {
   const rate: RationalRate | null = cost.currency === root.currency ? unitRate
     : await exchangeRateOf(pricing.options.tx, cost.currency, root.currency,
       pricing.options.startedAtMs);
   if (rate === null) return null;
-  return { costMicros: convertMicros({ amountMicros: cost.costMicros, rate, mode: 'half_up' }) };
+  return { ...cost, currency: root.currency,
+    costMicros: convertMicros({ amountMicros: cost.costMicros, rate, mode: 'half_up' }) };
 }
