@@ -1,6 +1,5 @@
 import type { Account } from '../ledger/account.ts';
 import { convertMicros, unitRate, type RationalRate } from '../ledger/exchange-rate.ts';
-import type { Micros } from '../kernel/money.ts';
 import { planCall } from '../rating/call-plan.ts';
 import { rateDuration } from '../rating/rate-duration.ts';
 import type { RateDeck } from '../tariffs/rate-deck.ts';
@@ -8,7 +7,7 @@ import type { ChargingTransaction } from '../charging/charging-ports.ts';
 import type { DeckLookup } from '../charging/charging-work.ts';
 import { exchangeRateOf } from '../charging/priced-levels.ts';
 import { defaultRoutingPolicy, routingLimits, type RoutingPolicy } from './carrier.ts';
-import type { RouteIndex } from './route-index.ts';
+import type { MatchedCost, PlainMatch, RouteIndex } from './route-index.ts';
 import { resolveRouteRules } from './route-rules.ts';
 import type { RoutingView } from './routing-ports.ts';
 import { selectRoutes, type RouteCandidate, type RouteSelection } from './select-routes.ts';
@@ -27,10 +26,10 @@ interface RouteCallOptions {
   ticket: number;
 }
 
-/** A deck to price the call with, and its slot in the merged index when there is one. */
+/** How this decision prices: the merged index's costs for the callee when there is one. */
 interface Pricing {
   readonly options: RouteCallOptions;
-  readonly index: RouteIndex | null;
+  readonly matched: readonly MatchedCost[] | null;
 }
 
 /**
@@ -47,9 +46,9 @@ export async function routeCall(options: RouteCallOptions): Promise<RouteSelecti
     : all.slice(0, routingLimits.carriersPerRootMax);
   const carrierDecks = carriers.map((carrier) => options.deckOf(carrier.rateDeckId));
   const sellDeck = below?.rateDeckId == null ? null : options.deckOf(below.rateDeckId);
-  const pricing: Pricing = { options,
-    index: indexFor(view, all, carrierDecks, sellDeck, options) };
-  pricing.index?.lookup(options.callee);
+  const index = indexFor(view, all, carrierDecks, sellDeck, options);
+  index?.lookup(options.callee);
+  const pricing: Pricing = { options, matched: index?.matchedCosts() ?? null };
   const liveCalls = carriers.some((carrier) => carrier.concurrentCallsMax !== null)
     ? await tx.countLiveCarrierSessions(carriers.map((carrier) => carrier.id)) : noLiveCalls;
   const candidates: RouteCandidate[] = [];
@@ -119,29 +118,19 @@ export function policyFor(
 }
 
 /** A deck's cost of the call: `costMicros` is in `currency` until converted to the root's. */
-interface DeckCost {
-  readonly prefix: string;
-  readonly carrierCostMicros: Micros;
-  readonly costMicros: Micros;
-  readonly currency: RateDeck['settings']['currency'];
-}
+type DeckCost = PlainMatch;
 
 /**
  * The deck's cost of the whole expected call, or null when the deck has no rate for it: read
  * from the merged index for a plain prefix, rated the general way otherwise.
  */
 function deckCost(pricing: Pricing, deck: RateDeck, slot: number): DeckCost | null {
-  const { options, index } = pricing;
+  const { options, matched } = pricing;
   const currency = deck.settings.currency;
-  if (index !== null) {
-    const match = index.matchOf(slot);
-    if (match < 0) return null;
-    const plain = index.plainCostOf(slot, match);
-    if (plain !== null) {
-      return { prefix: index.prefixOf(slot), carrierCostMicros: plain, costMicros: plain,
-        currency };
-    }
-  }
+  const match = matched === null ? 'general' : matched[slot]!;
+  if (match === null) return null;
+  // The index's shared, immutable match is already a deck cost.
+  if (match !== 'general') return match;
   const planned = planCall({ deck, number: options.callee, startedAtMs: options.startedAtMs,
     horizonS: options.expectedS });
   if (planned.status !== 'planned') return null;

@@ -1,4 +1,5 @@
 import { assert } from '../kernel/assert.ts';
+import type { CurrencyCode } from '../kernel/currency.ts';
 import type { Micros } from '../kernel/money.ts';
 import { planCall } from '../rating/call-plan.ts';
 import { rateDuration } from '../rating/rate-duration.ts';
@@ -25,7 +26,30 @@ export interface RouteIndex {
   plainCostOf(slot: number, match: number): Micros | null;
   /** The deck's prefix matched by the last lookup (a match was found for the slot). */
   prefixOf(slot: number): string;
+  /**
+   * Per deck slot, for the last lookup: the plain match and its cost, null (no prefix), or
+   * 'general' (rate it the general way). Shared and cached: every callee whose deepest prefix
+   * in any of the decks ends at the same trie node matches the same prefixes.
+   */
+  matchedCosts(): readonly MatchedCost[];
 }
+
+/**
+ * A plain match's cost for the expected duration, in the deck's currency. Both amounts are the
+ * same here; routing converts `costMicros` to the operator's currency when they differ and
+ * keeps `carrierCostMicros` as the carrier's own figure.
+ */
+export interface PlainMatch {
+  readonly prefix: string;
+  readonly carrierCostMicros: Micros;
+  readonly costMicros: Micros;
+  readonly currency: CurrencyCode;
+}
+
+export type MatchedCost = PlainMatch | null | 'general';
+
+/** Trie nodes whose matched costs are kept (the nodes calls actually reach). */
+const matchedCostNodesMax = 1 << 20;
 
 /** Trie nodes at most: 2^26 nodes of 10 children (Int32) is 2.5 GiB, far past any real set. */
 const nodesMax = 1 << 26;
@@ -219,13 +243,17 @@ function finish(
   let generation = 0;
   const cutAt = new Int32Array(64);
   const cuts: string[] = [];
-  return {
+  let deepestEnding = -1;
+  const matchedByNode = new Map<number, readonly MatchedCost[]>();
+  const noMatches: readonly MatchedCost[] = decks.map(() => null);
+  const index: RouteIndex = {
     decks,
     expectedS,
     lookup(number) {
       matches.fill(-1);
       callee = number;
       generation += 1;
+      deepestEnding = -1;
       let node = 0;
       for (let index = 0; ; index += 1) {
         const at = node * recordLength;
@@ -233,6 +261,7 @@ function finish(
         const packed = records[at + 1]!;
         const endFrom = records[at + 2]!;
         const endTo = endFrom + (packed >>> digits);
+        if (endTo > endFrom) deepestEnding = node;
         for (let end = endFrom; end < endTo; end += 1) {
           const slot = endings[end * 2]!;
           matches[slot] = end;
@@ -266,7 +295,25 @@ function finish(
       }
       return cost === notPlain ? null : cost as Micros;
     },
+    matchedCosts() {
+      if (deepestEnding < 0) return noMatches;
+      let found = matchedByNode.get(deepestEnding);
+      if (found === undefined) {
+        found = decks.map((_, slot): MatchedCost => {
+          const match = matches[slot]!;
+          if (match < 0) return null;
+          const costMicros = index.plainCostOf(slot, match);
+          return costMicros === null ? 'general' : { prefix: index.prefixOf(slot),
+            carrierCostMicros: costMicros, costMicros,
+            currency: decks[slot]!.settings.currency };
+        });
+        if (matchedByNode.size >= matchedCostNodesMax) matchedByNode.clear();
+        matchedByNode.set(deepestEnding, found);
+      }
+      return found;
+    },
   };
+  return index;
 }
 
 /** The engine's own cost for the prefix (rated once, exactly as a call would be), or notPlain. */

@@ -118,6 +118,8 @@ export function createRoutingCatalog(options: RoutingCatalogOptions): RoutingCat
   let snapshot: Snapshot | null = null;
   let loading: Promise<Snapshot> | null = null;
   const quality = new Map<string, QualityKeyState>();
+  // Carriers with any quality window: the others are answered without building a key.
+  const withQuality = new Set<string>();
   const perSecond = new Map<string, { second: number; count: number }>();
 
   async function load(): Promise<Snapshot> {
@@ -161,6 +163,7 @@ export function createRoutingCatalog(options: RoutingCatalogOptions): RoutingCat
       policiesOf: (accountIds) => accountIds.flatMap((id) => loaded.policies.get(id) ?? []),
       rulesOf: (accountIds) => accountIds.flatMap((id) => loaded.rulesByAccount.get(id) ?? []),
       quality: (carrierId, prefix, nowMs) => {
+        if (!withQuality.has(carrierId)) return null;
         const state = quality.get(keyOf(carrierId, prefix));
         return state === undefined ? null : viewQuality(state, options.quality, nowMs);
       },
@@ -201,6 +204,7 @@ export function createRoutingCatalog(options: RoutingCatalogOptions): RoutingCat
       }
       // Re-inserted so that the map's order is least recently fed first.
       quality.set(key, state);
+      withQuality.add(carrierId);
       for (const event of recordOutcome(state, options.quality, outcome, clock.nowMs())) {
         options.log({ ...event, carrierId, prefix });
       }
