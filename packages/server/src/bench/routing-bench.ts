@@ -1,10 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import {
-  assert,
   buildRouteIndex,
-  parseRateDeckCsv,
-  parseRateDeckSettings,
   routeCall,
   type Account,
   type Carrier,
@@ -13,6 +10,7 @@ import {
   type RateDeck,
   type RoutingView,
 } from '@tollgate/core';
+import { drawNumbers, parseGeneratedDeck } from './bench-numbers.ts';
 import { generateDeckCsv } from './generate-deck.ts';
 
 /**
@@ -37,7 +35,7 @@ export async function runRoutingBench(): Promise<Record<string, unknown>> {
   const carriers: Carrier[] = [];
   for (let index = 0; index < carrierCount; index += 1) {
     const id = `carrier-${index}`;
-    decks.set(id, parseDeck(repriced(baseCsv, index)));
+    decks.set(id, parseGeneratedDeck(repriced(baseCsv, index)));
     carriers.push({ id, rootAccountId: 'op', name: id, rateDeckId: id,
       currency: 'USD' as CurrencyCode,
       gateway: `sofia/gateway/${id}/`, priority: index % 3, weight: 1,
@@ -45,7 +43,7 @@ export async function runRoutingBench(): Promise<Record<string, unknown>> {
       accountId: `carrier.${id}` });
   }
   // What the root sells: the base prices plus a fifth, so that some carriers lose money.
-  decks.set('sell', parseDeck(repriced(baseCsv, carrierCount, 120)));
+  decks.set('sell', parseGeneratedDeck(repriced(baseCsv, carrierCount, 120)));
   const loadMs = performance.now() - loadStartedMs;
   const indexStartedMs = performance.now();
   const index = buildRouteIndex([...carriers.map((carrier) => decks.get(carrier.id)!),
@@ -111,36 +109,6 @@ function repriced(csv: string, index: number, percent = 80 + ((index * 7) % 41))
       const text = `${scaled / 10_000n}.${String(scaled % 10_000n).padStart(4, '0')}`;
       return `,${text},${fee},60,${first},${next}`;
     });
-}
-
-function parseDeck(csv: string): RateDeck {
-  const settings = parseRateDeckSettings({ currency: 'USD' });
-  assert(settings.ok, 'bench settings are valid');
-  const deck = parseRateDeckCsv(csv, { settings: settings.value });
-  assert(deck.ok, 'the generated deck imports');
-  return deck.value;
-}
-
-function drawNumbers(deck: RateDeck, count: number, seed: number): string[] {
-  const prefixes = [...deck.rowsByPrefix.keys()];
-  let state = seed >>> 0;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4_294_967_296;
-  };
-  const numbers: string[] = [];
-  for (let index = 0; index < count; index += 1) {
-    if (next() < 0.05) {
-      numbers.push(`0${Math.floor(next() * 1e9)}`);
-      continue;
-    }
-    const prefix = prefixes[Math.floor(next() * prefixes.length)]!;
-    const tail = String(Math.floor(next() * 1e12)).padStart(12, '0');
-    numbers.push((prefix + tail).slice(0, Math.max(prefix.length, 12)));
-  }
-  return numbers;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

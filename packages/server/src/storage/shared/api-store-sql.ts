@@ -14,7 +14,8 @@ import type { SqlRunner } from './sql-runner.ts';
  * dialects). Each dialect supplies `withRunner`: how to run statements on its connection.
  * Rows come back with BIGINT / INTEGER as bigint (both drivers are set up so), hence Number().
  */
-export type WithRunner = <T>(work: (runner: SqlRunner) => Promise<T>) => Promise<T>;
+export type WithRunner = <T>(work: (runner: SqlRunner) => Promise<T>,
+  options?: { readonly readOnly?: boolean }) => Promise<T>;
 
 type DbNumber = number | bigint;
 

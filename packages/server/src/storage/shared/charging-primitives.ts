@@ -53,6 +53,15 @@ const instantMsMax = 8_640_000_000_000_000;
  * for both dialects. They join the ledger's primitives in the same transaction object.
  */
 export function chargingPrimitives(db: SqlRunner) {
+  /** One count per id, with a statement that takes the id and answers `live`. */
+  const countEach = async (statement: string, ids: readonly string[]) => {
+    const counts = new Map<string, number>();
+    for (const id of ids) {
+      const [row] = await db.all<{ live: DbNumber }>(statement, [id]);
+      counts.set(id, Number(row?.live ?? 0));
+    }
+    return counts;
+  };
   return {
     async findSession(sessionId: string): Promise<SessionRecord | null> {
       const [row] = await db.all<SessionRow>(sql.findSession, [sessionId]);
@@ -70,22 +79,9 @@ export function chargingPrimitives(db: SqlRunner) {
       await db.run(sql.updateSession, [...rest, id]);
       if (session.state !== 'live') await db.run(sql.deleteSessionLevels, [session.sessionId]);
     },
-    async countLiveSessions(accountIds: readonly string[]): Promise<Map<string, number>> {
-      const counts = new Map<string, number>();
-      for (const accountId of accountIds) {
-        const [row] = await db.all<{ live: DbNumber }>(sql.countLive, [accountId]);
-        counts.set(accountId, Number(row?.live ?? 0));
-      }
-      return counts;
-    },
-    async countLiveCarrierSessions(carrierIds: readonly string[]): Promise<Map<string, number>> {
-      const counts = new Map<string, number>();
-      for (const carrierId of carrierIds) {
-        const [row] = await db.all<{ live: DbNumber }>(sql.countLiveCarrier, [carrierId]);
-        counts.set(carrierId, Number(row?.live ?? 0));
-      }
-      return counts;
-    },
+    countLiveSessions: (accountIds: readonly string[]) => countEach(sql.countLive, accountIds),
+    countLiveCarrierSessions: (carrierIds: readonly string[]) =>
+      countEach(sql.countLiveCarrier, carrierIds),
     async listStaleSessions(nowMs: number, limit: number): Promise<SessionRecord[]> {
       return (await db.all<SessionRow>(sql.listStale, [nowMs, limit])).map(fromDbSession);
     },

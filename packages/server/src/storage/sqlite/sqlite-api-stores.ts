@@ -21,7 +21,8 @@ function runnerOf(connection: Database.Database): SqlRunner {
  * and a stray statement would join it.
  */
 export function sqliteWithRunner(database: SqliteDatabase): WithRunner {
-  return (work) => database.transaction((connection) => work(runnerOf(connection)));
+  return (work, options) => database.transaction((connection) => work(runnerOf(connection)),
+    { readOnly: options?.readOnly === true });
 }
 
 export function createSqliteDeckStore(database: SqliteDatabase): DeckStore {
