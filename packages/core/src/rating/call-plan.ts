@@ -51,15 +51,17 @@ export function findRowsInForce(
   const index = prefixIndexOf(deck);
   const count = index.collect(number);
   for (let match = 0; match < count; match += 1) {
-    const rows = index.matchAt(match);
-    if (rows.length === 1) {
-      if (isInForce(rows[0]!, atMs)) return rows;
-      continue;
-    }
-    const inForce = rows.filter((row) => isInForce(row, atMs));
-    if (inForce.length > 0) return inForce;
+    const inForce = rowsInForce(index.matchAt(match), atMs);
+    if (inForce !== null) return inForce;
   }
   return null;
+}
+
+/** The rows of one prefix whose effective window contains `atMs`, or null when none does. */
+export function rowsInForce(rows: readonly RateRow[], atMs: number): readonly RateRow[] | null {
+  if (rows.length === 1) return isInForce(rows[0]!, atMs) ? rows : null;
+  const inForce = rows.filter((row) => isInForce(row, atMs));
+  return inForce.length > 0 ? inForce : null;
 }
 
 /**
@@ -74,19 +76,36 @@ export function planCall(options: {
   /** Bands to prepare besides those of the rate rows, e.g. a bundle's band. */
   extraBandNames?: readonly string[];
 }): CallPlanResult {
-  const { deck, number, startedAtMs, horizonS } = options;
+  assertHorizon(options.horizonS);
+  const rows = findRowsInForce(options.deck, options.number, options.startedAtMs);
+  if (rows === null) return { status: 'no_rate', reason: 'no_prefix' };
+  return { status: 'planned', plan: planRows(options, rows) };
+}
+
+export function assertHorizon(horizonS: number): void {
   assert(Number.isInteger(horizonS) && horizonS >= 0, 'horizon is whole seconds');
   assert(horizonS <= callDurationSMax * 2, 'horizon is bounded');
-  const rows = findRowsInForce(deck, number, startedAtMs);
-  if (rows === null) return { status: 'no_rate', reason: 'no_prefix' };
+}
+
+/** The plan of `planCall` once the rows in force of the matched prefix are known. */
+export function planRows(
+  options: {
+    deck: RateDeck;
+    number: string;
+    startedAtMs: number;
+    horizonS: number;
+    extraBandNames?: readonly string[];
+  },
+  rows: readonly RateRow[],
+): CallPlan {
+  const { deck, number, startedAtMs, horizonS } = options;
   const prefix = rows[0]!.prefix;
   const only = rows.length === 1 ? rows[0]! : null;
   const noExtraBands = options.extraBandNames === undefined || options.extraBandNames.length === 0;
   if (only !== null && only.fromS === 0 && only.timeBand === null && noExtraBands) {
     // Most prefixes have one plain row: skip the tier and band bookkeeping.
-    return { status: 'planned', plan: { deck, number, startedAtMs, prefix,
-      candidates: rows, tierStartsS: noTiers, bandNames: noBands, horizonS,
-      bandActivity: null } };
+    return { deck, number, startedAtMs, prefix, candidates: rows, tierStartsS: noTiers,
+      bandNames: noBands, horizonS, bandActivity: null };
   }
   const tierStarts = new Set<number>();
   const bandNames = new Set<string>();
@@ -109,17 +128,14 @@ export function planCall(options: {
           toMs: startedAtMs + horizonS * 1000,
         });
   return {
-    status: 'planned',
-    plan: {
-      deck,
-      number,
-      startedAtMs,
-      prefix,
-      candidates: rows,
-      tierStartsS: [...tierStarts].sort((a, b) => a - b),
-      bandNames: names,
-      horizonS,
-      bandActivity,
-    },
+    deck,
+    number,
+    startedAtMs,
+    prefix,
+    candidates: rows,
+    tierStartsS: [...tierStarts].sort((a, b) => a - b),
+    bandNames: names,
+    horizonS,
+    bandActivity,
   };
 }

@@ -1,6 +1,7 @@
 import { assert } from '../kernel/assert.ts';
-import type { Micros } from '../kernel/money.ts';
+import { micros, type Micros } from '../kernel/money.ts';
 import type { CallPlan } from './call-plan.ts';
+import { isSafeMicros, onePartCostNumber, safeMicrosMax } from './one-part-cost.ts';
 import { rateDuration } from './rate-duration.ts';
 
 export interface MaxDuration {
@@ -29,6 +30,22 @@ export function maxDuration(
   const bundleSeconds = options.bundleSecondsAvailable ?? 0;
   assert(Number.isInteger(capS) && capS >= 0, 'cap is whole seconds');
   assert(plan.bandActivity === null || capS <= plan.horizonS, 'cap within the plan horizon');
+  const plain = isOnePlainRowPlan(plan)
+    ? maxOnPlainRow(plan, fundsMicros, capS, bundleSeconds)
+    : null;
+  return plain ?? searchMaxDuration(plan, fundsMicros, {
+    capS,
+    bundleSecondsAvailable: bundleSeconds,
+  });
+}
+
+/** The general search of `maxDuration`: every probe is a rated call. */
+export function searchMaxDuration(
+  plan: CallPlan,
+  fundsMicros: Micros,
+  options: { capS: number; bundleSecondsAvailable: number },
+): MaxDuration {
+  const { capS, bundleSecondsAvailable: bundleSeconds } = options;
   let noRateFromS: number | null = null;
   const costAt = (durationS: number): Micros | null => {
     const rated = rateDuration(plan, durationS, bundleSeconds);
@@ -56,4 +73,69 @@ export function maxDuration(
     else high = middle;
   }
   return { maxSeconds: low, costMicros: costAt(low)!, capped: false, noRateFromS };
+}
+
+/** A plan whose one row prices every block: no tier, no band (`planRows` makes these often). */
+export function isOnePlainRowPlan(plan: CallPlan): boolean {
+  if (plan.candidates.length !== 1 || plan.bandActivity !== null) return false;
+  const row = plan.candidates[0]!;
+  return row.fromS === 0 && row.timeBand === null;
+}
+
+/**
+ * `maxDuration` for a plan of one plain row: the same search over the same probes, with each
+ * probe's cost computed in exact Numbers (`one-part-cost.ts`) instead of a rated call. Such a
+ * row is in force at every block, so there is no gap (`noRateFromS` stays null). Returns null
+ * when the Numbers would not be exact at the cap (costs only grow with duration, so then they
+ * are exact at every probe); the caller then runs the general search.
+ */
+function maxOnPlainRow(
+  plan: CallPlan,
+  fundsMicros: Micros,
+  capS: number,
+  bundleSeconds: number,
+): MaxDuration | null {
+  const row = plan.candidates[0]!;
+  if (fundsMicros < 0n) {
+    return { maxSeconds: 0, costMicros: micros(0n), capped: false, noRateFromS: null };
+  }
+  // What rating 0 s checks first in the general search.
+  assert(Number.isInteger(bundleSeconds) && bundleSeconds >= 0, 'bundle >= 0');
+  if (!(isSafeMicros(row.rateMicros) && isSafeMicros(row.connectFeeMicros))) return null;
+  const { decimals, rounding } = plan.deck.settings;
+  const rateMicros = Number(row.rateMicros);
+  const connectFeeMicros = Number(row.connectFeeMicros);
+  const { includedS, initialIncrementS: initialS, incrementS, rateUnitS } = row;
+  // The arithmetic of `rateDuration` for this plan, step for step.
+  const costAt = (durationS: number): number => {
+    if (durationS === 0 || durationS <= includedS) return 0;
+    const reducedS = durationS - includedS;
+    const billedSeconds =
+      reducedS <= initialS
+        ? initialS
+        : initialS + Math.ceil((reducedS - initialS) / incrementS) * incrementS;
+    const paidSeconds = billedSeconds - Math.min(bundleSeconds, billedSeconds);
+    return onePartCostNumber(connectFeeMicros, rateUnitS, paidSeconds, rateMicros, decimals,
+      rounding);
+  };
+  const capCost = costAt(capS);
+  if (capCost < 0) return null;
+  // Every cost is a safe integer, so funds beyond that range cover all of them.
+  const funds = fundsMicros > safeMicrosMax ? Infinity : Number(fundsMicros);
+  if (capCost <= funds) {
+    const costMicros = micros(BigInt(capCost));
+    return { maxSeconds: capS, costMicros, capped: true, noRateFromS: null };
+  }
+  let low = 0;
+  let high = capS;
+  for (let guard = 0; high - low > 1; guard += 1) {
+    assert(guard < 64, 'binary search terminates');
+    const middle = low + Math.floor((high - low) / 2);
+    const cost = costAt(middle);
+    assert(cost >= 0, 'a cost below the cap is exact when the cap is');
+    if (cost <= funds) low = middle;
+    else high = middle;
+  }
+  const costMicros = micros(BigInt(costAt(low)));
+  return { maxSeconds: low, costMicros, capped: false, noRateFromS: null };
 }

@@ -1,7 +1,10 @@
 import type { Micros } from '../kernel/money.ts';
-import type { RateDeck } from '../tariffs/rate-deck.ts';
-import { planCall } from './call-plan.ts';
-import { maxDuration, type MaxDuration } from './max-duration.ts';
+import { prefixIndexOf } from '../tariffs/prefix-index.ts';
+import type { RateDeck, RateRow } from '../tariffs/rate-deck.ts';
+import { generalList, recordStride, rowField } from '../tariffs/row-columns.ts';
+import { assertHorizon, planCall, planRows, rowsInForce } from './call-plan.ts';
+import { isOnePlainRowPlan, maxDuration, type MaxDuration } from './max-duration.ts';
+import { isPlainRowInForce, rateOnPlainRow } from './rate-plain-row.ts';
 import { rateDuration, type RatedCall } from './rate-duration.ts';
 
 export type RateCallResult =
@@ -11,6 +14,11 @@ export type RateCallResult =
 /**
  * The cost of one answered call of `durationS` whole seconds starting at `startedAtMs`
  * (rating.md). Pure: the deck, the number, the instant and the duration fully decide it.
+ *
+ * This is `planCall` + `rateDuration` with the longest-prefix search inlined, so that a prefix
+ * with one plain row in force (most of them) is rated from the deck's flat columns
+ * (`rateOnPlainRow`) without a plan; any other prefix takes the general path with the rows
+ * already found. Both give the same result (property-tested in `rate-plain-row.test.ts`).
  */
 export function rateCall(options: {
   deck: RateDeck;
@@ -19,10 +27,36 @@ export function rateCall(options: {
   durationS: number;
   bundleSecondsAvailable?: number;
 }): RateCallResult {
+  const { deck, startedAtMs, durationS } = options;
+  const bundleSecondsAvailable = options.bundleSecondsAvailable ?? 0;
+  assertHorizon(durationS); // what `planCall` checks of its horizon, before the lookup
+  const index = prefixIndexOf(deck);
+  const { records } = index.columns;
+  const count = index.collect(options.number);
+  for (let match = 0; match < count; match += 1) {
+    const list = index.listAt(match);
+    const at = list * recordStride;
+    if (records[at + rowField.includedS] !== generalList) {
+      // Not in force: fall back to a shorter prefix, as `findRowsInForce` does.
+      if (!isPlainRowInForce(records, at, startedAtMs)) continue;
+      const rated = rateOnPlainRow(records, at, deck.settings, startedAtMs, durationS,
+        bundleSecondsAvailable);
+      if (rated !== null) return rated;
+    }
+    const rows = rowsInForce(index.rowsOfList(list), startedAtMs);
+    if (rows !== null) return rateOnRows(options, rows, bundleSecondsAvailable);
+  }
+  return { status: 'no_rate', reason: 'no_prefix' };
+}
+
+function rateOnRows(
+  options: { deck: RateDeck; number: string; startedAtMs: number; durationS: number },
+  rows: readonly RateRow[],
+  bundleSecondsAvailable: number,
+): RateCallResult {
   const { deck, number, startedAtMs, durationS } = options;
-  const planned = planCall({ deck, number, startedAtMs, horizonS: durationS });
-  if (planned.status === 'no_rate') return planned;
-  const rated = rateDuration(planned.plan, durationS, options.bundleSecondsAvailable ?? 0);
+  const plan = planRows({ deck, number, startedAtMs, horizonS: durationS }, rows);
+  const rated = rateDuration(plan, durationS, bundleSecondsAvailable);
   if (rated.status === 'no_rate') return { status: 'no_rate', reason: rated.reason };
   return rated;
 }
@@ -43,9 +77,12 @@ export function maxCallDuration(options: {
   const { deck, number, startedAtMs, capS } = options;
   const planned = planCall({ deck, number, startedAtMs, horizonS: capS });
   if (planned.status === 'no_rate') return planned;
-  // A number whose first block has no row in force cannot start at all.
-  const first = rateDuration(planned.plan, Math.min(1, capS));
-  if (first.status === 'no_rate') return { status: 'no_rate', reason: first.reason };
+  // A number whose first block has no row in force cannot start at all. (A plain row is in
+  // force at every block: rating a second on it could only say "rated".)
+  if (!isOnePlainRowPlan(planned.plan)) {
+    const first = rateDuration(planned.plan, Math.min(1, capS));
+    if (first.status === 'no_rate') return { status: 'no_rate', reason: first.reason };
+  }
   const found = maxDuration(planned.plan, options.fundsMicros, {
     capS,
     bundleSecondsAvailable: options.bundleSecondsAvailable ?? 0,

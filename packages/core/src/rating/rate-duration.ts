@@ -2,6 +2,7 @@ import { assert } from '../kernel/assert.ts';
 import { micros, roundMicrosToDecimals, type Micros } from '../kernel/money.ts';
 import type { RateRow } from '../tariffs/rate-deck.ts';
 import type { CallPlan } from './call-plan.ts';
+import { isSafeMicros, onePartCostNumber } from './one-part-cost.ts';
 import { selectRow } from './select-row.ts';
 
 /** A stretch of the call priced by one row: billed seconds laid in that row's blocks. */
@@ -200,8 +201,15 @@ function assignBundle(parts: RatedPart[], bundleSecondsAvailable: number): Rated
 function priceParts(plan: CallPlan, connectFeeMicros: Micros, parts: readonly RatedPart[]) {
   const { decimals, rounding } = plan.deck.settings;
   if (parts.length === 1) {
-    // One part (the usual call): connect + paid * rate / unit, without the common denominator.
+    // One part (the usual call): connect + paid * rate / unit, without the common denominator,
+    // in exact Numbers when they suffice (`one-part-cost.ts`), else in bigints.
     const part = parts[0]!;
+    const { row } = part;
+    if (isSafeMicros(connectFeeMicros) && isSafeMicros(row.rateMicros)) {
+      const cost = onePartCostNumber(Number(connectFeeMicros), row.rateUnitS,
+        part.billedSeconds - part.bundleSeconds, Number(row.rateMicros), decimals, rounding);
+      if (cost >= 0) return micros(BigInt(cost));
+    }
     const denominator = BigInt(part.row.rateUnitS);
     const paidSeconds = BigInt(part.billedSeconds - part.bundleSeconds);
     const numerator = connectFeeMicros * denominator + paidSeconds * part.row.rateMicros;

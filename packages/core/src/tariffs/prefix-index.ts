@@ -1,12 +1,13 @@
 import { assert } from '../kernel/assert.ts';
 import type { RateDeck, RateRow } from './rate-deck.ts';
+import { buildRowColumns, type RowColumns } from './row-columns.ts';
 
 /**
  * A digit trie over a deck's prefixes, for longest-prefix lookups without building substrings.
  * A Map keyed by strings costs a substring, a hash and a probe per tried length (12 or more per
- * number); the trie walks one typed-array cell per digit. Each cell holds
- * `(child << 1) | childIsPrefix`, so the walk reads only the cells on its path, and the rows
- * are fetched once, for the deepest prefix found.
+ * number); the trie walks one typed-array record per digit (`compactIndex`), and the rows are
+ * fetched once, for the prefix the caller picks. Each prefix's list of rows has an id, and the
+ * lists' numbers are also kept as flat columns for rating (`row-columns.ts`).
  */
 export interface PrefixIndex {
   /**
@@ -16,13 +17,23 @@ export interface PrefixIndex {
    */
   collect(number: string): number;
   matchAt(index: number): readonly RateRow[];
+  /** The id of match `index` of the last lookup: rows with `rowsOfList`, numbers in `columns`. */
+  listAt(index: number): number;
+  rowsOfList(list: number): readonly RateRow[];
   readonly nodeCount: number;
+  /** Lists of rows, one per prefix; ids run from 0 to `listCount - 1` in prefix order. */
+  readonly listCount: number;
+  /** The lists' numbers as flat columns (`row-columns.ts`), for rating without the objects. */
+  readonly columns: RowColumns;
 }
 
 const digits = 10;
 const nodesInitial = 1 << 12;
-/** Cells hold `node << 1` in an Int32Array: node indexes stay below 2^30. */
-const nodesMax = 1 << 30;
+/**
+ * Build cells hold `node << 1` and lookup records sit at `node * 2` in Int32Arrays: node ids stay
+ * below 2^28, far above any deck within `rateDeckLimits` yet addressable by both.
+ */
+const nodesMax = 1 << 28;
 
 const indexes = new WeakMap<RateDeck, PrefixIndex>();
 
@@ -82,11 +93,16 @@ function buildPrefixIndex(rowsByPrefix: ReadonlyMap<string, readonly RateRow[]>)
 }
 
 /**
- * The lookup form of the trie: per node 8 bytes (a child mask with the "is a prefix" bit, and
- * the index of its first child) instead of 40, with each node's children stored together and
- * the child blocks laid out depth-first. A lookup touches one small record per digit, and the
- * whole index is five times smaller, so far more of it stays in the processor's caches: the
- * walk is bound by memory latency, not by arithmetic.
+ * The lookup form of the trie: one 8-byte record per node in a single Int32Array, `[bits,
+ * firstChild]`, where `bits` holds the 10-bit child mask and, above it, `list + 1` for a node
+ * that is one of the deck's prefixes (0 otherwise), and each node's children are stored
+ * together. The walk reads one record per digit, and both halves of it share a cache line.
+ *
+ * Layout: the top `hotDepthMax` levels are laid out breadth-first at the front (for 500,000
+ * prefixes they are the first ~40,000 records, ~300 KiB, which every lookup visits and which so
+ * stay in the processor's caches), and each subtree below them depth-first, so the deep part of
+ * one lookup's path (mostly single-child chains) sits in one or two cache lines. The walk is
+ * bound by memory latency, not by arithmetic: this layout is what makes it fast.
  */
 function compactIndex(
   cells: Int32Array,
@@ -94,20 +110,16 @@ function compactIndex(
   nodeCount: number,
   rowLists: readonly (readonly RateRow[])[],
 ): PrefixIndex {
-  const meta = new Int32Array(nodeCount);
-  const firstChild = new Int32Array(nodeCount);
-  const rowsAt = new Int32Array(nodeCount);
+  assert(nodeCount <= nodesMax, 'node records stay addressable');
+  assert(rowLists.length < listsMax, 'list ids fit in a record above the child mask');
+  const nodes = new Int32Array(nodeCount * 2);
   const newIdOf = new Int32Array(nodeCount);
-  const stack = new Int32Array(nodeCount);
-  let stackSize = 1; // the root, old id 0, keeps new id 0
-  let nextId = 1;
-  for (let visited = 0; stackSize > 0; visited += 1) {
-    assert(visited < nodeCount, 'the compaction visits every node once');
-    stackSize -= 1;
-    const old = stack[stackSize]!;
-    const id = newIdOf[old]!;
-    let mask = 0;
+  const pending = new Int32Array(nodeCount);
+  let nextId = 1; // the root, old id 0, keeps new id 0
+  // Lays out the children of `old` as one block and writes its record.
+  const place = (old: number): void => {
     const blockStart = nextId;
+    let mask = 0;
     for (let digit = 0; digit < digits; digit += 1) {
       const child = cells[old * digits + digit]! >>> 1;
       if (child === 0) continue;
@@ -115,9 +127,43 @@ function compactIndex(
       newIdOf[child] = nextId;
       nextId += 1;
     }
-    meta[id] = mask | (rowsOfNode[old]! >= 0 ? prefixBit : 0);
-    firstChild[id] = blockStart;
-    rowsAt[id] = rowsOfNode[old]!;
+    const id = newIdOf[old]!;
+    nodes[id * 2] = mask | ((rowsOfNode[old]! + 1) << digits);
+    nodes[id * 2 + 1] = blockStart;
+  };
+  // Breadth-first over the hot top levels: `pending` is the queue.
+  let head = 0;
+  let tail = 1;
+  let levelEnd = 1;
+  for (let depth = 0; depth < hotDepthMax && head < tail; ) {
+    const old = pending[head]!;
+    head += 1;
+    place(old);
+    // Queued lowest digit first, the order `place` gave them ids in, so the next level's
+    // blocks follow this level's in the same order.
+    for (let digit = 0; digit < digits; digit += 1) {
+      const child = cells[old * digits + digit]! >>> 1;
+      if (child === 0) continue;
+      pending[tail] = child;
+      tail += 1;
+    }
+    if (head === levelEnd) {
+      depth += 1;
+      levelEnd = tail;
+    }
+  }
+  // Depth-first below: the rest of the queue becomes the stack, lowest id on top.
+  const stack = new Int32Array(nodeCount);
+  let stackSize = 0;
+  for (let at = tail - 1; at >= head; at -= 1) {
+    stack[stackSize] = pending[at]!;
+    stackSize += 1;
+  }
+  for (let visited = 0; stackSize > 0; visited += 1) {
+    assert(visited < nodeCount, 'the compaction visits every node once');
+    stackSize -= 1;
+    const old = stack[stackSize]!;
+    place(old);
     // Push the children highest digit first, so the lowest is laid out (and visited) next.
     for (let digit = digits - 1; digit >= 0; digit -= 1) {
       const child = cells[old * digits + digit]! >>> 1;
@@ -132,30 +178,49 @@ function compactIndex(
     collect(number) {
       count = 0;
       let node = 0;
+      let bits = nodes[0]!;
       const length = Math.min(number.length, matchesMax);
       for (let position = 0; position < length; position += 1) {
         const digit = number.charCodeAt(position) - 48;
-        if (digit < 0 || digit > 9) break;
-        const bits = meta[node]!;
-        if (((bits >>> digit) & 1) === 0) break;
-        node = firstChild[node]! + bitsBelow[bits & ((1 << digit) - 1)]!;
-        if ((meta[node]! & prefixBit) !== 0) {
-          matchNodes[count] = node;
+        // One unsigned comparison rejects both sides of '0'..'9'.
+        if (digit >>> 0 > 9 || ((bits >>> digit) & 1) === 0) break;
+        node = nodes[node * 2 + 1]! + bitsBelow[bits & ((1 << digit) - 1)]!;
+        bits = nodes[node * 2]!;
+        const listPlusOne = bits >>> digits;
+        if (listPlusOne !== 0) {
+          matchLists[count] = listPlusOne - 1;
           count += 1;
         }
       }
       return count;
     },
+    listAt(index) {
+      assert(index >= 0 && index < count, 'a match is read within the last lookup');
+      return matchLists[count - 1 - index]!;
+    },
     matchAt(index) {
       assert(index >= 0 && index < count, 'a match is read within the last lookup');
-      return rowLists[rowsAt[matchNodes[count - 1 - index]!]!]!;
+      return rowLists[matchLists[count - 1 - index]!]!;
+    },
+    rowsOfList(list) {
+      const rows = rowLists[list];
+      assert(rows !== undefined, 'a list id comes from this index');
+      return rows;
     },
     nodeCount,
+    listCount: rowLists.length,
+    columns: buildRowColumns(rowLists),
   };
 }
 
-/** Bit 10 of a node's record: the path to the node is one of the deck's prefixes. */
-const prefixBit = 1 << 10;
+/**
+ * Levels laid out breadth-first. Every lookup passes through them; for 500,000 prefixes the
+ * first five levels hold about 40,000 nodes, which fit in a core's L2 cache.
+ */
+const hotDepthMax = 5;
+
+/** List ids sit above the 10 mask bits of a record, as `list + 1`, in a positive Int32. */
+const listsMax = (1 << 21) - 1;
 
 /** How many of the 10 child bits are set below a digit: the child's place in its block. */
 const bitsBelow = (() => {
@@ -169,7 +234,7 @@ const bitsBelow = (() => {
 /** A number has at most this many prefixes in a deck: one per digit, up to the longest. */
 const matchesMax = 64;
 /** Shared by every index: lookups are synchronous, so one buffer serves them all. */
-const matchNodes = new Int32Array(matchesMax);
+const matchLists = new Int32Array(matchesMax);
 
 function grow(array: Int32Array<ArrayBuffer>, length: number, fill: number) {
   const grown = new Int32Array(length);
