@@ -37,7 +37,10 @@ const nodesMax = 1 << 28;
 
 const indexes = new WeakMap<RateDeck, PrefixIndex>();
 
-/** The deck's index, built on first use (about a second for 500,000 prefixes) and kept. */
+/**
+ * The deck's index, built on first use and kept: seconds for 500,000 prefixes (5-14 s on a busy
+ * 2-core machine; `npm run bench -- rating` reports `indexBuildMs`).
+ */
 export function prefixIndexOf(deck: RateDeck): PrefixIndex {
   // Live traffic rates against one deck after another of the same few: remembering the last
   // one saves the WeakMap probe on most lookups.
