@@ -55,10 +55,12 @@ export function rateDuration(
   const firstRow = selectRow(plan, 0, plan.startedAtMs);
   if (durationS === 0) {
     // Unanswered and zero-second calls are free, even without a row at that instant.
-    return free(plan, firstRow ?? plan.candidates[0]!, 0, 0);
+    return freeCall(plan.prefix, firstRow ?? plan.candidates[0]!, 0, 0);
   }
   if (firstRow === null) return { status: 'no_rate', reason: 'no_row_in_force', atS: 0 };
-  if (durationS <= firstRow.includedS) return free(plan, firstRow, durationS, durationS);
+  if (durationS <= firstRow.includedS) {
+    return freeCall(plan.prefix, firstRow, durationS, durationS);
+  }
   const reducedS = durationS - firstRow.includedS;
   const baseMs = plan.startedAtMs + firstRow.includedS * 1000;
   const laid = layBlocks(plan, reducedS, baseMs);
@@ -85,10 +87,16 @@ export function rateDuration(
   };
 }
 
-function free(plan: CallPlan, firstRow: RateRow, durationS: number, includedS: number): RatedCall {
+/** A call that costs nothing: no seconds, or all of them included. */
+export function freeCall(
+  prefix: string,
+  firstRow: RateRow,
+  durationS: number,
+  includedS: number,
+): RatedCall {
   return {
     status: 'rated',
-    prefix: plan.prefix,
+    prefix,
     firstRow,
     durationS,
     includedSeconds: includedS,

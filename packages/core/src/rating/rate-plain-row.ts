@@ -3,7 +3,7 @@ import { micros, type Micros } from '../kernel/money.ts';
 import type { RateDeckSettings, RateRow } from '../tariffs/rate-deck.ts';
 import { highUnit, openBound, rowField, type RowColumns } from '../tariffs/row-columns.ts';
 import { onePartCostNumber } from './one-part-cost.ts';
-import type { RatedCall } from './rate-duration.ts';
+import { freeCall, type RatedCall } from './rate-duration.ts';
 
 type Records = RowColumns['records'];
 
@@ -49,8 +49,8 @@ export function rateOnPlainRow(
   assert(includedS >= 0, 'the list is one plain row');
   const row = records[at + rowField.row] as RateRow;
   const prefix = records[at + rowField.prefix] as string;
-  if (durationS === 0) return free(prefix, row, 0, 0);
-  if (durationS <= includedS) return free(prefix, row, durationS, durationS);
+  if (durationS === 0) return freeCall(prefix, row, 0, 0);
+  if (durationS <= includedS) return freeCall(prefix, row, durationS, durationS);
   const reducedS = durationS - includedS;
   const initialS = records[at + rowField.initialIncrementS] as number;
   const incrementS = records[at + rowField.incrementS] as number;
@@ -83,20 +83,5 @@ export function rateOnPlainRow(
     costMicros: micros(BigInt(cost)),
     parts: [{ row, startS: 0, startedAtMs: startedAtMs + includedS * 1000, billedSeconds,
       bundleSeconds }],
-  };
-}
-
-function free(prefix: string, firstRow: RateRow, durationS: number, includedS: number): RatedCall {
-  return {
-    status: 'rated',
-    prefix,
-    firstRow,
-    durationS,
-    includedSeconds: includedS,
-    billedSeconds: 0,
-    bundleSeconds: 0,
-    connectFeeMicros: micros(0n),
-    costMicros: micros(0n),
-    parts: [],
   };
 }
