@@ -1,5 +1,5 @@
 import { assert } from '../kernel/assert.ts';
-import { prefixIndexOf } from '../tariffs/prefix-index.ts';
+import { prefixIndexLimits, prefixIndexOf } from '../tariffs/prefix-index.ts';
 import type { RateDeck, RateRow } from '../tariffs/rate-deck.ts';
 import { computeBandActivity, type BandActivity } from './band-activity.ts';
 
@@ -49,9 +49,10 @@ export function findRowsInForce(
   atMs: number,
 ): readonly RateRow[] | null {
   const index = prefixIndexOf(deck);
-  const count = index.collect(number);
-  for (let match = 0; match < count; match += 1) {
-    const inForce = rowsInForce(index.matchAt(match), atMs);
+  let at = index.find(number);
+  for (let step = 0; at >= 0; step += 1, at = index.parentOf(at)) {
+    assert(step < prefixIndexLimits.matchesMax, 'a number has one match per digit at most');
+    const inForce = rowsInForce(index.rowsAt(at), atMs);
     if (inForce !== null) return inForce;
   }
   return null;

@@ -1,10 +1,11 @@
+import { assert } from '../kernel/assert.ts';
 import type { Micros } from '../kernel/money.ts';
-import { prefixIndexOf } from '../tariffs/prefix-index.ts';
+import { prefixIndexLimits, prefixIndexOf } from '../tariffs/prefix-index.ts';
 import type { RateDeck, RateRow } from '../tariffs/rate-deck.ts';
-import { generalList, recordStride, rowField } from '../tariffs/row-columns.ts';
+import { generalList, isRecordInForce, recordField } from '../tariffs/prefix-record.ts';
 import { assertHorizon, planCall, planRows, rowsInForce } from './call-plan.ts';
 import { isOnePlainRowPlan, maxDuration, type MaxDuration } from './max-duration.ts';
-import { isPlainRowInForce, rateOnPlainRow } from './rate-plain-row.ts';
+import { rateOnPlainRow } from './rate-plain-row.ts';
 import { rateDuration, type RatedCall } from './rate-duration.ts';
 
 export type RateCallResult =
@@ -16,7 +17,7 @@ export type RateCallResult =
  * (rating.md). Pure: the deck, the number, the instant and the duration fully decide it.
  *
  * This is `planCall` + `rateDuration` with the longest-prefix search inlined, so that a prefix
- * with one plain row in force (most of them) is rated from the deck's flat columns
+ * with one plain row in force (most of them) is rated from its record in the prefix index
  * (`rateOnPlainRow`) without a plan; any other prefix takes the general path with the rows
  * already found. Both give the same result (property-tested in `rate-plain-row.test.ts`).
  */
@@ -31,19 +32,18 @@ export function rateCall(options: {
   const bundleSecondsAvailable = options.bundleSecondsAvailable ?? 0;
   assertHorizon(durationS); // what `planCall` checks of its horizon, before the lookup
   const index = prefixIndexOf(deck);
-  const { records } = index.columns;
-  const count = index.collect(options.number);
-  for (let match = 0; match < count; match += 1) {
-    const list = index.listAt(match);
-    const at = list * recordStride;
-    if (records[at + rowField.includedS] !== generalList) {
+  const { cells } = index;
+  let at = index.find(options.number);
+  for (let step = 0; at >= 0; step += 1, at = index.parentOf(at)) {
+    assert(step < prefixIndexLimits.matchesMax, 'a number has one match per digit at most');
+    if (cells[at + recordField.includedS] !== generalList) {
       // Not in force: fall back to a shorter prefix, as `findRowsInForce` does.
-      if (!isPlainRowInForce(records, at, startedAtMs)) continue;
-      const rated = rateOnPlainRow(records, at, deck.settings, startedAtMs, durationS,
+      if (!isRecordInForce(cells, at, startedAtMs)) continue;
+      const rated = rateOnPlainRow(cells, at, deck.settings, startedAtMs, durationS,
         bundleSecondsAvailable);
       if (rated !== null) return rated;
     }
-    const rows = rowsInForce(index.rowsOfList(list), startedAtMs);
+    const rows = rowsInForce(index.rowsAt(at), startedAtMs);
     if (rows !== null) return rateOnRows(options, rows, bundleSecondsAvailable);
   }
   return { status: 'no_rate', reason: 'no_prefix' };

@@ -1,40 +1,20 @@
 import { assert } from '../kernel/assert.ts';
-import { micros, type Micros } from '../kernel/money.ts';
+import { micros, zeroMicros } from '../kernel/money.ts';
+import { highUnit, recordField, type Cell } from '../tariffs/prefix-record.ts';
 import type { RateDeckSettings, RateRow } from '../tariffs/rate-deck.ts';
-import { highUnit, openBound, rowField, type RowColumns } from '../tariffs/row-columns.ts';
 import { onePartCostNumber } from './one-part-cost.ts';
 import { freeCall, type RatedCall } from './rate-duration.ts';
-
-type Records = RowColumns['records'];
-
-/**
- * `isInForce` (call-plan.ts) on the record of a plain row at `at`: an open bound never
- * excludes, and the split bounds are rebuilt exactly (`row-columns.ts`).
- */
-export function isPlainRowInForce(records: Records, at: number, atMs: number): boolean {
-  const fromHigh = records[at + rowField.effectiveFromMsHigh] as number;
-  if (fromHigh !== openBound) {
-    const fromMs = fromHigh * highUnit + (records[at + rowField.effectiveFromMsLow] as number);
-    if (atMs < fromMs) return false;
-  }
-  const toHigh = records[at + rowField.effectiveToMsHigh] as number;
-  if (toHigh !== openBound) {
-    const toMs = toHigh * highUnit + (records[at + rowField.effectiveToMsLow] as number);
-    if (atMs >= toMs) return false;
-  }
-  return true;
-}
 
 /**
  * The fast path of `rateCall` for a prefix with one plain row (no tier, no band; the columns
  * mark such lists) that is in force: that row prices every block, so the call is one part and
  * its cost is `onePartCostNumber`. This is what `planCall` + `rateDuration` compute for such a
  * plan, field for field (the property test in `rate-plain-row.test.ts` compares the two), from
- * the list's record (`at`) instead of the row objects and a plan. Returns null when the Numbers
- * would not be exact: the caller then rates the general way.
+ * the prefix's record (`at`, `prefix-record.ts`) instead of the row objects and a plan. Returns
+ * null when the Numbers would not be exact: the caller then rates the general way.
  */
 export function rateOnPlainRow(
-  records: Records,
+  cells: readonly Cell[],
   at: number,
   settings: RateDeckSettings,
   // Positional, not an options object: this runs for every rated call.
@@ -45,28 +25,30 @@ export function rateOnPlainRow(
   // The checks of `rateDuration`, in its order.
   assert(Number.isInteger(durationS) && durationS >= 0, 'duration is whole seconds');
   assert(Number.isInteger(bundleSecondsAvailable) && bundleSecondsAvailable >= 0, 'bundle >= 0');
-  const includedS = records[at + rowField.includedS] as number;
-  assert(includedS >= 0, 'the list is one plain row');
-  const row = records[at + rowField.row] as RateRow;
-  const prefix = records[at + rowField.prefix] as string;
+  const includedS = cells[at + recordField.includedS] as number;
+  assert(includedS >= 0, 'the record is one plain row');
+  const row = cells[at + recordField.row] as RateRow;
+  const prefix = cells[at + recordField.prefix] as string;
   if (durationS === 0) return freeCall(prefix, row, 0, 0);
   if (durationS <= includedS) return freeCall(prefix, row, durationS, durationS);
   const reducedS = durationS - includedS;
-  const initialS = records[at + rowField.initialIncrementS] as number;
-  const incrementS = records[at + rowField.incrementS] as number;
+  const initialS = cells[at + recordField.initialIncrementS] as number;
+  const incrementS = cells[at + recordField.incrementS] as number;
   // The same expression as `singlePart` in rate-duration.ts, so the same double.
   const billedSeconds =
     reducedS <= initialS
       ? initialS
       : initialS + Math.ceil((reducedS - initialS) / incrementS) * incrementS;
   const bundleSeconds = Math.min(bundleSecondsAvailable, billedSeconds);
+  const connectFeeMicros =
+    (cells[at + recordField.connectFeeMicrosHigh] as number) * highUnit +
+    (cells[at + recordField.connectFeeMicrosLow] as number);
   const cost = onePartCostNumber(
-    (records[at + rowField.connectFeeMicrosHigh] as number) * highUnit +
-      (records[at + rowField.connectFeeMicrosLow] as number),
-    records[at + rowField.rateUnitS] as number,
+    connectFeeMicros,
+    cells[at + recordField.rateUnitS] as number,
     billedSeconds - bundleSeconds,
-    (records[at + rowField.rateMicrosHigh] as number) * highUnit +
-      (records[at + rowField.rateMicrosLow] as number),
+    (cells[at + recordField.rateMicrosHigh] as number) * highUnit +
+      (cells[at + recordField.rateMicrosLow] as number),
     settings.decimals,
     settings.rounding,
   );
@@ -79,7 +61,8 @@ export function rateOnPlainRow(
     includedSeconds: includedS,
     billedSeconds,
     bundleSeconds,
-    connectFeeMicros: records[at + rowField.connectFeeMicros] as Micros,
+    // The row's own bigint would cost a read of the row; most fees are zero.
+    connectFeeMicros: connectFeeMicros === 0 ? zeroMicros : micros(BigInt(connectFeeMicros)),
     costMicros: micros(BigInt(cost)),
     parts: [{ row, startS: 0, startedAtMs: startedAtMs + includedS * 1000, billedSeconds,
       bundleSeconds }],

@@ -1,26 +1,58 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deck } from '../../test/rating-kit.ts';
-import { prefixIndexOf } from './prefix-index.ts';
-import { generalList, highUnit, openBound, recordStride, rowField } from './row-columns.ts';
+import {
+  buildPrefixIndex,
+  defaultShape,
+  prefixIndexLimits,
+  prefixIndexOf,
+  type PrefixIndex,
+} from './prefix-index.ts';
+import { generalList, highUnit, openBound, recordField, recordStride } from './prefix-record.ts';
 
-// The trie against the obvious search: every prefix of the number that is in the deck, longest
-// first. Prefixes run from 1 to 9 digits, across the breadth-first/depth-first layout boundary.
-const prefixArbitrary = fc.stringMatching(/^[0-9]{1,9}$/);
-const numberArbitrary = fc.oneof(
-  fc.stringMatching(/^[0-9]{0,14}$/),
-  fc.constantFrom('', 'x', '12a45', '1/2', '9:'),
+// The index against the obvious search: every prefix of the number that is in the deck, longest
+// first. Shapes are drawn too, so that prefixes fall on every side of the stem and of the
+// bucket keys' reach (short ones in `shortBest`, deep ones in buckets, long ones in the map),
+// and nested deep prefixes make the bucket search walk parents.
+const prefixArbitrary = fc.oneof(
+  { weight: 6, arbitrary: fc.stringMatching(/^[0-9]{1,9}$/) },
+  { weight: 3, arbitrary: fc.stringMatching(/^[12][0-2]{0,8}$/) }, // nested and crowded
+  { weight: 1, arbitrary: fc.stringMatching(/^[0-9]{10,20}$/) },
 );
+const numberArbitrary = fc.oneof(
+  fc.stringMatching(/^[0-9]{0,22}$/),
+  fc.stringMatching(/^[12][0-2]{0,12}$/),
+  fc.constantFrom('', 'x', '12a45', '1/2', '9:', '1201x1', '120112011201120112011'),
+);
+const shapeArbitrary = fc.record({
+  stemDigits: fc.integer({ min: 1, max: 4 }),
+  suffixDigits: fc.integer({ min: 1, max: prefixIndexLimits.suffixDigitsMax }),
+});
+
+/** The prefixes `find` and `parentOf` give for `number`, longest first. */
+function matchesOf(index: PrefixIndex, number: string): string[] {
+  const found: string[] = [];
+  for (let at = index.find(number); at >= 0; at = index.parentOf(at)) {
+    expect(found.length).toBeLessThan(prefixIndexLimits.matchesMax);
+    const rows = index.rowsAt(at);
+    expect(index.cells[at + recordField.row]).toBe(rows[0]);
+    expect(index.cells[at + recordField.prefix]).toBe(rows[0]!.prefix);
+    found.push(rows[0]!.prefix);
+  }
+  return found;
+}
 
 describe('prefix index', () => {
-  it('finds exactly the deck prefixes of a number, longest first', () => {
+  it('finds exactly the deck prefixes of a number, longest first, whatever its shape', () => {
     fc.assert(
       fc.property(fc.uniqueArray(prefixArbitrary, { minLength: 1, maxLength: 60 }),
-        fc.array(numberArbitrary, { minLength: 1, maxLength: 20 }), (prefixes, numbers) => {
+        fc.array(numberArbitrary, { minLength: 1, maxLength: 20 }), shapeArbitrary,
+        (prefixes, numbers, shape) => {
           // Numbers that extend the deck's prefixes, so matches are common.
           const extended = [...numbers, ...prefixes.map((prefix, at) => prefix + String(at))];
           const d = deck(prefixes.map((prefix) => ({ prefix, rate: '0.01' })));
-          const index = prefixIndexOf(d);
+          const shaped = buildPrefixIndex(d.rowsByPrefix, shape);
+          const usual = prefixIndexOf(d);
           for (const number of extended) {
             const digits = number.replace(/[^0-9].*$/, '');
             const expected: string[] = [];
@@ -28,19 +60,22 @@ describe('prefix index', () => {
               const prefix = digits.slice(0, length);
               if (d.rowsByPrefix.has(prefix)) expected.push(prefix);
             }
-            const count = index.collect(number);
-            const found: string[] = [];
-            for (let match = 0; match < count; match += 1) {
-              const rows = index.matchAt(match);
-              expect(index.rowsOfList(index.listAt(match))).toBe(rows);
-              found.push(rows[0]!.prefix);
-            }
-            expect(found).toEqual(expected);
+            expect(matchesOf(shaped, number)).toEqual(expected);
+            expect(matchesOf(usual, number)).toEqual(expected);
           }
-          expect(index.listCount).toBe(prefixes.length);
+          expect(shaped.listCount).toBe(prefixes.length);
         }),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
+  });
+
+  it('sizes the stem table to the deck: about one stem per prefix, at most 10^6', () => {
+    expect(defaultShape(1).stemDigits).toBe(1);
+    expect(defaultShape(10).stemDigits).toBe(1);
+    expect(defaultShape(11).stemDigits).toBe(2);
+    expect(defaultShape(100_000).stemDigits).toBe(5);
+    expect(defaultShape(500_000).stemDigits).toBe(6);
+    expect(defaultShape(2_000_000).stemDigits).toBe(6);
   });
 
   it('keeps one plain row per list as a record and marks the rest general', () => {
@@ -54,30 +89,63 @@ describe('prefix index', () => {
       { prefix: '35', rate: '0.10', effectiveTo: '2030-01-01T00:00:00Z' },
     ]);
     const index = prefixIndexOf(d);
-    const { records } = index.columns;
     const recordOf = (number: string) => {
-      expect(index.collect(number)).toBeGreaterThan(0);
-      const at = index.listAt(0) * recordStride;
-      return records.slice(at, at + recordStride) as unknown[];
+      const at = index.find(number);
+      expect(at).toBeGreaterThanOrEqual(0);
+      return index.cells.slice(at, at + recordStride) as unknown[];
     };
     const joined = (record: unknown[], high: number) =>
       (record[high] as number) * highUnit + (record[high + 1] as number);
     const plain = recordOf('4412');
-    expect(plain.slice(0, 4)).toEqual([d.rowsByPrefix.get('44')![0], '44', 50_000n, 5]);
-    expect(joined(plain, rowField.rateMicrosHigh)).toBe(Number.MAX_SAFE_INTEGER);
-    expect(joined(plain, rowField.connectFeeMicrosHigh)).toBe(50_000);
-    expect(plain.slice(rowField.rateUnitS, rowField.incrementS + 1)).toEqual([30, 30, 6]);
-    expect(joined(plain, rowField.effectiveFromMsHigh))
+    expect(plain.slice(0, 2)).toEqual([d.rowsByPrefix.get('44')![0], '44']);
+    expect(plain[recordField.includedS]).toBe(5);
+    expect(joined(plain, recordField.rateMicrosHigh)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(joined(plain, recordField.connectFeeMicrosHigh)).toBe(50_000);
+    expect(plain.slice(recordField.rateUnitS, recordField.incrementS + 1)).toEqual([30, 30, 6]);
+    expect(joined(plain, recordField.effectiveFromMsHigh))
       .toBe(Date.parse('1969-01-01T00:00:00.001Z'));
-    expect(plain[rowField.effectiveToMsHigh]).toBe(openBound);
+    expect(plain[recordField.effectiveToMsHigh]).toBe(openBound);
     const dated = recordOf('351');
-    expect(dated[rowField.effectiveFromMsHigh]).toBe(openBound);
-    expect(joined(dated, rowField.effectiveToMsHigh)).toBe(Date.parse('2030-01-01T00:00:00Z'));
+    expect(dated[recordField.effectiveFromMsHigh]).toBe(openBound);
+    expect(joined(dated, recordField.effectiveToMsHigh)).toBe(Date.parse('2030-01-01T00:00:00Z'));
     for (const value of [...plain, ...dated]) {
       if (typeof value === 'number') expect(Math.abs(value)).toBeLessThanOrEqual(2 ** 30);
     }
     for (const general of ['4471', '331', '341']) {
-      expect(recordOf(general)[rowField.includedS]).toBe(generalList);
+      expect(recordOf(general)[recordField.includedS]).toBe(generalList);
+    }
+  });
+});
+
+describe('prefix index on a large deck', () => {
+  it('agrees with the obvious search on 20,000 crowded prefixes (stem table of 10^5)', () => {
+    // Seeded and clustered like real decks: many prefixes share stems, so buckets hold dozens
+    // of nested keys and the binary search and the parent walk both have work to do.
+    let state = 20_261_129;
+    const next = (bound: number) => {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0;
+      return state % bound;
+    };
+    const prefixes = new Set<string>();
+    while (prefixes.size < 20_000) {
+      let prefix = ['1', '44', '447', '4915', '86'][next(5)]!;
+      const length = prefix.length + 1 + next(9);
+      while (prefix.length < length) prefix += String(next(next(2) === 0 ? 3 : 10));
+      prefixes.add(prefix);
+    }
+    const d = deck([...prefixes].map((prefix) => ({ prefix, rate: '0.01' })));
+    const index = prefixIndexOf(d);
+    expect(index.stemDigits).toBe(5);
+    const all = [...prefixes];
+    for (let case_ = 0; case_ < 3_000; case_ += 1) {
+      const prefix = all[next(all.length)]!;
+      let number = prefix.slice(0, prefix.length - next(3));
+      while (number.length < 13) number += String(next(next(2) === 0 ? 3 : 10));
+      const expected: string[] = [];
+      for (let length = number.length; length >= 1; length -= 1) {
+        if (prefixes.has(number.slice(0, length))) expected.push(number.slice(0, length));
+      }
+      expect(matchesOf(index, number)).toEqual(expected);
     }
   });
 });

@@ -1,45 +1,67 @@
 import { assert } from '../kernel/assert.ts';
 import type { RateDeck, RateRow } from './rate-deck.ts';
-import { buildRowColumns, type RowColumns } from './row-columns.ts';
+import {
+  highUnit,
+  noRecord,
+  pushRecord,
+  recordField,
+  recordStride,
+  split,
+  type Cell,
+} from './prefix-record.ts';
 
 /**
- * A digit trie over a deck's prefixes, for longest-prefix lookups without building substrings.
- * A Map keyed by strings costs a substring, a hash and a probe per tried length (12 or more per
- * number); the trie walks one typed-array record per digit (`compactIndex`), and the rows are
- * fetched once, for the prefix the caller picks. Each prefix's list of rows has an id, and the
- * lists' numbers are also kept as flat columns for rating (`row-columns.ts`).
+ * The longest-prefix index of a deck, built on first use and kept (`prefixIndexOf`).
+ *
+ * Why this shape. On a large deck a lookup is bound by memory latency: each cache line fetched
+ * from RAM costs about as much as rating the call. A digit trie fetches a line for most digits
+ * below its hot top levels, then the prefix's row data from elsewhere. Here a number costs one
+ * read of a stem table and one bucket, and the bucket holds the record that rates the call:
+ * - The first `stemDigits` digits of the number (its stem) index `bucketStart` directly.
+ * - The stem's bucket holds the deck's prefixes longer than the stem (up to `suffixDigits`
+ *   digits more) as sorted keys, each an interval of the digits that follow: a binary search
+ *   finds the innermost one containing the number (parent links cover the rare case where the
+ *   last interval starting before the number ends before it). The prefixes' records
+ *   (`prefix-record.ts`) follow the keys in the same array of cells.
+ * - Prefixes no longer than the stem are found through `shortBest` (the innermost such prefix
+ *   of each stem); longer than `stemDigits + suffixDigits` (beyond E.164, rare) through a map.
+ * Each record links to its parent's record, so the shorter matches (an expired `447` row falls
+ * back to `44`, rating.md) are one step each.
  */
 export interface PrefixIndex {
-  /**
-   * Finds the deck's prefixes of `number` and returns how many there are. Read them, longest
-   * first, with `matchAt(0 .. count - 1)` before the next call: the matches live in a buffer
-   * reused by every lookup, so a lookup allocates nothing.
-   */
-  collect(number: string): number;
-  matchAt(index: number): readonly RateRow[];
-  /** The id of match `index` of the last lookup: rows with `rowsOfList`, numbers in `columns`. */
-  listAt(index: number): number;
-  rowsOfList(list: number): readonly RateRow[];
-  readonly nodeCount: number;
-  /** Lists of rows, one per prefix; ids run from 0 to `listCount - 1` in prefix order. */
+  /** The record (offset in `cells`) of the longest deck prefix of `number`, or -1. */
+  find(number: string): number;
+  /** The record of the next shorter deck prefix that matches wherever `at` matches, or -1. */
+  parentOf(at: number): number;
+  /** Rows of the prefix whose record is at `at`, in file order. */
+  rowsAt(at: number): readonly RateRow[];
+  /** Bucket keys and records (`prefix-record.ts`). */
+  readonly cells: readonly Cell[];
   readonly listCount: number;
-  /** The lists' numbers as flat columns (`row-columns.ts`), for rating without the objects. */
-  readonly columns: RowColumns;
+  readonly stemDigits: number;
 }
 
-const digits = 10;
-const nodesInitial = 1 << 12;
-/**
- * Build cells hold `node << 1` and lookup records sit at `node * 2` in Int32Arrays: node ids stay
- * below 2^28, far above any deck within `rateDeckLimits` yet addressable by both.
- */
-const nodesMax = 1 << 28;
+/** How the index splits numbers: fixed per deck size by default, chosen by tests. */
+export interface PrefixIndexShape {
+  /** Digits indexing the stem table directly: 10^stemDigits entries. */
+  readonly stemDigits: number;
+  /** Digits after the stem held by bucket keys (base 11, exact below 2^53: at most 13). */
+  readonly suffixDigits: number;
+}
+
+export const prefixIndexLimits = {
+  stemDigitsMax: 6,
+  /** 11^13 * 16 < 2^53: a key stays an exact double. */
+  suffixDigitsMax: 13,
+  /** The longest prefix (`rateDeckLimits.prefixDigitsMax`) bounds every parent walk. */
+  matchesMax: 64,
+} as const;
 
 const indexes = new WeakMap<RateDeck, PrefixIndex>();
 
 /**
- * The deck's index, built on first use and kept: seconds for 500,000 prefixes (5-14 s on a busy
- * 2-core machine; `npm run bench -- rating` reports `indexBuildMs`).
+ * The deck's index, built on first use and kept: about a second for 500,000 prefixes (`npm run
+ * bench -- rating` reports `indexBuildMs`).
  */
 export function prefixIndexOf(deck: RateDeck): PrefixIndex {
   // Live traffic rates against one deck after another of the same few: remembering the last
@@ -47,7 +69,7 @@ export function prefixIndexOf(deck: RateDeck): PrefixIndex {
   if (deck === lastDeck && lastIndex !== null) return lastIndex;
   let index = indexes.get(deck);
   if (index === undefined) {
-    index = buildPrefixIndex(deck.rowsByPrefix);
+    index = buildPrefixIndex(deck.rowsByPrefix, defaultShape(deck.rowsByPrefix.size));
     indexes.set(deck, index);
   }
   lastDeck = deck;
@@ -58,190 +80,282 @@ export function prefixIndexOf(deck: RateDeck): PrefixIndex {
 let lastDeck: RateDeck | null = null;
 let lastIndex: PrefixIndex | null = null;
 
-function buildPrefixIndex(rowsByPrefix: ReadonlyMap<string, readonly RateRow[]>): PrefixIndex {
-  let capacity = nodesInitial;
-  let cells = new Int32Array(capacity * digits);
-  let rowsOfNode = new Int32Array(capacity).fill(-1);
-  const rowLists: (readonly RateRow[])[] = [];
-  let nodeCount = 1; // node 0 is the root (the empty prefix)
-  // Inserting in sorted order lays every path out depth-first, so the deep nodes one lookup
-  // visits sit next to each other in memory: fewer cache misses per walk.
-  const prefixes = [...rowsByPrefix.keys()].sort();
-  for (const prefix of prefixes) {
-    const rows = rowsByPrefix.get(prefix)!;
-    let node = 0;
-    for (let position = 0; position < prefix.length; position += 1) {
-      const digit = prefix.charCodeAt(position) - 48;
-      assert(digit >= 0 && digit <= 9, 'prefixes are digits (checked at import)');
-      const cell = node * digits + digit;
-      let child = cells[cell]! >>> 1;
-      if (child === 0) {
-        if (nodeCount === capacity) {
-          assert(capacity * 2 <= nodesMax, 'the prefix index stays within its node bound');
-          capacity *= 2;
-          cells = grow(cells, capacity * digits, 0);
-          rowsOfNode = grow(rowsOfNode, capacity, -1);
-        }
-        child = nodeCount;
-        nodeCount += 1;
-        cells[cell] = child << 1;
-      }
-      if (position === prefix.length - 1) cells[cell] = (child << 1) | 1;
-      node = child;
-    }
-    rowsOfNode[node] = rowLists.length;
-    rowLists.push(rows);
+/**
+ * About one stem per prefix (at most ten table entries per prefix): buckets of a few keys, and a
+ * table small enough for the caches on small decks (10 entries for up to 10 prefixes).
+ */
+export function defaultShape(prefixCount: number): PrefixIndexShape {
+  let stemDigits = 1;
+  while (stemDigits < prefixIndexLimits.stemDigitsMax && 10 ** stemDigits < prefixCount) {
+    stemDigits += 1;
   }
-  return compactIndex(cells, rowsOfNode, nodeCount, rowLists);
+  return { stemDigits, suffixDigits: prefixIndexLimits.suffixDigitsMax };
 }
 
-/**
- * The lookup form of the trie: one 8-byte record per node in a single Int32Array, `[bits,
- * firstChild]`, where `bits` holds the 10-bit child mask and, above it, `list + 1` for a node
- * that is one of the deck's prefixes (0 otherwise), and each node's children are stored
- * together. The walk reads one record per digit, and both halves of it share a cache line.
- *
- * Layout: the top `hotDepthMax` levels are laid out breadth-first at the front (for 500,000
- * prefixes they are the first ~40,000 records, ~300 KiB, which every lookup visits and which so
- * stay in the processor's caches), and each subtree below them depth-first, so the deep part of
- * one lookup's path (mostly single-child chains) sits in one or two cache lines. The walk is
- * bound by memory latency, not by arithmetic: this layout is what makes it fast.
- */
-function compactIndex(
-  cells: Int32Array,
-  rowsOfNode: Int32Array,
-  nodeCount: number,
-  rowLists: readonly (readonly RateRow[])[],
+export function buildPrefixIndex(
+  rowsByPrefix: ReadonlyMap<string, readonly RateRow[]>,
+  shape: PrefixIndexShape,
 ): PrefixIndex {
-  assert(nodeCount <= nodesMax, 'node records stay addressable');
-  assert(rowLists.length < listsMax, 'list ids fit in a record above the child mask');
-  const nodes = new Int32Array(nodeCount * 2);
-  const newIdOf = new Int32Array(nodeCount);
-  const pending = new Int32Array(nodeCount);
-  let nextId = 1; // the root, old id 0, keeps new id 0
-  // Lays out the children of `old` as one block and writes its record.
-  const place = (old: number): void => {
-    const blockStart = nextId;
-    let mask = 0;
-    for (let digit = 0; digit < digits; digit += 1) {
-      const child = cells[old * digits + digit]! >>> 1;
-      if (child === 0) continue;
-      mask |= 1 << digit;
-      newIdOf[child] = nextId;
-      nextId += 1;
+  const { stemDigits, suffixDigits } = shape;
+  assert(stemDigits >= 1 && stemDigits <= prefixIndexLimits.stemDigitsMax, 'stem digits bound');
+  assert(suffixDigits >= 1 && suffixDigits <= prefixIndexLimits.suffixDigitsMax, 'suffix bound');
+  // Sorted, every prefix comes after its own prefixes and the prefixes of one stem are together:
+  // list ids follow this order.
+  const prefixes = [...rowsByPrefix.keys()].sort();
+  const listCount = prefixes.length;
+  const deepMax = stemDigits + suffixDigits;
+  const stemCount = 10 ** stemDigits;
+  const isDeep = (prefix: string) => prefix.length > stemDigits && prefix.length <= deepMax;
+  const stemOf = (prefix: string) => Number(prefix.slice(0, stemDigits));
+  const rowLists = prefixes.map((prefix) => rowsByPrefix.get(prefix)!);
+
+  // Layout: one bucket per stem with deep prefixes, [keys (two cells each), records], in stem
+  // order, then the records of the other prefixes. Pushed in order, so the array stays packed.
+  const cells: Cell[] = [];
+  const bucketStart = new Int32Array(stemCount + 1);
+  const recordOfList = new Int32Array(listCount);
+  let nextStem = 0;
+  const placeBucket = (stem: number, lists: readonly number[]) => {
+    for (; nextStem <= stem; nextStem += 1) bucketStart[nextStem] = cells.length;
+    for (const list of lists) {
+      const [high, low] = split(keyOf(prefixes[list]!, stemDigits, suffixDigits));
+      cells.push(high, low);
     }
-    const id = newIdOf[old]!;
-    nodes[id * 2] = mask | ((rowsOfNode[old]! + 1) << digits);
-    nodes[id * 2 + 1] = blockStart;
+    for (const list of lists) {
+      recordOfList[list] = cells.length;
+      pushRecord(cells, list, rowLists[list]!);
+    }
   };
-  // Breadth-first over the hot top levels: `pending` is the queue.
-  let head = 0;
-  let tail = 1;
-  let levelEnd = 1;
-  for (let depth = 0; depth < hotDepthMax && head < tail; ) {
-    const old = pending[head]!;
-    head += 1;
-    place(old);
-    // Queued lowest digit first, the order `place` gave them ids in, so the next level's
-    // blocks follow this level's in the same order.
-    for (let digit = 0; digit < digits; digit += 1) {
-      const child = cells[old * digits + digit]! >>> 1;
-      if (child === 0) continue;
-      pending[tail] = child;
-      tail += 1;
+  let bucketStem = -1;
+  let bucketLists: number[] = [];
+  for (let list = 0; list < listCount; list += 1) {
+    const prefix = prefixes[list]!;
+    if (!isDeep(prefix)) continue;
+    // Sorted, the stems of deep prefixes never decrease; long prefixes may sit between them.
+    const stem = stemOf(prefix);
+    if (stem !== bucketStem && bucketLists.length > 0) {
+      placeBucket(bucketStem, bucketLists);
+      bucketLists = [];
     }
-    if (head === levelEnd) {
-      depth += 1;
-      levelEnd = tail;
-    }
+    bucketStem = stem;
+    bucketLists.push(list);
   }
-  // Depth-first below: the rest of the queue becomes the stack, lowest id on top.
-  const stack = new Int32Array(nodeCount);
-  let stackSize = 0;
-  for (let at = tail - 1; at >= head; at -= 1) {
-    stack[stackSize] = pending[at]!;
-    stackSize += 1;
+  if (bucketLists.length > 0) placeBucket(bucketStem, bucketLists);
+  for (; nextStem <= stemCount; nextStem += 1) bucketStart[nextStem] = cells.length;
+
+  const shortByPrefix = new Map<string, number>();
+  const longByPrefix = new Map<string, number>();
+  for (let list = 0; list < listCount; list += 1) {
+    const prefix = prefixes[list]!;
+    if (isDeep(prefix)) continue;
+    recordOfList[list] = cells.length;
+    (prefix.length <= stemDigits ? shortByPrefix : longByPrefix).set(prefix, cells.length);
+    pushRecord(cells, list, rowLists[list]!);
   }
-  for (let visited = 0; stackSize > 0; visited += 1) {
-    assert(visited < nodeCount, 'the compaction visits every node once');
-    stackSize -= 1;
-    const old = stack[stackSize]!;
-    place(old);
-    // Push the children highest digit first, so the lowest is laid out (and visited) next.
-    for (let digit = digits - 1; digit >= 0; digit -= 1) {
-      const child = cells[old * digits + digit]! >>> 1;
-      if (child === 0) continue;
-      stack[stackSize] = child;
-      stackSize += 1;
-    }
-  }
-  assert(nextId === nodeCount, 'every node got a place in the compact index');
-  let count = 0;
+  assert(cells.length === bucketStart[stemCount]! + (listCount - countDeep(prefixes, isDeep)) *
+    recordStride, 'every prefix has one record');
+  linkParents(prefixes, cells, recordOfList);
+  const shortBest = innermostShortOfStems(prefixes, stemDigits, recordOfList);
+  return lookups({ cells, bucketStart, shortBest, shortByPrefix, longByPrefix, rowLists,
+    stemDigits, suffixDigits, longestPrefix: longestOf(prefixes) });
+}
+
+interface Tables {
+  readonly cells: readonly Cell[];
+  readonly bucketStart: Int32Array;
+  readonly shortBest: Int32Array;
+  readonly shortByPrefix: ReadonlyMap<string, number>;
+  readonly longByPrefix: ReadonlyMap<string, number>;
+  readonly rowLists: readonly (readonly RateRow[])[];
+  readonly stemDigits: number;
+  readonly suffixDigits: number;
+  readonly longestPrefix: number;
+}
+
+function lookups(tables: Tables): PrefixIndex {
+  const { cells, bucketStart, shortBest, rowLists, stemDigits, suffixDigits } = tables;
+  const deepMax = stemDigits + suffixDigits;
+  const hasLong = tables.longByPrefix.size > 0;
   return {
-    collect(number) {
-      count = 0;
-      let node = 0;
-      let bits = nodes[0]!;
-      const length = Math.min(number.length, matchesMax);
-      for (let position = 0; position < length; position += 1) {
+    find(number) {
+      const length = number.length;
+      let stem = 0;
+      let position = 0;
+      for (; position < stemDigits && position < length; position += 1) {
         const digit = number.charCodeAt(position) - 48;
         // One unsigned comparison rejects both sides of '0'..'9'.
-        if (digit >>> 0 > 9 || ((bits >>> digit) & 1) === 0) break;
-        node = nodes[node * 2 + 1]! + bitsBelow[bits & ((1 << digit) - 1)]!;
-        bits = nodes[node * 2]!;
-        const listPlusOne = bits >>> digits;
-        if (listPlusOne !== 0) {
-          matchLists[count] = listPlusOne - 1;
-          count += 1;
-        }
+        if (digit >>> 0 > 9) break;
+        stem = stem * 10 + digit;
       }
-      return count;
+      if (position < stemDigits) return findShort(tables.shortByPrefix, number, position);
+      if (hasLong && length > deepMax) {
+        const at = findLong(tables.longByPrefix, number, Math.min(length, tables.longestPrefix),
+          deepMax);
+        if (at !== noRecord) return at;
+      }
+      const from = bucketStart[stem]!;
+      const to = bucketStart[stem + 1]!;
+      if (to > from) {
+        const at = findInBucket(cells, from, to, pointOf(number, stemDigits, suffixDigits),
+          suffixDigits);
+        if (at !== noRecord) return at;
+      }
+      return shortBest[stem]!;
     },
-    listAt(index) {
-      assert(index >= 0 && index < count, 'a match is read within the last lookup');
-      return matchLists[count - 1 - index]!;
+    parentOf(at) {
+      return cells[at + recordField.parentAt] as number;
     },
-    matchAt(index) {
-      assert(index >= 0 && index < count, 'a match is read within the last lookup');
-      return rowLists[matchLists[count - 1 - index]!]!;
+    rowsAt(at) {
+      return rowLists[cells[at + recordField.list] as number]!;
     },
-    rowsOfList(list) {
-      const rows = rowLists[list];
-      assert(rows !== undefined, 'a list id comes from this index');
-      return rows;
-    },
-    nodeCount,
+    cells,
     listCount: rowLists.length,
-    columns: buildRowColumns(rowLists),
+    stemDigits,
   };
 }
 
 /**
- * Levels laid out breadth-first. Every lookup passes through them; for 500,000 prefixes the
- * first five levels hold about 40,000 nodes, which fit in a core's L2 cache.
+ * The innermost key of the bucket at `from` whose interval holds `point`, as its record offset.
+ * Keys are sorted; the last one starting at or before the point is the candidate, and every
+ * interval that holds the point is it or one of its ancestors (intervals nest or are apart).
  */
-const hotDepthMax = 5;
-
-/** List ids sit above the 10 mask bits of a record, as `list + 1`, in a positive Int32. */
-const listsMax = (1 << 21) - 1;
-
-/** How many of the 10 child bits are set below a digit: the child's place in its block. */
-const bitsBelow = (() => {
-  const table = new Uint8Array(1 << digits);
-  for (let mask = 1; mask < table.length; mask += 1) {
-    table[mask] = (mask & 1) + table[mask >>> 1]!;
+function findInBucket(
+  cells: readonly Cell[],
+  from: number,
+  to: number,
+  point: number,
+  suffixDigits: number,
+): number {
+  const deep = (to - from) / (keyCells + recordStride);
+  const recordsAt = from + deep * keyCells;
+  // Keys are `start * 16 + digits`, split in two cells: every key starting at or before the
+  // point is at most this bound.
+  const bound = point * keyScale + (keyScale - 1);
+  const boundHigh = Math.floor(bound / highUnit);
+  const boundLow = bound - boundHigh * highUnit;
+  let low = 0;
+  let high = deep;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const keyHigh = cells[from + middle * keyCells] as number;
+    const keyLow = cells[from + middle * keyCells + 1] as number;
+    if (keyHigh < boundHigh || (keyHigh === boundHigh && keyLow <= boundLow)) low = middle + 1;
+    else high = middle;
   }
-  return table;
-})();
+  let slot = low - 1;
+  for (let step = 0; slot >= 0; step += 1) {
+    assert(step <= suffixDigits, 'a parent walk is bounded by the suffix digits');
+    const keyHigh = cells[from + slot * keyCells] as number;
+    const keyLow = cells[from + slot * keyCells + 1] as number;
+    // 2^30 is a multiple of 16: the digit count is in the low cell's last four bits.
+    const digits = keyLow & (keyScale - 1);
+    const start = (keyHigh * highUnit + keyLow - digits) / keyScale;
+    const at = recordsAt + slot * recordStride;
+    if (point < start + powersOf11[suffixDigits - digits]!) return at;
+    const parentAt = cells[at + recordField.parentAt] as number;
+    // A parent outside this bucket's records is not deep: the caller's `shortBest` covers it.
+    slot = parentAt >= recordsAt && parentAt < to ? (parentAt - recordsAt) / recordStride : -1;
+  }
+  return noRecord;
+}
 
-/** A number has at most this many prefixes in a deck: one per digit, up to the longest. */
-const matchesMax = 64;
-/** Shared by every index: lookups are synchronous, so one buffer serves them all. */
-const matchLists = new Int32Array(matchesMax);
+/**
+ * The digits after the stem as one base-11 number of `suffixDigits` places: digit d counts as
+ * d + 1, and a number that ends (or meets a non-digit) fills the remaining places with 0, below
+ * every digit. A prefix whose suffix has m digits is then the interval of points starting with
+ * them: `[key digits * 11^(s - m), (key digits + 1) * 11^(s - m))`, which also holds the number
+ * that ends right after it.
+ */
+function pointOf(number: string, stemDigits: number, suffixDigits: number): number {
+  const end = Math.min(number.length, stemDigits + suffixDigits);
+  let point = 0;
+  let position = stemDigits;
+  for (; position < end; position += 1) {
+    const digit = number.charCodeAt(position) - 48;
+    if (digit >>> 0 > 9) break;
+    point = point * 11 + digit + 1;
+  }
+  return point * powersOf11[stemDigits + suffixDigits - position]!;
+}
 
-function grow(array: Int32Array<ArrayBuffer>, length: number, fill: number) {
-  const grown = new Int32Array(length);
-  if (fill !== 0) grown.fill(fill, array.length);
-  grown.set(array);
-  return grown;
+function keyOf(prefix: string, stemDigits: number, suffixDigits: number): number {
+  const start = pointOf(prefix, stemDigits, suffixDigits);
+  return start * keyScale + (prefix.length - stemDigits);
+}
+
+/** A key packs the digit count (1..13) below the interval start. */
+const keyScale = 16;
+const keyCells = 2;
+const powersOf11 = Array.from({ length: prefixIndexLimits.suffixDigitsMax + 1 },
+  (_, power) => 11 ** power);
+
+/** A number with fewer digits than a stem: only prefixes that short can match it. */
+function findShort(shortByPrefix: ReadonlyMap<string, number>, number: string, digits: number) {
+  for (let length = digits; length >= 1; length -= 1) {
+    const at = shortByPrefix.get(number.slice(0, length));
+    if (at !== undefined) return at;
+  }
+  return noRecord;
+}
+
+/** Prefixes longer than a bucket key holds, longest first (a slice with a non-digit is absent). */
+function findLong(longByPrefix: ReadonlyMap<string, number>, number: string, longest: number,
+  deepMax: number): number {
+  for (let length = longest; length > deepMax; length -= 1) {
+    const at = longByPrefix.get(number.slice(0, length));
+    if (at !== undefined) return at;
+  }
+  return noRecord;
+}
+
+/** Each record's parent: the nearest earlier prefix in sorted order that is a prefix of it. */
+function linkParents(
+  prefixes: readonly string[],
+  cells: Cell[],
+  recordOfList: Int32Array,
+): void {
+  const open: number[] = []; // lists whose prefix is a prefix of the current one, outermost first
+  for (let list = 0; list < prefixes.length; list += 1) {
+    const prefix = prefixes[list]!;
+    while (open.length > 0 && !prefix.startsWith(prefixes[open[open.length - 1]!]!)) open.pop();
+    assert(open.length < prefixIndexLimits.matchesMax, 'nesting is bounded by prefix digits');
+    const parent = open[open.length - 1];
+    if (parent !== undefined) {
+      cells[recordOfList[list]! + recordField.parentAt] = recordOfList[parent]!;
+    }
+    open.push(list);
+  }
+}
+
+/**
+ * For every stem, the record of its longest deck prefix of at most `stemDigits` digits. In
+ * sorted order a prefix comes after its own prefixes, so filling each one's range of stems
+ * leaves the innermost in place.
+ */
+function innermostShortOfStems(
+  prefixes: readonly string[],
+  stemDigits: number,
+  recordOfList: Int32Array,
+): Int32Array {
+  const shortBest = new Int32Array(10 ** stemDigits).fill(noRecord);
+  for (let list = 0; list < prefixes.length; list += 1) {
+    const prefix = prefixes[list]!;
+    if (prefix.length > stemDigits) continue;
+    const width = 10 ** (stemDigits - prefix.length);
+    const first = Number(prefix) * width;
+    shortBest.fill(recordOfList[list]!, first, first + width);
+  }
+  return shortBest;
+}
+
+function countDeep(prefixes: readonly string[], isDeep: (prefix: string) => boolean): number {
+  let deep = 0;
+  for (const prefix of prefixes) if (isDeep(prefix)) deep += 1;
+  return deep;
+}
+
+function longestOf(prefixes: readonly string[]): number {
+  let longest = 0;
+  for (const prefix of prefixes) longest = Math.max(longest, prefix.length);
+  return longest;
 }
