@@ -156,7 +156,9 @@ export function buildPrefixIndex(
     recordStride, 'every prefix has one record');
   linkParents(prefixes, cells, recordOfList);
   const shortBest = innermostShortOfStems(prefixes, stemDigits, recordOfList);
-  return lookups({ cells, bucketStart, shortBest, shortByPrefix, longByPrefix, rowLists,
+  // Pushing grows the backing store by half each time: a copy holds just the cells.
+  return lookups({ cells: cells.slice(), bucketStart, shortBest, shortByPrefix, longByPrefix,
+    rowLists,
     stemDigits, suffixDigits, longestPrefix: longestOf(prefixes) });
 }
 

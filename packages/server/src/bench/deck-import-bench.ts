@@ -5,6 +5,7 @@ import {
   assert,
   parseRateDeckCsv,
   parseRateDeckSettings,
+  prefixIndexOf,
   type RateDeck,
   type RateDeckSettings,
 } from '@tollgate/core';
@@ -48,6 +49,7 @@ export async function runDeckImportBench(): Promise<Record<string, unknown>> {
     retainedHeapBytes: memory.retainedBytes,
     retainedHeapBytesPerRow:
       memory.retainedBytes === null ? null : Math.round(memory.retainedBytes / memoryRowCount),
+    indexHeapBytes: memory.indexBytes,
   };
 }
 
@@ -81,6 +83,8 @@ async function timeImport(rows: number, settings: RateDeckSettings): Promise<Imp
 /** Null without `--expose-gc`: uncollected garbage makes the difference meaningless. */
 interface RetainedHeap {
   readonly retainedBytes: number | null;
+  /** What the prefix index (built on first rating) adds to the deck. */
+  readonly indexBytes: number | null;
 }
 
 /**
@@ -99,15 +103,30 @@ async function measureRetainedHeap(
   await nextTurn();
   collectGarbage();
   const afterBytes = process.memoryUsage().heapUsed;
+  const buffersBefore = process.memoryUsage().arrayBuffers;
   assert(deck.rowCount === rows, 'the deck is still held while the heap is measured');
+  const index = prefixIndexOf(deck);
+  await nextTurn();
+  collectGarbage();
+  // Typed arrays live outside the V8 heap: their buffers are counted besides it.
+  const withIndexBytes = heapAndBuffers();
+  assert(index.listCount === rows, 'the index is held while the heap is measured');
   const gcExposed = gcFunction() !== undefined;
-  return { retainedBytes: gcExposed ? afterBytes - beforeBytes : null };
+  return {
+    retainedBytes: gcExposed ? afterBytes - beforeBytes : null,
+    indexBytes: gcExposed ? withIndexBytes - afterBytes - buffersBefore : null,
+  };
 }
 
 function importGenerated(rows: number, settings: RateDeckSettings): RateDeck {
   const deck = parseRateDeckCsv(generateDeckCsv({ rows, seed: benchSeed }), { settings });
   assert(deck.ok, 'the generated deck imports');
   return deck.value;
+}
+
+function heapAndBuffers(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
 }
 
 function gcFunction(): (() => void) | undefined {
@@ -139,6 +158,10 @@ function printReport(timings: readonly ImportTiming[], memory: RetainedHeap): vo
     const megabytes = (memory.retainedBytes / bytesPerMegabyte).toFixed(1);
     const perRow = Math.round(memory.retainedBytes / memoryRowCount);
     lines.push(`deck of ${memoryRowCount} rows retains ${megabytes} MB of heap, ${perRow} B/row`);
+    if (memory.indexBytes !== null) {
+      const indexMegabytes = (memory.indexBytes / bytesPerMegabyte).toFixed(1);
+      lines.push(`its prefix index adds ${indexMegabytes} MB (heap and typed arrays)`);
+    }
   }
   console.log(lines.join('\n'));
 }
