@@ -6,7 +6,13 @@ import type { RateDeck } from '../tariffs/rate-deck.ts';
 import type { ChargingTransaction } from '../charging/charging-ports.ts';
 import type { DeckLookup } from '../charging/charging-work.ts';
 import { exchangeRateOf } from '../charging/priced-levels.ts';
-import { defaultRoutingPolicy, routingLimits, type RoutingPolicy } from './carrier.ts';
+import {
+  defaultRoutingPolicy,
+  routingLimits,
+  type Carrier,
+  type RoutingPolicy,
+} from './carrier.ts';
+import { rankedNode, selectRankedRoutes, type RankedNode } from './node-routes.ts';
 import type { MatchedCost, PlainMatch, RouteIndex } from './route-index.ts';
 import { resolveRouteRules } from './route-rules.ts';
 import type { RoutingView } from './routing-ports.ts';
@@ -44,17 +50,35 @@ export async function routeCall(options: RouteCallOptions): Promise<RouteSelecti
   const all = view.carriersOf(root.id);
   const carriers = all.length <= routingLimits.carriersPerRootMax ? all
     : all.slice(0, routingLimits.carriersPerRootMax);
-  const carrierDecks = carriers.map((carrier) => options.deckOf(carrier.rateDeckId));
-  const sellDeck = below?.rateDeckId == null ? null : options.deckOf(below.rateDeckId);
-  const index = indexFor(view, all, carrierDecks, sellDeck, options);
-  index?.lookup(options.callee);
-  const pricing: Pricing = { options, matched: index?.matchedCosts() ?? null };
+  const decks = decksOf(all, carriers, below?.rateDeckId ?? null, options.deckOf);
+  const sellDeck = decks.list[carriers.length] ?? null;
+  const index = indexFor(view, decks, options);
+  let matched: readonly MatchedCost[] | null = null;
+  let ranked: RankedNode | null = null;
+  if (index !== null) {
+    index.lookup(options.callee);
+    const node = index.matchedNode();
+    matched = node.costs;
+    ranked = rankedNode(node, all, carriers, root.currency);
+  }
   const liveCalls = carriers.some((carrier) => carrier.concurrentCallsMax !== null)
     ? await tx.countLiveCarrierSessions(carriers.map((carrier) => carrier.id)) : noLiveCalls;
+  const chainIds = chain.map((account) => account.id as string);
+  const policy = policyFor(chainIds, view.policiesOf(chainIds));
+  const rules = resolveRouteRules(chainIds, view.rulesOf(chainIds), options.callee);
+  const { strategy, marginPolicy } = policy;
+  const { ticket } = options;
+  const routesMax = routingLimits.routesAnsweredMax;
+  // Every price plain and in the root's currency: the node's ranking answers.
+  if (ranked?.plain === true) {
+    return selectRankedRoutes({ ranked, carriers, liveCalls, view,
+      startedAtMs: options.startedAtMs, strategy, marginPolicy, rules, ticket, routesMax });
+  }
+  const pricing: Pricing = { options, matched };
   const candidates: RouteCandidate[] = [];
   for (let slot = 0; slot < carriers.length; slot += 1) {
     const carrier = carriers[slot]!;
-    const deck = carrierDecks[slot]!;
+    const deck = decks.list[slot] ?? null;
     const cost = deck === null ? null : deckCost(pricing, deck, slot);
     // Awaited only for a foreign currency: a same-currency decision never yields.
     const priced = cost === null || cost.currency === root.currency ? cost
@@ -64,45 +88,62 @@ export async function routeCall(options: RouteCallOptions): Promise<RouteSelecti
       quality: priced === null ? null
         : view.quality(carrier.id, priced.prefix, options.startedAtMs) });
   }
-  const chainIds = chain.map((account) => account.id as string);
-  const policy = policyFor(chainIds, view.policiesOf(chainIds));
   const sellCost = sellDeck === null ? null : deckCost(pricing, sellDeck, carriers.length);
   const sell = sellCost === null || sellCost.currency === root.currency ? sellCost
     : await inRootCurrency(pricing, root, sellCost);
-  return selectRoutes({ candidates, sellMicros: sell?.costMicros ?? null,
-    strategy: policy.strategy, marginPolicy: policy.marginPolicy,
-    rules: resolveRouteRules(chainIds, view.rulesOf(chainIds), options.callee),
-    ticket: options.ticket, routesMax: routingLimits.routesAnsweredMax });
+  return selectRoutes({ candidates, sellMicros: sell?.costMicros ?? null, strategy,
+    marginPolicy, rules, ticket, routesMax });
+}
+
+/** The carriers' decks (slots 0..n-1) and the sell deck (slot n) of one decision. */
+interface DecisionDecks {
+  readonly list: readonly (RateDeck | null)[];
+  /** Every deck is there: the list can key a merged index. */
+  readonly complete: boolean;
 }
 
 /**
  * The decks of the last decision per carrier list (the view's arrays are stable until its
- * configuration reloads): the same array is handed to `routeIndex` while none changed, so the
- * adapter can find its index by the array's identity instead of building a key per decision.
+ * configuration reloads): the same list is handed to `routeIndex` while none changed, so the
+ * adapter can find its index by the list's identity instead of building a key per decision.
  */
-const lastDecks = new WeakMap<readonly unknown[], RateDeck[]>();
+const lastDecks = new WeakMap<readonly unknown[], DecisionDecks>();
+
+function decksOf(
+  all: readonly Carrier[],
+  carriers: readonly Carrier[],
+  sellDeckId: string | null,
+  deckOf: DeckLookup,
+): DecisionDecks {
+  const last = lastDecks.get(all);
+  const count = carriers.length;
+  let built: (RateDeck | null)[] | null = last !== undefined && last.list.length === count + 1
+    ? null : [];
+  // Every deck is looked up, carriers first (a lookup may have to load its deck); the last
+  // list is kept while the lookups return the same decks.
+  for (let slot = 0; slot <= count; slot += 1) {
+    const deck = slot < count ? deckOf(carriers[slot]!.rateDeckId)
+      : sellDeckId === null ? null : deckOf(sellDeckId);
+    if (built === null) {
+      if (last!.list[slot] === deck) continue;
+      built = last!.list.slice(0, slot);
+    }
+    built.push(deck);
+  }
+  if (built === null) return last!;
+  const decks = { list: built, complete: !built.includes(null) };
+  lastDecks.set(all, decks);
+  return decks;
+}
 
 /** The merged index over the carriers' decks (slots 0..n-1) and the sell deck (slot n). */
 function indexFor(
   view: RoutingView,
-  carriers: readonly unknown[],
-  carrierDecks: readonly (RateDeck | null)[],
-  sellDeck: RateDeck | null,
+  decks: DecisionDecks,
   options: RouteCallOptions,
 ): RouteIndex | null {
-  if (view.routeIndex === undefined || sellDeck === null) return null;
-  let decks = lastDecks.get(carriers);
-  let same = decks !== undefined && decks.length === carrierDecks.length + 1 &&
-    decks[carrierDecks.length] === sellDeck;
-  for (let slot = 0; same && slot < carrierDecks.length; slot += 1) {
-    same = decks![slot] === carrierDecks[slot];
-  }
-  if (!same) {
-    if (carrierDecks.some((deck) => deck === null)) return null;
-    decks = [...carrierDecks as RateDeck[], sellDeck];
-    lastDecks.set(carriers, decks);
-  }
-  return view.routeIndex(decks!, options.expectedS);
+  if (view.routeIndex === undefined || !decks.complete) return null;
+  return view.routeIndex(decks.list as readonly RateDeck[], options.expectedS);
 }
 
 /** The nearest policy to the customer on the chain, or the default. */

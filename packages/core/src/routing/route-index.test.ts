@@ -53,14 +53,23 @@ describe('route index', () => {
     fc.assert(fc.property(fc.array(deckArbitrary, { minLength: 1, maxLength: 5 }), calleeArbitrary,
       instants, fc.constantFrom(1, 59, 60, 61, 600), (decks, callee, atMs, seconds) => {
         const index = buildRouteIndex(decks, seconds);
+        // Another callee first: the node memo and the lazily read matches must not leak.
+        index.lookup(callee.slice(0, -1));
+        index.matchedCosts();
         index.lookup(callee);
+        const costs = index.matchedCosts();
         for (const [slot, target] of decks.entries()) {
           const match = index.matchOf(slot);
           const longest = [...target.rowsByPrefix.keys()].filter((p) => callee.startsWith(p))
             .sort((a, b) => b.length - a.length)[0];
           expect(match < 0 ? undefined : index.prefixOf(slot)).toBe(longest);
-          if (match < 0) continue;
+          if (match < 0) {
+            expect(costs[slot]).toBeNull();
+            continue;
+          }
           const plain = index.plainCostOf(slot, match);
+          expect(costs[slot]).toEqual(plain === null ? 'general' : { prefix: longest,
+            carrierCostMicros: plain, costMicros: plain, currency: target.settings.currency });
           if (plain === null) continue;
           expect({ prefix: index.prefixOf(slot), cost: plain })
             .toEqual(generalCost(target, callee, atMs, seconds));
@@ -88,7 +97,7 @@ describe('route index', () => {
         const without = await routeCall({ ...options, view: plainView });
         const withIndex = await routeCall({ ...options,
           view: { ...plainView, routeIndex: () => index } });
-        expect(withIndex).toEqual(without);
+        expect(withIndex).toStrictEqual(without);
       }), { numRuns: 200 });
   });
 

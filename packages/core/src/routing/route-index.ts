@@ -4,6 +4,7 @@ import type { Micros } from '../kernel/money.ts';
 import { planCall } from '../rating/call-plan.ts';
 import { rateDuration } from '../rating/rate-duration.ts';
 import type { RateDeck, RateRow } from '../tariffs/rate-deck.ts';
+import type { RankedNode } from './node-routes.ts';
 
 /**
  * One digit trie over the prefixes of several decks (an operator's carriers and the deck it
@@ -32,6 +33,18 @@ export interface RouteIndex {
    * in any of the decks ends at the same trie node matches the same prefixes.
    */
   matchedCosts(): readonly MatchedCost[];
+  /** The same costs in their per-node memo entry, which also carries routing's own memo. */
+  matchedNode(): MatchedNode;
+}
+
+/**
+ * The memo of one trie node (one destination): the matched costs, and what routing derives
+ * from them once (`node-routes.ts`), kept here so a decision finds both with one lookup.
+ */
+export interface MatchedNode {
+  readonly costs: readonly MatchedCost[];
+  /** Set and read by routing only; null until a decision derives it. */
+  ranked: RankedNode | null;
 }
 
 /**
@@ -48,8 +61,12 @@ export interface PlainMatch {
 
 export type MatchedCost = PlainMatch | null | 'general';
 
-/** Trie nodes whose matched costs are kept (the nodes calls actually reach). */
-const matchedCostNodesMax = 1 << 20;
+/**
+ * Trie nodes whose memo is kept (the nodes calls actually reach): about 1 KiB of matched costs
+ * and, for 20 carriers, 2.5 KiB of routing's ranking each, so at most about 1 GiB per index.
+ * When full it starts again: an entry is derived from the per-prefix costs in microseconds.
+ */
+const matchedCostNodesMax = 1 << 18;
 
 /** Trie nodes at most: 2^26 nodes of 10 children (Int32) is 2.5 GiB, far past any real set. */
 const nodesMax = 1 << 26;
@@ -160,18 +177,20 @@ function isPlain(rows: readonly RateRow[]): boolean {
 }
 
 /**
- * The lookup form of the trie: nodes renumbered in depth-first order, each a record of three
- * Int32s (first child; child digit mask and ending count; first ending) with its children in
- * one block, so a
- * walk reads records that sit close together instead of one 40-byte row per node anywhere in
- * a large array. Endings (deck slot, entry) follow in the same order.
+ * The lookup form of the trie: nodes renumbered in depth-first order, each a record of four
+ * Int32s (first child; child digit mask and ending count; first ending; memo entry, filled by
+ * lookups) with its children in one block, so a walk reads records that sit close together
+ * instead of one 40-byte row per node anywhere in a large array; 16 bytes, so four records
+ * share a cache line. Endings (deck slot, entry) follow in the same order.
  */
 interface CompactTrie {
   readonly records: Int32Array;
   readonly endings: Int32Array;
 }
 
-const recordLength = 3;
+const recordLength = 4;
+/** The record's field that holds the node's memo entry (-1: none yet). */
+const memoField = 3;
 /** Set bits below each digit of a 10-bit mask: the child's place in its parent's block. */
 const rankBelow = (mask: number, digit: number): number => {
   let bits = mask & ((1 << digit) - 1);
@@ -184,6 +203,7 @@ function compact(trie: { children: Int32Array; nodeCount: number; endHead: Int32
   endSlot: Int32Array; endEntry: Int32Array; endNext: Int32Array }): CompactTrie {
   const { children, nodeCount, endHead, endSlot, endEntry, endNext } = trie;
   const records = new Int32Array(nodeCount * recordLength);
+  for (let at = memoField; at < records.length; at += recordLength) records[at] = -1;
   const endings = new Int32Array(endSlot.length * 2);
   // A node's children block is placed when the node is visited (depth first), so a parent's
   // block sits just before the blocks of its first child's subtree.
@@ -241,32 +261,65 @@ function finish(
   // A match's prefix is the callee's first `depth` digits: cut once per depth and lookup.
   let callee = '';
   let generation = 0;
+  // The walk of `lookup` only finds the deepest node that ends a prefix; the matches per deck
+  // are read off the same path when asked (`resolve`), which the node memo makes rare.
+  let resolved = 0;
   const cutAt = new Int32Array(64);
   const cuts: string[] = [];
   let deepestEnding = -1;
-  const matchedByNode = new Map<number, readonly MatchedCost[]>();
-  const noMatches: readonly MatchedCost[] = decks.map(() => null);
+  // Node memo: the entry of a node is memoEntries[its record's memo field]; the record was
+  // just read by the walk, so finding the entry costs no hashing and no other cache line.
+  const memoEntries: MatchedNode[] = [];
+  const memoNodes: number[] = [];
+  const noMatches: MatchedNode = { costs: decks.map(() => null), ranked: null };
+
+  /** The longest prefix per deck on the last callee's path: `matches` and `depths`. */
+  function resolve(): void {
+    if (resolved === generation) return;
+    resolved = generation;
+    matches.fill(-1);
+    if (deepestEnding < 0) return;
+    const number = callee;
+    let node = 0;
+    for (let index = 0; ; index += 1) {
+      const at = node * recordLength;
+      // Endings of shorter prefixes come first and are overwritten by longer ones.
+      const packed = records[at + 1]!;
+      const endFrom = records[at + 2]!;
+      const endTo = endFrom + (packed >>> digits);
+      for (let end = endFrom; end < endTo; end += 1) {
+        const slot = endings[end * 2]!;
+        matches[slot] = end;
+        depths[slot] = index;
+      }
+      if (node === deepestEnding || index === number.length) break;
+      node = records[at]! + rankBelow(packed & 0x3ff, number.charCodeAt(index) - 48);
+    }
+  }
+
+  function remember(node: number, entry: MatchedNode): void {
+    if (memoEntries.length >= matchedCostNodesMax) {
+      for (const forgotten of memoNodes) records[forgotten * recordLength + memoField] = -1;
+      memoEntries.length = 0;
+      memoNodes.length = 0;
+    }
+    records[node * recordLength + memoField] = memoEntries.length;
+    memoEntries.push(entry);
+    memoNodes.push(node);
+  }
+
   const index: RouteIndex = {
     decks,
     expectedS,
     lookup(number) {
-      matches.fill(-1);
       callee = number;
       generation += 1;
-      deepestEnding = -1;
+      let deepest = -1;
       let node = 0;
       for (let index = 0; ; index += 1) {
         const at = node * recordLength;
-        // Endings of shorter prefixes come first and are overwritten by longer ones.
         const packed = records[at + 1]!;
-        const endFrom = records[at + 2]!;
-        const endTo = endFrom + (packed >>> digits);
-        if (endTo > endFrom) deepestEnding = node;
-        for (let end = endFrom; end < endTo; end += 1) {
-          const slot = endings[end * 2]!;
-          matches[slot] = end;
-          depths[slot] = index;
-        }
+        if (packed >>> digits !== 0) deepest = node;
         if (index === number.length) break;
         const digit = number.charCodeAt(index) - 48;
         if (digit < 0 || digit >= digits) break;
@@ -274,9 +327,14 @@ function finish(
         if ((mask & (1 << digit)) === 0) break;
         node = records[at]! + rankBelow(mask, digit);
       }
+      deepestEnding = deepest;
     },
-    matchOf: (slot) => matches[slot]!,
+    matchOf(slot) {
+      resolve();
+      return matches[slot]!;
+    },
     prefixOf(slot) {
+      resolve();
       const depth = depths[slot]!;
       if (cutAt[depth] !== generation) {
         cutAt[depth] = generation;
@@ -295,21 +353,21 @@ function finish(
       }
       return cost === notPlain ? null : cost as Micros;
     },
-    matchedCosts() {
+    matchedCosts: () => index.matchedNode().costs,
+    matchedNode() {
       if (deepestEnding < 0) return noMatches;
-      let found = matchedByNode.get(deepestEnding);
-      if (found === undefined) {
-        found = decks.map((_, slot): MatchedCost => {
-          const match = matches[slot]!;
-          if (match < 0) return null;
-          const costMicros = index.plainCostOf(slot, match);
-          return costMicros === null ? 'general' : { prefix: index.prefixOf(slot),
-            carrierCostMicros: costMicros, costMicros,
-            currency: decks[slot]!.settings.currency };
-        });
-        if (matchedByNode.size >= matchedCostNodesMax) matchedByNode.clear();
-        matchedByNode.set(deepestEnding, found);
-      }
+      const known = records[deepestEnding * recordLength + memoField]!;
+      if (known >= 0) return memoEntries[known]!;
+      resolve();
+      const found: MatchedNode = { ranked: null, costs: decks.map((_, slot): MatchedCost => {
+        const match = matches[slot]!;
+        if (match < 0) return null;
+        const costMicros = index.plainCostOf(slot, match);
+        return costMicros === null ? 'general' : { prefix: index.prefixOf(slot),
+          carrierCostMicros: costMicros, costMicros,
+          currency: decks[slot]!.settings.currency };
+      }) };
+      remember(deepestEnding, found);
       return found;
     },
   };

@@ -9,7 +9,10 @@ import type { RouteIndex } from './route-index.ts';
  * the live counters of this node (quality windows, calls per second).
  */
 export interface RoutingView {
-  /** Carriers of an operator (a root account), in any order. */
+  /**
+   * Carriers of an operator (a root account), in any order. The same array of unchanged
+   * carriers until the configuration reloads: routing keys its per-destination memos by it.
+   */
   carriersOf(rootAccountId: string): readonly Carrier[];
   /** Policies of these accounts (those that have one). */
   policiesOf(accountIds: readonly string[]): readonly RoutingPolicy[];

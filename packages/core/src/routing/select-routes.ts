@@ -66,22 +66,26 @@ const unknownAsrBp = 5_000;
 /** ASR floor in the quality strategy, so that a 0 % carrier still has a finite score. */
 const asrFloorBp = 100;
 
-/**
- * Orders the usable carriers for one call (pure). A carrier is dropped when it is disabled,
- * has no rate, is blocked or not pinned by the route plan, is at its concurrent-call or
- * per-second maximum, is cooling down after poor quality, or would lose money under `protect`.
- * Full costs (connect fee and blocks included) are compared, never per-minute prices.
- */
-export function selectRoutes(input: {
-  readonly candidates: readonly RouteCandidate[];
-  /** What the root sells the call for (root currency), or null when the root sells nothing. */
-  readonly sellMicros: Micros | null;
+/** What a decision's policy and route plan decide, besides the carriers and their prices. */
+export interface SelectionTerms {
   readonly strategy: RoutingStrategy;
   readonly marginPolicy: MarginPolicy;
   readonly rules: ResolvedRouteRules;
   /** Any unsigned 32-bit number; the `load_share` draw derives from it. */
   readonly ticket: number;
   readonly routesMax: number;
+}
+
+/**
+ * Orders the usable carriers for one call (pure). A carrier is dropped when it is disabled,
+ * has no rate, is blocked or not pinned by the route plan, is at its concurrent-call or
+ * per-second maximum, is cooling down after poor quality, or would lose money under `protect`.
+ * Full costs (connect fee and blocks included) are compared, never per-minute prices.
+ */
+export function selectRoutes(input: SelectionTerms & {
+  readonly candidates: readonly RouteCandidate[];
+  /** What the root sells the call for (root currency), or null when the root sells nothing. */
+  readonly sellMicros: Micros | null;
 }): RouteSelection {
   const dropped: DroppedRoute[] = [];
   const profitable: { route: Route; carrier: Carrier }[] = [];
@@ -107,33 +111,71 @@ export function selectRoutes(input: {
 }
 
 function dropReason(candidate: RouteCandidate, rules: ResolvedRouteRules): RouteDropReason | null {
-  const { carrier } = candidate;
+  return configuredDropReason(candidate.carrier, candidate.priced !== null, rules) ??
+    liveDropReason(candidate.carrier, candidate.liveCalls, candidate.callsPerSecondFull,
+      candidate.quality);
+}
+
+/**
+ * The first reasons to drop a carrier, in order, from configuration alone: checked before the
+ * live ones (`liveDropReason`), which are read only for the carriers these keep.
+ */
+export function configuredDropReason(
+  carrier: Carrier,
+  priced: boolean,
+  rules: ResolvedRouteRules,
+): RouteDropReason | null {
   if (carrier.state !== 'active') return 'disabled';
-  if (candidate.priced === null) return 'no_rate';
+  if (!priced) return 'no_rate';
   if (rules.blockedCarrierIds.has(carrier.id)) return 'blocked';
   if (rules.pinnedCarrierIds !== null && !rules.pinnedCarrierIds.has(carrier.id)) {
     return 'not_pinned';
   }
-  if (carrier.concurrentCallsMax !== null && candidate.liveCalls >= carrier.concurrentCallsMax) {
+  return null;
+}
+
+/** The reasons to drop a carrier that change from call to call, in order. */
+export function liveDropReason(
+  carrier: Carrier,
+  liveCalls: number,
+  callsPerSecondFull: boolean,
+  quality: QualityView | null,
+): RouteDropReason | null {
+  if (carrier.concurrentCallsMax !== null && liveCalls >= carrier.concurrentCallsMax) {
     return 'at_capacity';
   }
-  if (candidate.callsPerSecondFull) return 'calls_per_second';
-  if (candidate.quality?.outUntilMs != null) return 'quality_cool_down';
+  if (callsPerSecondFull) return 'calls_per_second';
+  if (quality?.outUntilMs != null) return 'quality_cool_down';
   return null;
+}
+
+/** What the root sells the call for minus what the carrier costs; null when nothing sells. */
+export function marginOf(sellMicros: Micros | null, costMicros: Micros): Micros | null {
+  return sellMicros === null ? null : micros(sellMicros - costMicros);
 }
 
 function routeOf(candidate: RouteCandidate, sellMicros: Micros | null): Route {
   const priced = candidate.priced!;
-  const marginMicros = sellMicros === null ? null : micros(sellMicros - priced.costMicros);
-  return { carrierId: candidate.carrier.id, gateway: candidate.carrier.gateway,
-    prefix: priced.prefix, carrierCostMicros: priced.carrierCostMicros,
-    carrierCurrency: candidate.carrier.currency, costMicros: priced.costMicros, marginMicros,
-    // A root that sells nothing (no deck above the customer) cannot lose on a carrier.
-    loss: marginMicros !== null && marginMicros < 0n,
-    asrBp: candidate.quality?.asrBp ?? null, acdS: candidate.quality?.acdS ?? null };
+  return routeFrom(candidate.carrier, priced, marginOf(sellMicros, priced.costMicros),
+    candidate.quality);
 }
 
-function noRouteReason(candidateCount: number, dropped: readonly DroppedRoute[]): NoRouteReason {
+export function routeFrom(
+  carrier: Carrier,
+  priced: NonNullable<RouteCandidate['priced']>,
+  marginMicros: Micros | null,
+  quality: QualityView | null,
+): Route {
+  return { carrierId: carrier.id, gateway: carrier.gateway,
+    prefix: priced.prefix, carrierCostMicros: priced.carrierCostMicros,
+    carrierCurrency: carrier.currency, costMicros: priced.costMicros, marginMicros,
+    // A root that sells nothing (no deck above the customer) cannot lose on a carrier.
+    loss: marginMicros !== null && marginMicros < 0n,
+    asrBp: quality?.asrBp ?? null, acdS: quality?.acdS ?? null };
+}
+
+export function noRouteReason(candidateCount: number, dropped: readonly DroppedRoute[]):
+  NoRouteReason {
   if (candidateCount === 0) return 'no_carrier';
   // Carriers the operator or the route plan took out say nothing about the others.
   const considered = dropped.filter((entry) => entry.reason !== 'disabled' &&
@@ -151,22 +193,31 @@ function noRouteReason(candidateCount: number, dropped: readonly DroppedRoute[])
   return 'none_usable';
 }
 
-type Ranked = { route: Route; carrier: Carrier };
+export type Ranked = { route: Route; carrier: Carrier };
 
 function byCostThenId(a: Ranked, b: Ranked): number {
-  if (a.route.costMicros !== b.route.costMicros) {
-    return a.route.costMicros < b.route.costMicros ? -1 : 1;
-  }
-  if (a.carrier.priority !== b.carrier.priority) return a.carrier.priority - b.carrier.priority;
-  return a.carrier.id < b.carrier.id ? -1 : a.carrier.id > b.carrier.id ? 1 : 0;
+  return costThenId(a.route.costMicros, a.carrier, b.route.costMicros, b.carrier);
+}
+
+/** The least-cost order: full cost, then priority, then id. */
+export function costThenId(costA: Micros, a: Carrier, costB: Micros, b: Carrier): number {
+  if (costA !== costB) return costA < costB ? -1 : 1;
+  if (a.priority !== b.priority) return a.priority - b.priority;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The priority order: priority, then the least-cost order. */
+export function priorityThenCost(costA: Micros, a: Carrier, costB: Micros, b: Carrier): number {
+  return a.priority - b.priority || costThenId(costA, a, costB, b);
 }
 
 /** Orders `ranked` in place (it is the caller's own array) and returns the routes. */
-function orderRoutes(ranked: Ranked[], strategy: RoutingStrategy, ticket: number): Route[] {
+export function orderRoutes(ranked: Ranked[], strategy: RoutingStrategy, ticket: number): Route[] {
   const sorted = ranked;
   if (strategy === 'least_cost') sorted.sort(byCostThenId);
   if (strategy === 'priority') {
-    sorted.sort((a, b) => a.carrier.priority - b.carrier.priority || byCostThenId(a, b));
+    sorted.sort((a, b) => priorityThenCost(a.route.costMicros, a.carrier, b.route.costMicros,
+      b.carrier));
   }
   if (strategy === 'quality') sorted.sort((a, b) => qualityOrder(a, b) || byCostThenId(a, b));
   if (strategy === 'load_share') return weightedOrder(sorted.sort(byCostThenId), ticket);
@@ -187,7 +238,7 @@ function qualityOrder(a: Ranked, b: Ranked): number {
  * weight / remaining weight, from a small deterministic generator seeded by `ticket`.
  * Carriers of weight 0 follow, cheapest first.
  */
-function weightedOrder(ranked: Ranked[], ticket: number): Route[] {
+export function weightedOrder(ranked: readonly Ranked[], ticket: number): Route[] {
   const pool = ranked.filter((entry) => entry.carrier.weight > 0);
   const rest = ranked.filter((entry) => entry.carrier.weight <= 0);
   const out: Route[] = [];
