@@ -2,7 +2,7 @@ import { assert } from '../kernel/assert.ts';
 import type { Micros } from '../kernel/money.ts';
 import { prefixIndexLimits, prefixIndexOf } from '../tariffs/prefix-index.ts';
 import type { RateDeck, RateRow } from '../tariffs/rate-deck.ts';
-import { generalList, isRecordInForce, recordField } from '../tariffs/prefix-record.ts';
+import { generalList, isDated, recordField } from '../tariffs/prefix-record.ts';
 import { assertHorizon, planCall, planRows, rowsInForce } from './call-plan.ts';
 import { isOnePlainRowPlan, maxDuration, type MaxDuration } from './max-duration.ts';
 import { rateOnPlainRow } from './rate-plain-row.ts';
@@ -36,9 +36,10 @@ export function rateCall(options: {
   let at = index.find(options.number);
   for (let step = 0; at >= 0; step += 1, at = index.parentOf(at)) {
     assert(step < prefixIndexLimits.matchesMax, 'a number has one match per digit at most');
-    if (cells[at + recordField.includedS] !== generalList) {
+    const included = cells[at + recordField.includedS] as number;
+    if (included !== generalList) {
       // Not in force: fall back to a shorter prefix, as `findRowsInForce` does.
-      if (!isRecordInForce(cells, at, startedAtMs)) continue;
+      if (isDated(included) && !index.datedInForce(at, startedAtMs)) continue;
       const rated = rateOnPlainRow(cells, at, deck.settings, startedAtMs, durationS,
         bundleSecondsAvailable);
       if (rated !== null) return rated;

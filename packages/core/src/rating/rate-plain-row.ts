@@ -1,13 +1,19 @@
 import { assert } from '../kernel/assert.ts';
 import { micros, zeroMicros } from '../kernel/money.ts';
-import { highUnit, recordField, type Cell } from '../tariffs/prefix-record.ts';
+import {
+  generalList,
+  highUnit,
+  includedOf,
+  recordField,
+  type Cell,
+} from '../tariffs/prefix-record.ts';
 import type { RateDeckSettings, RateRow } from '../tariffs/rate-deck.ts';
 import { onePartCostNumber } from './one-part-cost.ts';
 import { freeCall, type RatedCall } from './rate-duration.ts';
 
 /**
- * The fast path of `rateCall` for a prefix with one plain row (no tier, no band; the columns
- * mark such lists) that is in force: that row prices every block, so the call is one part and
+ * The fast path of `rateCall` for a prefix with one plain row (no tier, no band; its record
+ * marks such lists) that is in force: that row prices every block, so the call is one part and
  * its cost is `onePartCostNumber`. This is what `planCall` + `rateDuration` compute for such a
  * plan, field for field (the property test in `rate-plain-row.test.ts` compares the two), from
  * the prefix's record (`at`, `prefix-record.ts`) instead of the row objects and a plan. Returns
@@ -25,8 +31,9 @@ export function rateOnPlainRow(
   // The checks of `rateDuration`, in its order.
   assert(Number.isInteger(durationS) && durationS >= 0, 'duration is whole seconds');
   assert(Number.isInteger(bundleSecondsAvailable) && bundleSecondsAvailable >= 0, 'bundle >= 0');
-  const includedS = cells[at + recordField.includedS] as number;
-  assert(includedS >= 0, 'the record is one plain row');
+  const stored = cells[at + recordField.includedS] as number;
+  assert(stored !== generalList, 'the record is one plain row');
+  const includedS = includedOf(stored);
   const row = cells[at + recordField.row] as RateRow;
   const prefix = cells[at + recordField.prefix] as string;
   if (durationS === 0) return freeCall(prefix, row, 0, 0);

@@ -8,7 +8,14 @@ import {
   prefixIndexOf,
   type PrefixIndex,
 } from './prefix-index.ts';
-import { generalList, highUnit, openBound, recordField, recordStride } from './prefix-record.ts';
+import {
+  generalList,
+  highUnit,
+  includedOf,
+  isDated,
+  recordField,
+  recordStride,
+} from './prefix-record.ts';
 
 // The index against the obvious search: every prefix of the number that is in the deck, longest
 // first. Shapes are drawn too, so that prefixes fall on every side of the stem and of the
@@ -87,6 +94,7 @@ describe('prefix index', () => {
       { prefix: '33', rate: '0.10', band: 'peak' },
       { prefix: '34', rate: '9007199254.740992' },
       { prefix: '35', rate: '0.10', effectiveTo: '2030-01-01T00:00:00Z' },
+      { prefix: '36', rate: '0.10' },
     ]);
     const index = prefixIndexOf(d);
     const recordOf = (number: string) => {
@@ -98,18 +106,22 @@ describe('prefix index', () => {
       (record[high] as number) * highUnit + (record[high + 1] as number);
     const plain = recordOf('4412');
     expect(plain.slice(0, 2)).toEqual([d.rowsByPrefix.get('44')![0], '44']);
-    expect(plain[recordField.includedS]).toBe(5);
+    expect(isDated(plain[recordField.includedS] as number)).toBe(true);
+    expect(includedOf(plain[recordField.includedS] as number)).toBe(5);
     expect(joined(plain, recordField.rateMicrosHigh)).toBe(Number.MAX_SAFE_INTEGER);
     expect(joined(plain, recordField.connectFeeMicrosHigh)).toBe(50_000);
     expect(plain.slice(recordField.rateUnitS, recordField.incrementS + 1)).toEqual([30, 30, 6]);
-    expect(joined(plain, recordField.effectiveFromMsHigh))
-      .toBe(Date.parse('1969-01-01T00:00:00.001Z'));
-    expect(plain[recordField.effectiveToMsHigh]).toBe(openBound);
-    const dated = recordOf('351');
-    expect(dated[recordField.effectiveFromMsHigh]).toBe(openBound);
-    expect(joined(dated, recordField.effectiveToMsHigh)).toBe(Date.parse('2030-01-01T00:00:00Z'));
-    for (const value of [...plain, ...dated]) {
-      if (typeof value === 'number') expect(Math.abs(value)).toBeLessThanOrEqual(2 ** 30);
+    const from = Date.parse('1969-01-01T00:00:00.001Z');
+    expect(index.datedInForce(index.find('4412'), from - 1)).toBe(false);
+    expect(index.datedInForce(index.find('4412'), from)).toBe(true);
+    const to = Date.parse('2030-01-01T00:00:00Z');
+    expect(index.datedInForce(index.find('351'), to - 1)).toBe(true);
+    expect(index.datedInForce(index.find('351'), to)).toBe(false);
+    const open = recordOf('361');
+    expect(isDated(open[recordField.includedS] as number)).toBe(false);
+    expect(includedOf(open[recordField.includedS] as number)).toBe(0);
+    for (const value of [...plain, ...open]) {
+      if (typeof value === 'number') expect(Math.abs(value)).toBeLessThan(2 ** 30);
     }
     for (const general of ['4471', '331', '341']) {
       expect(recordOf(general)[recordField.includedS]).toBe(generalList);

@@ -35,6 +35,11 @@ export interface PrefixIndex {
   parentOf(at: number): number;
   /** Rows of the prefix whose record is at `at`, in file order. */
   rowsAt(at: number): readonly RateRow[];
+  /**
+   * Whether the dated plain row of the record at `at` (`isDated`, `prefix-record.ts`) is in
+   * force at `atMs`: from inclusive, to exclusive, as `isInForce` (call-plan.ts).
+   */
+  datedInForce(at: number, atMs: number): boolean;
   /** Bucket keys and records (`prefix-record.ts`). */
   readonly cells: readonly Cell[];
   readonly listCount: number;
@@ -154,12 +159,12 @@ export function buildPrefixIndex(
   }
   assert(cells.length === bucketStart[stemCount]! + (listCount - countDeep(prefixes, isDeep)) *
     recordStride, 'every prefix has one record');
-  linkParents(prefixes, cells, recordOfList);
+  const parentOfList = parentsOf(prefixes, recordOfList);
   const shortBest = innermostShortOfStems(prefixes, stemDigits, recordOfList);
   // Pushing grows the backing store by half each time: a copy holds just the cells.
   return lookups({ cells: cells.slice(), bucketStart, shortBest, shortByPrefix, longByPrefix,
-    rowLists,
-    stemDigits, suffixDigits, longestPrefix: longestOf(prefixes) });
+    rowLists, parentOfList, windows: effectiveWindows(rowLists), stemDigits, suffixDigits,
+    longestPrefix: longestOf(prefixes) });
 }
 
 interface Tables {
@@ -169,13 +174,18 @@ interface Tables {
   readonly shortByPrefix: ReadonlyMap<string, number>;
   readonly longByPrefix: ReadonlyMap<string, number>;
   readonly rowLists: readonly (readonly RateRow[])[];
+  /** Per list, its parent's record (or `noRecord`). */
+  readonly parentOfList: Int32Array;
+  /** Per list, the first row's effective window `[from, to)`; empty when no row is dated. */
+  readonly windows: Float64Array;
   readonly stemDigits: number;
   readonly suffixDigits: number;
   readonly longestPrefix: number;
 }
 
 function lookups(tables: Tables): PrefixIndex {
-  const { cells, bucketStart, shortBest, rowLists, stemDigits, suffixDigits } = tables;
+  const { cells, bucketStart, shortBest, rowLists, parentOfList, windows } = tables;
+  const { stemDigits, suffixDigits } = tables;
   const deepMax = stemDigits + suffixDigits;
   const hasLong = tables.longByPrefix.size > 0;
   return {
@@ -198,17 +208,21 @@ function lookups(tables: Tables): PrefixIndex {
       const from = bucketStart[stem]!;
       const to = bucketStart[stem + 1]!;
       if (to > from) {
-        const at = findInBucket(cells, from, to, pointOf(number, stemDigits, suffixDigits),
-          suffixDigits);
+        const at = findInBucket(cells, parentOfList, from, to,
+          pointOf(number, stemDigits, suffixDigits), suffixDigits);
         if (at !== noRecord) return at;
       }
       return shortBest[stem]!;
     },
     parentOf(at) {
-      return cells[at + recordField.parentAt] as number;
+      return parentOfList[cells[at + recordField.list] as number]!;
     },
     rowsAt(at) {
       return rowLists[cells[at + recordField.list] as number]!;
+    },
+    datedInForce(at, atMs) {
+      const list = cells[at + recordField.list] as number;
+      return atMs >= windows[list * 2]! && atMs < windows[list * 2 + 1]!;
     },
     cells,
     listCount: rowLists.length,
@@ -223,6 +237,7 @@ function lookups(tables: Tables): PrefixIndex {
  */
 function findInBucket(
   cells: readonly Cell[],
+  parentOfList: Int32Array,
   from: number,
   to: number,
   point: number,
@@ -254,7 +269,7 @@ function findInBucket(
     const start = (keyHigh * highUnit + keyLow - digits) / keyScale;
     const at = recordsAt + slot * recordStride;
     if (point < start + powersOf11[suffixDigits - digits]!) return at;
-    const parentAt = cells[at + recordField.parentAt] as number;
+    const parentAt = parentOfList[cells[at + recordField.list] as number]!;
     // A parent outside this bucket's records is not deep: the caller's `shortBest` covers it.
     slot = parentAt >= recordsAt && parentAt < to ? (parentAt - recordsAt) / recordStride : -1;
   }
@@ -310,23 +325,32 @@ function findLong(longByPrefix: ReadonlyMap<string, number>, number: string, lon
   return noRecord;
 }
 
-/** Each record's parent: the nearest earlier prefix in sorted order that is a prefix of it. */
-function linkParents(
-  prefixes: readonly string[],
-  cells: Cell[],
-  recordOfList: Int32Array,
-): void {
+/** Each list's parent: the nearest earlier prefix in sorted order that is a prefix of it. */
+function parentsOf(prefixes: readonly string[], recordOfList: Int32Array): Int32Array {
+  const parentOfList = new Int32Array(prefixes.length).fill(noRecord);
   const open: number[] = []; // lists whose prefix is a prefix of the current one, outermost first
   for (let list = 0; list < prefixes.length; list += 1) {
     const prefix = prefixes[list]!;
     while (open.length > 0 && !prefix.startsWith(prefixes[open[open.length - 1]!]!)) open.pop();
     assert(open.length < prefixIndexLimits.matchesMax, 'nesting is bounded by prefix digits');
     const parent = open[open.length - 1];
-    if (parent !== undefined) {
-      cells[recordOfList[list]! + recordField.parentAt] = recordOfList[parent]!;
-    }
+    if (parent !== undefined) parentOfList[list] = recordOfList[parent]!;
     open.push(list);
   }
+  return parentOfList;
+}
+
+/** The first rows' effective windows, open ends as -/+Infinity (none kept when none is dated). */
+function effectiveWindows(rowLists: readonly (readonly RateRow[])[]): Float64Array {
+  const dated = rowLists.some((rows) =>
+    rows[0]!.effectiveFromMs !== null || rows[0]!.effectiveToMs !== null);
+  if (!dated) return new Float64Array(0);
+  const windows = new Float64Array(rowLists.length * 2);
+  for (let list = 0; list < rowLists.length; list += 1) {
+    windows[list * 2] = rowLists[list]![0]!.effectiveFromMs ?? -Infinity;
+    windows[list * 2 + 1] = rowLists[list]![0]!.effectiveToMs ?? Infinity;
+  }
+  return windows;
 }
 
 /**
