@@ -74,7 +74,8 @@ export function prefixIndexOf(deck: RateDeck): PrefixIndex {
   if (deck === lastDeck && lastIndex !== null) return lastIndex;
   let index = indexes.get(deck);
   if (index === undefined) {
-    index = buildPrefixIndex(deck.rowsByPrefix, defaultShape(deck.rowsByPrefix.size));
+    index = buildPrefixIndex(deck.rowsByPrefix,
+      defaultShape(deck.rowsByPrefix.size, deck.prefixLengthMax));
     indexes.set(deck, index);
   }
   lastDeck = deck;
@@ -87,14 +88,17 @@ let lastIndex: PrefixIndex | null = null;
 
 /**
  * About one stem per prefix (at most ten table entries per prefix): buckets of a few keys, and a
- * table small enough for the caches on small decks (10 entries for up to 10 prefixes).
+ * table small enough for the caches on small decks (10 entries for up to 10 prefixes). Keys
+ * reach the longest prefix when they can, and are no longer than that needs.
  */
-export function defaultShape(prefixCount: number): PrefixIndexShape {
+export function defaultShape(prefixCount: number, longestPrefix: number): PrefixIndexShape {
   let stemDigits = 1;
   while (stemDigits < prefixIndexLimits.stemDigitsMax && 10 ** stemDigits < prefixCount) {
     stemDigits += 1;
   }
-  return { stemDigits, suffixDigits: prefixIndexLimits.suffixDigitsMax };
+  const suffixDigits = Math.min(prefixIndexLimits.suffixDigitsMax,
+    Math.max(1, longestPrefix - stemDigits));
+  return { stemDigits, suffixDigits };
 }
 
 export function buildPrefixIndex(
@@ -112,6 +116,7 @@ export function buildPrefixIndex(
   const stemCount = 10 ** stemDigits;
   const isDeep = (prefix: string) => prefix.length > stemDigits && prefix.length <= deepMax;
   const stemOf = (prefix: string) => Number(prefix.slice(0, stemDigits));
+  const keyCells = keyCellsOf(suffixDigits);
   const rowLists = prefixes.map((prefix) => rowsByPrefix.get(prefix)!);
 
   // Layout: one bucket per stem with deep prefixes, [keys (two cells each), records], in stem
@@ -123,8 +128,9 @@ export function buildPrefixIndex(
   const placeBucket = (stem: number, lists: readonly number[]) => {
     for (; nextStem <= stem; nextStem += 1) bucketStart[nextStem] = cells.length;
     for (const list of lists) {
-      const [high, low] = split(keyOf(prefixes[list]!, stemDigits, suffixDigits));
-      cells.push(high, low);
+      const key = keyOf(prefixes[list]!, stemDigits, suffixDigits);
+      if (keyCells === 1) cells.push(key);
+      else cells.push(...split(key));
     }
     for (const list of lists) {
       recordOfList[list] = cells.length;
@@ -186,6 +192,7 @@ interface Tables {
 function lookups(tables: Tables): PrefixIndex {
   const { cells, bucketStart, shortBest, rowLists, parentOfList, windows } = tables;
   const { stemDigits, suffixDigits } = tables;
+  const keyShape = { stemDigits, suffixDigits, keyCells: keyCellsOf(suffixDigits) };
   const deepMax = stemDigits + suffixDigits;
   const hasLong = tables.longByPrefix.size > 0;
   return {
@@ -209,7 +216,7 @@ function lookups(tables: Tables): PrefixIndex {
       const to = bucketStart[stem + 1]!;
       if (to > from) {
         const at = findInBucket(cells, parentOfList, from, to,
-          pointOf(number, stemDigits, suffixDigits), suffixDigits);
+          pointOf(number, stemDigits, suffixDigits), keyShape);
         if (at !== noRecord) return at;
       }
       return shortBest[stem]!;
@@ -241,32 +248,26 @@ function findInBucket(
   from: number,
   to: number,
   point: number,
-  suffixDigits: number,
+  shape: PrefixIndexShape & { readonly keyCells: number },
 ): number {
+  const { keyCells, suffixDigits } = shape;
   const deep = (to - from) / (keyCells + recordStride);
   const recordsAt = from + deep * keyCells;
-  // Keys are `start * 16 + digits`, split in two cells: every key starting at or before the
-  // point is at most this bound.
+  // Keys are `start * 16 + digits`: every key starting at or before the point is at most this.
   const bound = point * keyScale + (keyScale - 1);
-  const boundHigh = Math.floor(bound / highUnit);
-  const boundLow = bound - boundHigh * highUnit;
   let low = 0;
   let high = deep;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    const keyHigh = cells[from + middle * keyCells] as number;
-    const keyLow = cells[from + middle * keyCells + 1] as number;
-    if (keyHigh < boundHigh || (keyHigh === boundHigh && keyLow <= boundLow)) low = middle + 1;
+    if (keyAt(cells, from + middle * keyCells, keyCells) <= bound) low = middle + 1;
     else high = middle;
   }
   let slot = low - 1;
   for (let step = 0; slot >= 0; step += 1) {
     assert(step <= suffixDigits, 'a parent walk is bounded by the suffix digits');
-    const keyHigh = cells[from + slot * keyCells] as number;
-    const keyLow = cells[from + slot * keyCells + 1] as number;
-    // 2^30 is a multiple of 16: the digit count is in the low cell's last four bits.
-    const digits = keyLow & (keyScale - 1);
-    const start = (keyHigh * highUnit + keyLow - digits) / keyScale;
+    const key = keyAt(cells, from + slot * keyCells, keyCells);
+    const start = Math.floor(key / keyScale);
+    const digits = key - start * keyScale;
     const at = recordsAt + slot * recordStride;
     if (point < start + powersOf11[suffixDigits - digits]!) return at;
     const parentAt = parentOfList[cells[at + recordField.list] as number]!;
@@ -302,7 +303,19 @@ function keyOf(prefix: string, stemDigits: number, suffixDigits: number): number
 
 /** A key packs the digit count (1..13) below the interval start. */
 const keyScale = 16;
-const keyCells = 2;
+
+/**
+ * A key is one cell (a Smi) when every key of the shape stays below 2^30, so that a bucket's
+ * keys take half the bytes (usually one cache line); else two, `high * 2^30 + low`.
+ */
+function keyCellsOf(suffixDigits: number): number {
+  return 11 ** suffixDigits * keyScale <= highUnit ? 1 : 2;
+}
+
+function keyAt(cells: readonly Cell[], at: number, keyCells: number): number {
+  const first = cells[at] as number;
+  return keyCells === 1 ? first : first * highUnit + (cells[at + 1] as number);
+}
 const powersOf11 = Array.from({ length: prefixIndexLimits.suffixDigitsMax + 1 },
   (_, power) => 11 ** power);
 
