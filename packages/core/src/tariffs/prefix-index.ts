@@ -25,8 +25,8 @@ import {
  *   (`prefix-record.ts`) follow the keys in the same array of cells.
  * - Prefixes no longer than the stem are found through `shortBest` (the innermost such prefix
  *   of each stem); longer than `stemDigits + suffixDigits` (beyond E.164, rare) through a map.
- * Each record links to its parent's record, so the shorter matches (an expired `447` row falls
- * back to `44`, rating.md) are one step each.
+ * Each prefix knows its parent's record (`parentOfList`), so the shorter matches (an expired
+ * `447` row falls back to `44`, rating.md) are one step each.
  */
 export interface PrefixIndex {
   /** The record (offset in `cells`) of the longest deck prefix of `number`, or -1. */
@@ -65,8 +65,8 @@ export const prefixIndexLimits = {
 const indexes = new WeakMap<RateDeck, PrefixIndex>();
 
 /**
- * The deck's index, built on first use and kept: about a second for 500,000 prefixes (`npm run
- * bench -- rating` reports `indexBuildMs`).
+ * The deck's index, built on first use and kept: 2-3 s for 500,000 prefixes on a busy 2-core
+ * machine (`npm run bench -- rating` reports `indexBuildMs`).
  */
 export function prefixIndexOf(deck: RateDeck): PrefixIndex {
   // Live traffic rates against one deck after another of the same few: remembering the last
@@ -119,7 +119,7 @@ export function buildPrefixIndex(
   const keyCells = keyCellsOf(suffixDigits);
   const rowLists = prefixes.map((prefix) => rowsByPrefix.get(prefix)!);
 
-  // Layout: one bucket per stem with deep prefixes, [keys (two cells each), records], in stem
+  // Layout: one bucket per stem with deep prefixes, [keys (`keyCells` each), records], in stem
   // order, then the records of the other prefixes. Pushed in order, so the array stays packed.
   const cells: Cell[] = [];
   const bucketStart = new Int32Array(stemCount + 1);
