@@ -3,10 +3,10 @@ import type { RateDeck, RateRow } from './rate-deck.ts';
 import {
   highUnit,
   noRecord,
-  pushRecord,
   recordField,
   recordStride,
   split,
+  writeRecord,
   type Cell,
 } from './prefix-record.ts';
 
@@ -120,21 +120,33 @@ export function buildPrefixIndex(
   const rowLists = prefixes.map((prefix) => rowsByPrefix.get(prefix)!);
 
   // Layout: one bucket per stem with deep prefixes, [keys (`keyCells` each), records], in stem
-  // order, then the records of the other prefixes. Pushed in order, so the array stays packed.
-  const cells: Cell[] = [];
+  // order, then the records of the other prefixes. The array is made at its final size, packed
+  // (every cell a number first), and written in place.
+  let deepCount = 0;
+  for (const prefix of prefixes) if (isDeep(prefix)) deepCount += 1;
+  const cellCount = deepCount * keyCells + listCount * recordStride;
+  const cells: Cell[] = Array.from({ length: cellCount }, () => 0);
   const bucketStart = new Int32Array(stemCount + 1);
   const recordOfList = new Int32Array(listCount);
+  let written = 0;
   let nextStem = 0;
   const placeBucket = (stem: number, lists: readonly number[]) => {
-    for (; nextStem <= stem; nextStem += 1) bucketStart[nextStem] = cells.length;
+    for (; nextStem <= stem; nextStem += 1) bucketStart[nextStem] = written;
     for (const list of lists) {
       const key = keyOf(prefixes[list]!, stemDigits, suffixDigits);
-      if (keyCells === 1) cells.push(key);
-      else cells.push(...split(key));
+      if (keyCells === 1) {
+        cells[written] = key;
+      } else {
+        const [high, low] = split(key);
+        cells[written] = high;
+        cells[written + 1] = low;
+      }
+      written += keyCells;
     }
     for (const list of lists) {
-      recordOfList[list] = cells.length;
-      pushRecord(cells, list, rowLists[list]!);
+      recordOfList[list] = written;
+      writeRecord(cells, written, list, rowLists[list]!);
+      written += recordStride;
     }
   };
   let bucketStem = -1;
@@ -152,23 +164,22 @@ export function buildPrefixIndex(
     bucketLists.push(list);
   }
   if (bucketLists.length > 0) placeBucket(bucketStem, bucketLists);
-  for (; nextStem <= stemCount; nextStem += 1) bucketStart[nextStem] = cells.length;
+  for (; nextStem <= stemCount; nextStem += 1) bucketStart[nextStem] = written;
 
   const shortByPrefix = new Map<string, number>();
   const longByPrefix = new Map<string, number>();
   for (let list = 0; list < listCount; list += 1) {
     const prefix = prefixes[list]!;
     if (isDeep(prefix)) continue;
-    recordOfList[list] = cells.length;
-    (prefix.length <= stemDigits ? shortByPrefix : longByPrefix).set(prefix, cells.length);
-    pushRecord(cells, list, rowLists[list]!);
+    recordOfList[list] = written;
+    (prefix.length <= stemDigits ? shortByPrefix : longByPrefix).set(prefix, written);
+    writeRecord(cells, written, list, rowLists[list]!);
+    written += recordStride;
   }
-  assert(cells.length === bucketStart[stemCount]! + (listCount - countDeep(prefixes, isDeep)) *
-    recordStride, 'every prefix has one record');
+  assert(written === cellCount, 'every prefix has one record');
   const parentOfList = parentsOf(prefixes, recordOfList);
   const shortBest = innermostShortOfStems(prefixes, stemDigits, recordOfList);
-  // Pushing grows the backing store by half each time: a copy holds just the cells.
-  return lookups({ cells: cells.slice(), bucketStart, shortBest, shortByPrefix, longByPrefix,
+  return lookups({ cells, bucketStart, shortBest, shortByPrefix, longByPrefix,
     rowLists, parentOfList, windows: effectiveWindows(rowLists), stemDigits, suffixDigits,
     longestPrefix: longestOf(prefixes) });
 }
@@ -385,12 +396,6 @@ function innermostShortOfStems(
     shortBest.fill(recordOfList[list]!, first, first + width);
   }
   return shortBest;
-}
-
-function countDeep(prefixes: readonly string[], isDeep: (prefix: string) => boolean): number {
-  let deep = 0;
-  for (const prefix of prefixes) if (isDeep(prefix)) deep += 1;
-  return deep;
 }
 
 function longestOf(prefixes: readonly string[]): number {

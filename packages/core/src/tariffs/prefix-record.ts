@@ -41,17 +41,30 @@ export const highUnit = 2 ** 30;
 /** Seconds fields and split parts must stay Smis (31-bit signed under pointer compression). */
 const smallMax = 2 ** 30 - 1;
 
-/** Appends the record of list `list`. */
-export function pushRecord(cells: Cell[], list: number, rows: readonly RateRow[]): void {
+/** Writes the record of list `list` at `at` (one per prefix: no garbage per record). */
+export function writeRecord(cells: Cell[], at: number, list: number,
+  rows: readonly RateRow[]): void {
   const row = rows[0]!;
-  const plain = isOnePlainRow(rows);
-  const [rateHigh, rateLow] = plain ? split(Number(row.rateMicros)) : [0, 0];
-  const [feeHigh, feeLow] = plain ? split(Number(row.connectFeeMicros)) : [0, 0];
+  cells[at + recordField.row] = row;
+  cells[at + recordField.prefix] = row.prefix;
+  cells[at + recordField.list] = list;
+  if (!isOnePlainRow(rows)) {
+    cells[at + recordField.includedS] = generalList;
+    return;
+  }
+  const rate = Number(row.rateMicros);
+  const rateHigh = Math.floor(rate / highUnit);
+  const fee = Number(row.connectFeeMicros);
+  const feeHigh = Math.floor(fee / highUnit);
   const dated = row.effectiveFromMs !== null || row.effectiveToMs !== null;
-  const included = !plain ? generalList : dated ? -2 - row.includedS : row.includedS;
-  cells.push(row, row.prefix, included, rateHigh, rateLow, feeHigh, feeLow,
-    plain ? row.rateUnitS : 0, plain ? row.initialIncrementS : 0, plain ? row.incrementS : 0,
-    list);
+  cells[at + recordField.includedS] = dated ? -2 - row.includedS : row.includedS;
+  cells[at + recordField.rateMicrosHigh] = rateHigh;
+  cells[at + recordField.rateMicrosLow] = rate - rateHigh * highUnit;
+  cells[at + recordField.connectFeeMicrosHigh] = feeHigh;
+  cells[at + recordField.connectFeeMicrosLow] = fee - feeHigh * highUnit;
+  cells[at + recordField.rateUnitS] = row.rateUnitS;
+  cells[at + recordField.initialIncrementS] = row.initialIncrementS;
+  cells[at + recordField.incrementS] = row.incrementS;
 }
 
 /** The included seconds of a plain record's `includedS` cell (dated or not). */
