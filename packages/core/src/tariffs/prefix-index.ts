@@ -65,7 +65,7 @@ export const prefixIndexLimits = {
 const indexes = new WeakMap<RateDeck, PrefixIndex>();
 
 /**
- * The deck's index, built on first use and kept: 2-3 s for 500,000 prefixes on a busy 2-core
+ * The deck's index, built on first use and kept: about 2 s for 500,000 prefixes on a busy 2-core
  * machine (`npm run bench -- rating` reports `indexBuildMs`).
  */
 export function prefixIndexOf(deck: RateDeck): PrefixIndex {
