@@ -1,6 +1,7 @@
 import {
   chargingDefaults,
   createChargingService,
+  type ChargingService,
   createLedgerService,
   ManualClock,
   parseRateDeckCsv,
@@ -30,7 +31,15 @@ export interface DiameterHarness extends ChargingHarness {
   readonly server: RunningDiameterServer;
   /** Maps an identity (normalized here) to an account; null: not credit controlled. */
   identify(kind: IdentityKind, text: string, accountId: string | null): Promise<void>;
+  /**
+   * The last charging calls the Diameter server made and what they answered (or threw), for a
+   * failing interop test to print next to the peer's log.
+   */
+  chargingTrail(): readonly string[];
 }
+
+/** Charging calls kept for `chargingTrail`. */
+const trailMax = 200;
 
 /** One rate: 0.06/min per second, so a call of N seconds costs exactly N x 0.001. */
 export const perSecondDeck = 'prefix,destination,rate,connect_fee,initial_increment_s,' +
@@ -54,10 +63,12 @@ export async function openDiameterHarness(options: {
     decks: { getDeck: async (id) => decks.get(id) ?? null, loadedDeck: (id) => decks.get(id) },
     settings: { ...chargingDefaults, ...options.settings }, startedAtMs: Date.now() });
   const identities = sqliteSubscriberIdentityStore(handle.database);
+  const trail: string[] = [];
   const server = await startDiameter({ settings: { host: '127.0.0.1', port: 0,
     originHost: options.originHost ?? 'ocs.test.local',
     originRealm: options.originRealm ?? 'test.local',
-    allowedPeers: options.allowedPeers ?? [] }, charging, directory: identities,
+    allowedPeers: options.allowedPeers ?? [] }, charging: recorded(charging, trail),
+  directory: identities,
   nowMs: Date.now() });
   return {
     store, ledger, charging, decks, identities, server,
@@ -69,11 +80,38 @@ export async function openDiameterHarness(options: {
       await identities.put({ ...identity, accountId: accountId ?? 'root',
         charging: accountId === null ? 'not_applicable' : 'online', createdAtMs: Date.now() });
     },
+    chargingTrail: () => trail,
     async close() {
       await server.close(1_000);
       await handle.close();
     },
   };
+}
+
+/** The service, with each call and its outcome written to `trail` (the last `trailMax`). */
+function recorded(charging: ChargingService, trail: string[]): ChargingService {
+  const note = (line: string) => {
+    trail.push(`${new Date().toISOString()} ${line.slice(0, 400)}`);
+    if (trail.length > trailMax) trail.shift();
+  };
+  const json = (value: unknown) =>
+    JSON.stringify(value, (_key, field: unknown) => typeof field === 'bigint' ? `${field}` : field);
+  return new Proxy(charging, {
+    get(target, name, receiver) {
+      const member: unknown = Reflect.get(target, name, receiver);
+      if (typeof member !== 'function') return member;
+      return async (...args: unknown[]) => {
+        try {
+          const outcome: unknown = await member.apply(target, args);
+          note(`${String(name)} ${json(args[0])} -> ${json(outcome)}`);
+          return outcome;
+        } catch (error) {
+          note(`${String(name)} ${json(args[0])} threw ${String(error)}`);
+          throw error;
+        }
+      };
+    },
+  });
 }
 
 export function deckOf(csv: string, currency = 'USD'): RateDeck {

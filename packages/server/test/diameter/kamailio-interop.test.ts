@@ -80,7 +80,9 @@ async function cdrsOf(accountId: string): Promise<Cdr[]> {
 }
 
 function diagnostics(): string {
-  return kamailio === undefined ? '' : kamailioLog(kamailio).split('\n').slice(-40).join('\n');
+  const peer = kamailio === undefined ? ''
+    : kamailioLog(kamailio).split('\n').slice(-40).join('\n');
+  return `${peer}\nTollgate's last charging calls:\n${harness.chargingTrail().slice(-40).join('\n')}`;
 }
 
 describe('Kamailio ims_charging + SIPp against Tollgate\'s Diameter server', () => {
