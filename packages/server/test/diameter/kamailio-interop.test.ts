@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +82,11 @@ async function cdrsOf(accountId: string): Promise<Cdr[]> {
 function diagnostics(): string {
   const peer = kamailio === undefined ? ''
     : kamailioLog(kamailio).split('\n').slice(-40).join('\n');
-  return `${peer}\nTollgate's last charging calls:\n${harness.chargingTrail().slice(-40).join('\n')}`;
+  // SIPp writes the messages it did not expect (and why it gave up a call) to *-errors.log.
+  const sippErrors = readdirSync(directory).filter((name) => name.endsWith('-errors.log'))
+    .map((name) => `${name}:\n${readFileSync(join(directory, name), 'utf8').slice(-4_000)}`);
+  return `${peer}\n${sippErrors.join('\n')}\nTollgate's last charging calls:\n` +
+    harness.chargingTrail().slice(-40).join('\n');
 }
 
 describe('Kamailio ims_charging + SIPp against Tollgate\'s Diameter server', () => {
