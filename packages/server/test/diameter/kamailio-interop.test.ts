@@ -73,10 +73,19 @@ async function calls(options: Omit<CallerOptions, 'sipPort' | 'callerPort' | 'di
   return { caller, callee: answered };
 }
 
-async function cdrsOf(accountId: string): Promise<Cdr[]> {
-  const listed = await harness.charging.listCdrs({ scopeAccountId: accountId, limit: 100 });
-  expect(listed.ok).toBe(true);
-  return listed.ok ? listed.value : [];
+/**
+ * The account's CDRs once `expected` are written, or what there is after 10 s: Kamailio sends
+ * a call's CCR-T after the BYE's 200, so SIPp may be done before the last CDR is.
+ */
+async function cdrsOf(accountId: string, expected = 1): Promise<Cdr[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const listed = await harness.charging.listCdrs({ scopeAccountId: accountId, limit: 100 });
+    expect(listed.ok).toBe(true);
+    const cdrs = listed.ok ? listed.value : [];
+    if (cdrs.length >= expected || Date.now() > deadline) return cdrs;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function diagnostics(): string {
@@ -151,7 +160,7 @@ describe('Kamailio ims_charging + SIPp against Tollgate\'s Diameter server', () 
       callsPerSecond: 10 });
     expect(run.caller.exitCode, run.caller.output + diagnostics()).toBe(0);
     expect(run.callee?.exitCode).toBe(0);
-    const cdrs = await cdrsOf('busy');
+    const cdrs = await cdrsOf('busy', 20);
     expect(cdrs).toHaveLength(20);
     let billedSeconds = 0;
     for (const cdr of cdrs) {
