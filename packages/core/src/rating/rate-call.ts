@@ -36,11 +36,11 @@ export function rateCall(options: {
   let at = index.find(options.number);
   for (let step = 0; at >= 0; step += 1, at = index.parentOf(at)) {
     assert(step < prefixIndexLimits.matchesMax, 'a number has one match per digit at most');
-    const included = cells[at + recordField.includedS] as number;
-    if (included !== generalList) {
+    const plan = cells[at + recordField.plan] as number;
+    if (plan !== generalList) {
       // Not in force: fall back to a shorter prefix, as `findRowsInForce` does.
-      if (isDated(included) && !index.datedInForce(at, startedAtMs)) continue;
-      const rated = rateOnPlainRow(cells, at, deck.settings, startedAtMs, durationS,
+      if (isDated(plan) && !index.datedInForce(at, startedAtMs)) continue;
+      const rated = rateOnPlainRow(index, at, deck.settings, startedAtMs, durationS,
         bundleSecondsAvailable);
       if (rated !== null) return rated;
     }

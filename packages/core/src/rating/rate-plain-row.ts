@@ -1,10 +1,11 @@
 import { assert } from '../kernel/assert.ts';
 import { micros, zeroMicros } from '../kernel/money.ts';
 import {
-  generalList,
   highUnit,
-  includedOf,
   recordField,
+  schemeField,
+  schemeOf,
+  schemeStride,
   type Cell,
 } from '../tariffs/prefix-record.ts';
 import type { RateDeckSettings, RateRow } from '../tariffs/rate-deck.ts';
@@ -16,11 +17,12 @@ import { freeCall, type RatedCall } from './rate-duration.ts';
  * marks such lists) that is in force: that row prices every block, so the call is one part and
  * its cost is `onePartCostNumber`. This is what `planCall` + `rateDuration` compute for such a
  * plan, field for field (the property test in `rate-plain-row.test.ts` compares the two), from
- * the prefix's record (`at`, `prefix-record.ts`) instead of the row objects and a plan. Returns
+ * the prefix's record (`at`) and its scheme (`prefix-record.ts`) instead of the row objects and
+ * a plan. Returns
  * null when the Numbers would not be exact: the caller then rates the general way.
  */
 export function rateOnPlainRow(
-  cells: readonly Cell[],
+  index: { readonly cells: readonly Cell[]; readonly schemes: Int32Array },
   at: number,
   settings: RateDeckSettings,
   // Positional, not an options object: this runs for every rated call.
@@ -31,30 +33,29 @@ export function rateOnPlainRow(
   // The checks of `rateDuration`, in its order.
   assert(Number.isInteger(durationS) && durationS >= 0, 'duration is whole seconds');
   assert(Number.isInteger(bundleSecondsAvailable) && bundleSecondsAvailable >= 0, 'bundle >= 0');
-  const stored = cells[at + recordField.includedS] as number;
-  assert(stored !== generalList, 'the record is one plain row');
-  const includedS = includedOf(stored);
+  const { cells, schemes } = index;
+  const scheme = schemeOf(cells[at + recordField.plan] as number) * schemeStride;
+  const includedS = schemes[scheme + schemeField.includedS]!;
   const row = cells[at + recordField.row] as RateRow;
   const prefix = cells[at + recordField.prefix] as string;
   if (durationS === 0) return freeCall(prefix, row, 0, 0);
   if (durationS <= includedS) return freeCall(prefix, row, durationS, durationS);
   const reducedS = durationS - includedS;
-  const initialS = cells[at + recordField.initialIncrementS] as number;
-  const incrementS = cells[at + recordField.incrementS] as number;
+  const initialS = schemes[scheme + schemeField.initialIncrementS]!;
+  const incrementS = schemes[scheme + schemeField.incrementS]!;
   // The same expression as `singlePart` in rate-duration.ts, so the same double.
   const billedSeconds =
     reducedS <= initialS
       ? initialS
       : initialS + Math.ceil((reducedS - initialS) / incrementS) * incrementS;
   const bundleSeconds = Math.min(bundleSecondsAvailable, billedSeconds);
-  const connectFeeMicros =
-    (cells[at + recordField.connectFeeMicrosHigh] as number) * highUnit +
+  const connectFeeMicros = schemes[scheme + schemeField.connectFeeMicrosHigh]! * highUnit +
     (cells[at + recordField.connectFeeMicrosLow] as number);
   const cost = onePartCostNumber(
     connectFeeMicros,
-    cells[at + recordField.rateUnitS] as number,
+    schemes[scheme + schemeField.rateUnitS]!,
     billedSeconds - bundleSeconds,
-    (cells[at + recordField.rateMicrosHigh] as number) * highUnit +
+    schemes[scheme + schemeField.rateMicrosHigh]! * highUnit +
       (cells[at + recordField.rateMicrosLow] as number),
     settings.decimals,
     settings.rounding,

@@ -11,10 +11,15 @@ import {
 import {
   generalList,
   highUnit,
-  includedOf,
   isDated,
+  RecordSchemes,
   recordField,
   recordStride,
+  schemeField,
+  schemeOf,
+  schemeStride,
+  writeRecord,
+  type Cell,
 } from './prefix-record.ts';
 
 // The index against the obvious search: every prefix of the number that is in the deck, longest
@@ -95,6 +100,7 @@ describe('prefix index', () => {
       { prefix: '34', rate: '9007199254.740992' },
       { prefix: '35', rate: '0.10', effectiveTo: '2030-01-01T00:00:00Z' },
       { prefix: '36', rate: '0.10' },
+      { prefix: '37', rate: '0.20' },
     ]);
     const index = prefixIndexOf(d);
     const recordOf = (number: string) => {
@@ -102,15 +108,20 @@ describe('prefix index', () => {
       expect(at).toBeGreaterThanOrEqual(0);
       return index.cells.slice(at, at + recordStride) as unknown[];
     };
-    const joined = (record: unknown[], high: number) =>
-      (record[high] as number) * highUnit + (record[high + 1] as number);
+    const schemeFieldsOf = (record: unknown[]) => {
+      const at = schemeOf(record[recordField.plan] as number) * schemeStride;
+      return [...index.schemes.slice(at, at + schemeStride)];
+    };
     const plain = recordOf('4412');
     expect(plain.slice(0, 2)).toEqual([d.rowsByPrefix.get('44')![0], '44']);
-    expect(isDated(plain[recordField.includedS] as number)).toBe(true);
-    expect(includedOf(plain[recordField.includedS] as number)).toBe(5);
-    expect(joined(plain, recordField.rateMicrosHigh)).toBe(Number.MAX_SAFE_INTEGER);
-    expect(joined(plain, recordField.connectFeeMicrosHigh)).toBe(50_000);
-    expect(plain.slice(recordField.rateUnitS, recordField.incrementS + 1)).toEqual([30, 30, 6]);
+    expect(isDated(plain[recordField.plan] as number)).toBe(true);
+    const scheme = schemeFieldsOf(plain);
+    expect(scheme[schemeField.includedS]).toBe(5);
+    expect(scheme[schemeField.rateMicrosHigh]! * highUnit + (plain[recordField.rateMicrosLow] as
+      number)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(scheme[schemeField.connectFeeMicrosHigh]! * highUnit +
+      (plain[recordField.connectFeeMicrosLow] as number)).toBe(50_000);
+    expect(scheme.slice(schemeField.rateUnitS, schemeField.incrementS + 1)).toEqual([30, 30, 6]);
     const from = Date.parse('1969-01-01T00:00:00.001Z');
     expect(index.datedInForce(index.find('4412'), from - 1)).toBe(false);
     expect(index.datedInForce(index.find('4412'), from)).toBe(true);
@@ -118,14 +129,35 @@ describe('prefix index', () => {
     expect(index.datedInForce(index.find('351'), to - 1)).toBe(true);
     expect(index.datedInForce(index.find('351'), to)).toBe(false);
     const open = recordOf('361');
-    expect(isDated(open[recordField.includedS] as number)).toBe(false);
-    expect(includedOf(open[recordField.includedS] as number)).toBe(0);
+    expect(isDated(open[recordField.plan] as number)).toBe(false);
+    expect(schemeFieldsOf(open)[schemeField.includedS]).toBe(0);
+    // Rows that differ only in their rate share a scheme.
+    expect(recordOf('371')[recordField.plan]).toBe(open[recordField.plan]);
+    expect(recordOf('371')[recordField.rateMicrosLow]).toBe(200_000);
+    expect(index.schemes.length).toBe(2 * schemeStride);
     for (const value of [...plain, ...open]) {
       if (typeof value === 'number') expect(Math.abs(value)).toBeLessThan(2 ** 30);
     }
     for (const general of ['4471', '331', '341']) {
-      expect(recordOf(general)[recordField.includedS]).toBe(generalList);
+      expect(recordOf(general)[recordField.plan]).toBe(generalList);
     }
+  });
+
+  it('rates a row the general way when the scheme table is full', () => {
+    const d = deck([
+      { prefix: '44', rate: '0.10', included: 1 },
+      { prefix: '45', rate: '0.10', included: 2 },
+      { prefix: '46', rate: '0.20', included: 1 },
+    ]);
+    const schemes = new RecordSchemes(1);
+    const cells: Cell[] = Array.from({ length: 3 * recordStride }, () => 0);
+    ['44', '45', '46'].forEach((prefix, list) =>
+      writeRecord(cells, list * recordStride, list, d.rowsByPrefix.get(prefix)!, schemes));
+    expect(schemes.count).toBe(1);
+    expect(cells[recordField.plan]).toBe(0);
+    expect(cells[recordStride + recordField.plan]).toBe(generalList); // a second scheme: full
+    expect(cells[2 * recordStride + recordField.plan]).toBe(0); // the first scheme again
+    expect(cells[recordStride + recordField.prefix]).toBe('45');
   });
 });
 

@@ -3,6 +3,8 @@ import type { RateDeck, RateRow } from './rate-deck.ts';
 import {
   highUnit,
   noRecord,
+  RecordSchemes,
+  schemeStride,
   recordField,
   recordStride,
   split,
@@ -13,16 +15,20 @@ import {
 /**
  * The longest-prefix index of a deck, built on first use and kept (`prefixIndexOf`).
  *
- * Why this shape. On a large deck a lookup is bound by memory latency: each cache line fetched
- * from RAM costs about as much as rating the call. A digit trie fetches a line for most digits
- * below its hot top levels, then the prefix's row data from elsewhere. Here a number costs one
- * read of a stem table and one bucket, and the bucket holds the record that rates the call:
- * - The first `stemDigits` digits of the number (its stem) index `bucketStart` directly.
+ * Why this shape. On a large deck a lookup is bound by memory latency: on the 2-core bench VM a
+ * read from RAM costs about 150 ns, more than the rest of rating a call, while tables of a few
+ * MB answer in about 20 ns. A digit trie fetches a line for most digits below its hot top
+ * levels, then the prefix's row data from elsewhere. Here the search runs in two small tables
+ * and only the record that rates the call is a read from the large part:
+ * - The first `stemDigits` digits of the number (its stem) index `bucketStart` directly (4 MB
+ *   for 10^6 stems).
  * - The stem's bucket holds the deck's prefixes longer than the stem (up to `suffixDigits`
- *   digits more) as sorted keys, each an interval of the digits that follow: a binary search
- *   finds the innermost one containing the number (parent links cover the rare case where the
- *   last interval starting before the number ends before it). The prefixes' records
- *   (`prefix-record.ts`) follow the keys in the same array of cells.
+ *   digits more) as sorted keys in `keys`, each an interval of the digits that follow, 4 bytes
+ *   each when they fit (2 MB for 500,000 prefixes): a binary search finds the innermost one
+ *   containing the number (parent links cover the rare case where the last interval starting
+ *   before the number ends before it).
+ * - The prefixes' records (`prefix-record.ts`) are in `cells`, in the order of their keys, so a
+ *   key's ordinal gives its record.
  * - Prefixes no longer than the stem are found through `shortBest` (the innermost such prefix
  *   of each stem); longer than `stemDigits + suffixDigits` (beyond E.164, rare) through a map.
  * Each prefix knows its parent's record (`parentOfList`), so the shorter matches (an expired
@@ -40,8 +46,10 @@ export interface PrefixIndex {
    * force at `atMs`: from inclusive, to exclusive, as `isInForce` (call-plan.ts).
    */
   datedInForce(at: number, atMs: number): boolean;
-  /** Bucket keys and records (`prefix-record.ts`). */
+  /** The prefixes' records (`prefix-record.ts`). */
   readonly cells: readonly Cell[];
+  /** The records' schemes (`RecordSchemes`, `prefix-record.ts`). */
+  readonly schemes: Int32Array;
   readonly listCount: number;
   readonly stemDigits: number;
 }
@@ -119,73 +127,65 @@ export function buildPrefixIndex(
   const keyCells = keyCellsOf(suffixDigits);
   const rowLists = prefixes.map((prefix) => rowsByPrefix.get(prefix)!);
 
-  // Layout: one bucket per stem with deep prefixes, [keys (`keyCells` each), records], in stem
-  // order, then the records of the other prefixes. The array is made at its final size, packed
-  // (every cell a number first), and written in place.
+  // Layout: the deep prefixes' keys (`keyCells` each) in `keys`, bucket by bucket in stem order;
+  // their records in the same order at the start of `cells`, then the records of the other
+  // prefixes. The cells are made at their final size, packed (every cell a number first), and
+  // written in place.
   let deepCount = 0;
   for (const prefix of prefixes) if (isDeep(prefix)) deepCount += 1;
-  const cellCount = deepCount * keyCells + listCount * recordStride;
+  const cellCount = listCount * recordStride;
   const cells: Cell[] = Array.from({ length: cellCount }, () => 0);
+  const keys = new Int32Array(deepCount * keyCells);
   const bucketStart = new Int32Array(stemCount + 1);
+  const schemes = new RecordSchemes();
   const recordOfList = new Int32Array(listCount);
-  let written = 0;
+  let deepPlaced = 0;
   let nextStem = 0;
-  const placeBucket = (stem: number, lists: readonly number[]) => {
-    for (; nextStem <= stem; nextStem += 1) bucketStart[nextStem] = written;
-    for (const list of lists) {
-      const key = keyOf(prefixes[list]!, stemDigits, suffixDigits);
-      if (keyCells === 1) {
-        cells[written] = key;
-      } else {
-        const [high, low] = split(key);
-        cells[written] = high;
-        cells[written + 1] = low;
-      }
-      written += keyCells;
-    }
-    for (const list of lists) {
-      recordOfList[list] = written;
-      writeRecord(cells, written, list, rowLists[list]!);
-      written += recordStride;
-    }
-  };
-  let bucketStem = -1;
-  let bucketLists: number[] = [];
   for (let list = 0; list < listCount; list += 1) {
     const prefix = prefixes[list]!;
     if (!isDeep(prefix)) continue;
     // Sorted, the stems of deep prefixes never decrease; long prefixes may sit between them.
     const stem = stemOf(prefix);
-    if (stem !== bucketStem && bucketLists.length > 0) {
-      placeBucket(bucketStem, bucketLists);
-      bucketLists = [];
+    for (; nextStem <= stem; nextStem += 1) bucketStart[nextStem] = deepPlaced;
+    const key = keyOf(prefix, stemDigits, suffixDigits);
+    if (keyCells === 1) {
+      keys[deepPlaced] = key;
+    } else {
+      const [high, low] = split(key);
+      keys[deepPlaced * 2] = high;
+      keys[deepPlaced * 2 + 1] = low;
     }
-    bucketStem = stem;
-    bucketLists.push(list);
+    recordOfList[list] = deepPlaced * recordStride;
+    writeRecord(cells, deepPlaced * recordStride, list, rowLists[list]!, schemes);
+    deepPlaced += 1;
   }
-  if (bucketLists.length > 0) placeBucket(bucketStem, bucketLists);
-  for (; nextStem <= stemCount; nextStem += 1) bucketStart[nextStem] = written;
+  for (; nextStem <= stemCount; nextStem += 1) bucketStart[nextStem] = deepPlaced;
 
   const shortByPrefix = new Map<string, number>();
   const longByPrefix = new Map<string, number>();
+  let written = deepCount * recordStride;
   for (let list = 0; list < listCount; list += 1) {
     const prefix = prefixes[list]!;
     if (isDeep(prefix)) continue;
     recordOfList[list] = written;
     (prefix.length <= stemDigits ? shortByPrefix : longByPrefix).set(prefix, written);
-    writeRecord(cells, written, list, rowLists[list]!);
+    writeRecord(cells, written, list, rowLists[list]!, schemes);
     written += recordStride;
   }
   assert(written === cellCount, 'every prefix has one record');
   const parentOfList = parentsOf(prefixes, recordOfList);
   const shortBest = innermostShortOfStems(prefixes, stemDigits, recordOfList);
-  return lookups({ cells, bucketStart, shortBest, shortByPrefix, longByPrefix,
+  return lookups({ cells, keys, schemes: schemes.fields.slice(0, schemes.count * schemeStride),
+    bucketStart, shortBest, shortByPrefix, longByPrefix,
     rowLists, parentOfList, windows: effectiveWindows(rowLists), stemDigits, suffixDigits,
     longestPrefix: longestOf(prefixes) });
 }
 
 interface Tables {
   readonly cells: readonly Cell[];
+  /** The deep prefixes' keys, `keyCells` numbers each, in the order of their records. */
+  readonly keys: Int32Array;
+  readonly schemes: Int32Array;
   readonly bucketStart: Int32Array;
   readonly shortBest: Int32Array;
   readonly shortByPrefix: ReadonlyMap<string, number>;
@@ -201,7 +201,7 @@ interface Tables {
 }
 
 function lookups(tables: Tables): PrefixIndex {
-  const { cells, bucketStart, shortBest, rowLists, parentOfList, windows } = tables;
+  const { cells, keys, bucketStart, shortBest, rowLists, parentOfList, windows } = tables;
   const { stemDigits, suffixDigits } = tables;
   const keyShape = { stemDigits, suffixDigits, keyCells: keyCellsOf(suffixDigits) };
   const deepMax = stemDigits + suffixDigits;
@@ -226,7 +226,7 @@ function lookups(tables: Tables): PrefixIndex {
       const from = bucketStart[stem]!;
       const to = bucketStart[stem + 1]!;
       if (to > from) {
-        const at = findInBucket(cells, parentOfList, from, to,
+        const at = findInBucket(keys, cells, parentOfList, from, to,
           pointOf(number, stemDigits, suffixDigits), keyShape);
         if (at !== noRecord) return at;
       }
@@ -243,17 +243,20 @@ function lookups(tables: Tables): PrefixIndex {
       return atMs >= windows[list * 2]! && atMs < windows[list * 2 + 1]!;
     },
     cells,
+    schemes: tables.schemes,
     listCount: rowLists.length,
     stemDigits,
   };
 }
 
 /**
- * The innermost key of the bucket at `from` whose interval holds `point`, as its record offset.
- * Keys are sorted; the last one starting at or before the point is the candidate, and every
- * interval that holds the point is it or one of its ancestors (intervals nest or are apart).
+ * The innermost key of the bucket `[from, to)` (key ordinals) whose interval holds `point`, as
+ * its record offset. Keys are sorted; the last one starting at or before the point is the
+ * candidate, and every interval that holds the point is it or one of its ancestors (intervals
+ * nest or are apart).
  */
 function findInBucket(
+  keys: Int32Array,
   cells: readonly Cell[],
   parentOfList: Int32Array,
   from: number,
@@ -262,28 +265,28 @@ function findInBucket(
   shape: PrefixIndexShape & { readonly keyCells: number },
 ): number {
   const { keyCells, suffixDigits } = shape;
-  const deep = (to - from) / (keyCells + recordStride);
-  const recordsAt = from + deep * keyCells;
   // Keys are `start * 16 + digits`: every key starting at or before the point is at most this.
   const bound = point * keyScale + (keyScale - 1);
-  let low = 0;
-  let high = deep;
+  let low = from;
+  let high = to;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (keyAt(cells, from + middle * keyCells, keyCells) <= bound) low = middle + 1;
+    if (keyAt(keys, middle, keyCells) <= bound) low = middle + 1;
     else high = middle;
   }
   let slot = low - 1;
-  for (let step = 0; slot >= 0; step += 1) {
+  for (let step = 0; slot >= from; step += 1) {
     assert(step <= suffixDigits, 'a parent walk is bounded by the suffix digits');
-    const key = keyAt(cells, from + slot * keyCells, keyCells);
+    const key = keyAt(keys, slot, keyCells);
     const start = Math.floor(key / keyScale);
     const digits = key - start * keyScale;
-    const at = recordsAt + slot * recordStride;
+    const at = slot * recordStride;
     if (point < start + powersOf11[suffixDigits - digits]!) return at;
     const parentAt = parentOfList[cells[at + recordField.list] as number]!;
-    // A parent outside this bucket's records is not deep: the caller's `shortBest` covers it.
-    slot = parentAt >= recordsAt && parentAt < to ? (parentAt - recordsAt) / recordStride : -1;
+    // A parent outside this bucket is not deep: the caller's `shortBest` covers it.
+    slot = parentAt >= from * recordStride && parentAt < to * recordStride
+      ? parentAt / recordStride
+      : -1;
   }
   return noRecord;
 }
@@ -316,16 +319,16 @@ function keyOf(prefix: string, stemDigits: number, suffixDigits: number): number
 const keyScale = 16;
 
 /**
- * A key is one cell (a Smi) when every key of the shape stays below 2^30, so that a bucket's
- * keys take half the bytes (usually one cache line); else two, `high * 2^30 + low`.
+ * A key is one int32 when every key of the shape stays below 2^30, so that the keys take half
+ * the bytes (a bucket's keys usually share one cache line); else two, `high * 2^30 + low`.
  */
 function keyCellsOf(suffixDigits: number): number {
   return 11 ** suffixDigits * keyScale <= highUnit ? 1 : 2;
 }
 
-function keyAt(cells: readonly Cell[], at: number, keyCells: number): number {
-  const first = cells[at] as number;
-  return keyCells === 1 ? first : first * highUnit + (cells[at + 1] as number);
+/** The key of ordinal `slot`. */
+function keyAt(keys: Int32Array, slot: number, keyCells: number): number {
+  return keyCells === 1 ? keys[slot]! : keys[slot * 2]! * highUnit + keys[slot * 2 + 1]!;
 }
 const powersOf11 = Array.from({ length: prefixIndexLimits.suffixDigitsMax + 1 },
   (_, power) => 11 ** power);

@@ -38,7 +38,7 @@ export async function runRatingBench(): Promise<Record<string, unknown>> {
   for (const size of deckSizes) {
     const deck = loadDeck(size);
     const numbers = drawNumbers(deck, numbersPerRun, benchSeed, 0.05);
-    // The index (trie and row columns) is built on first use; build it here so that its time is
+    // The index (`prefix-index.ts`) is built on first use; build it here so that its time is
     // reported on its own instead of inside the first timed run.
     const buildStartedAt = performance.now();
     const prefixIndex = prefixIndexOf(deck);
