@@ -81,13 +81,14 @@ describe('prefix index', () => {
     );
   });
 
-  it('sizes the stem table to the deck: about one stem per prefix, at most 10^6', () => {
+  it('sizes the stem table to the deck: about one stem per prefix, at most 10^5', () => {
     expect(defaultShape(1, 12).stemDigits).toBe(1);
     expect(defaultShape(10, 12).stemDigits).toBe(1);
     expect(defaultShape(11, 12).stemDigits).toBe(2);
     expect(defaultShape(100_000, 12).stemDigits).toBe(5);
-    expect(defaultShape(500_000, 12).stemDigits).toBe(6);
-    expect(defaultShape(2_000_000, 12).stemDigits).toBe(6);
+    expect(defaultShape(100_001, 12).stemDigits).toBe(5);
+    expect(defaultShape(2_000_000, 12).stemDigits).toBe(5);
+    expect(defaultShape(2_000_000, 12).suffixDigits).toBe(7);
   });
 
   it('keeps one plain row per list as a record and marks the rest general', () => {
