@@ -191,6 +191,7 @@ interface Tables {
   /** The deep prefixes' keys, `keyCells` numbers each, in the order of their records. */
   readonly keys: Int32Array;
   readonly schemes: Int32Array;
+  /** Per stem, the ordinal of its bucket's first key; a bucket ends where the next one starts. */
   readonly bucketStart: Int32Array;
   readonly shortBest: Int32Array;
   readonly shortByPrefix: ReadonlyMap<string, number>;
