@@ -1,5 +1,5 @@
 import { assert } from '../kernel/assert.ts';
-import { micros, type Micros } from '../kernel/money.ts';
+import { micros, type Micros, type RoundingMode } from '../kernel/money.ts';
 import type { CallPlan } from './call-plan.ts';
 import { isSafeMicros, onePartCostNumber, safeMicrosMax } from './one-part-cost.ts';
 import { rateDuration } from './rate-duration.ts';
@@ -86,8 +86,7 @@ export function isOnePlainRowPlan(plan: CallPlan): boolean {
  * `maxDuration` for a plan of one plain row: the same search over the same probes, with each
  * probe's cost computed in exact Numbers (`one-part-cost.ts`) instead of a rated call. Such a
  * row is in force at every block, so there is no gap (`noRateFromS` stays null). Returns null
- * when the Numbers would not be exact at the cap (costs only grow with duration, so then they
- * are exact at every probe); the caller then runs the general search.
+ * when the Numbers would not be exact; the caller then runs the general search.
  */
 function maxOnPlainRow(
   plan: CallPlan,
@@ -96,16 +95,49 @@ function maxOnPlainRow(
   bundleSeconds: number,
 ): MaxDuration | null {
   const row = plan.candidates[0]!;
+  if (!(isSafeMicros(row.rateMicros) && isSafeMicros(row.connectFeeMicros))) {
+    // The general search answers negative funds the same way, with bigints.
+    return null;
+  }
+  return maxOnPlainPrice({
+    connectFeeMicros: Number(row.connectFeeMicros),
+    rateMicros: Number(row.rateMicros),
+    rateUnitS: row.rateUnitS,
+    includedS: row.includedS,
+    initialS: row.initialIncrementS,
+    incrementS: row.incrementS,
+  }, plan.deck.settings, fundsMicros, capS, bundleSeconds);
+}
+
+/** What prices a plain row, as safe integers: from the row, or from the prefix index's record. */
+export interface PlainPrice {
+  readonly connectFeeMicros: number;
+  readonly rateMicros: number;
+  readonly rateUnitS: number;
+  readonly includedS: number;
+  readonly initialS: number;
+  readonly incrementS: number;
+}
+
+/**
+ * The search of `maxOnPlainRow` on a plain row's numbers. Returns null when the Numbers would
+ * not be exact at the cap (costs only grow with duration, so then they are exact at every
+ * probe).
+ */
+export function maxOnPlainPrice(
+  price: PlainPrice,
+  settings: { readonly decimals: number; readonly rounding: RoundingMode },
+  fundsMicros: Micros,
+  capS: number,
+  bundleSeconds: number,
+): MaxDuration | null {
   if (fundsMicros < 0n) {
     return { maxSeconds: 0, costMicros: micros(0n), capped: false, noRateFromS: null };
   }
   // What rating 0 s checks first in the general search.
   assert(Number.isInteger(bundleSeconds) && bundleSeconds >= 0, 'bundle >= 0');
-  if (!(isSafeMicros(row.rateMicros) && isSafeMicros(row.connectFeeMicros))) return null;
-  const { decimals, rounding } = plan.deck.settings;
-  const rateMicros = Number(row.rateMicros);
-  const connectFeeMicros = Number(row.connectFeeMicros);
-  const { includedS, initialIncrementS: initialS, incrementS, rateUnitS } = row;
+  const { decimals, rounding } = settings;
+  const { connectFeeMicros, rateMicros, rateUnitS, includedS, initialS, incrementS } = price;
   // The arithmetic of `rateDuration` for this plan, step for step.
   const costAt = (durationS: number): number => {
     if (durationS === 0 || durationS <= includedS) return 0;

@@ -3,9 +3,9 @@ import type { Micros } from '../kernel/money.ts';
 import { prefixIndexLimits, prefixIndexOf } from '../tariffs/prefix-index.ts';
 import type { RateDeck, RateRow } from '../tariffs/rate-deck.ts';
 import { generalList, isDated, recordField } from '../tariffs/prefix-record.ts';
-import { assertHorizon, planCall, planRows, rowsInForce } from './call-plan.ts';
+import { assertHorizon, planRows, rowsInForce } from './call-plan.ts';
 import { isOnePlainRowPlan, maxDuration, type MaxDuration } from './max-duration.ts';
-import { rateOnPlainRow } from './rate-plain-row.ts';
+import { maxOnPlainRecord, rateOnPlainRow } from './rate-plain-row.ts';
 import { rateDuration, type RatedCall } from './rate-duration.ts';
 
 export type RateCallResult =
@@ -66,7 +66,12 @@ export type MaxDurationResult =
   | ({ readonly status: 'ok'; readonly prefix: string } & MaxDuration)
   | { readonly status: 'no_rate'; readonly reason: 'no_prefix' | 'no_row_in_force' };
 
-/** How long a call may last on `fundsMicros` (rating.md, "Max duration"), up to `capS`. */
+/**
+ * How long a call may last on `fundsMicros` (rating.md, "Max duration"), up to `capS`. The
+ * longest-prefix search is inlined as in `rateCall`, so that a prefix with one plain row in
+ * force is searched from its record (`maxOnPlainRecord`) without a plan; both give the same
+ * result (property-tested in `rate-plain-row.test.ts`).
+ */
 export function maxCallDuration(options: {
   deck: RateDeck;
   number: string;
@@ -75,18 +80,43 @@ export function maxCallDuration(options: {
   capS: number;
   bundleSecondsAvailable?: number;
 }): MaxDurationResult {
+  const { deck, startedAtMs, capS } = options;
+  const bundleSecondsAvailable = options.bundleSecondsAvailable ?? 0;
+  assertHorizon(capS); // what `planCall` checks of its horizon, before the lookup
+  const index = prefixIndexOf(deck);
+  const { cells } = index;
+  let at = index.find(options.number);
+  for (let step = 0; at >= 0; step += 1, at = index.parentOf(at)) {
+    assert(step < prefixIndexLimits.matchesMax, 'a number has one match per digit at most');
+    const plan = cells[at + recordField.plan] as number;
+    if (plan !== generalList) {
+      if (isDated(plan) && !index.datedInForce(at, startedAtMs)) continue;
+      const found = maxOnPlainRecord(index, at, deck.settings, options.fundsMicros, capS,
+        bundleSecondsAvailable);
+      if (found !== null) {
+        return { status: 'ok', prefix: cells[at + recordField.prefix] as string, ...found };
+      }
+    }
+    const rows = rowsInForce(index.rowsAt(at), startedAtMs);
+    if (rows !== null) return maxOnRows(options, rows, bundleSecondsAvailable);
+  }
+  return { status: 'no_rate', reason: 'no_prefix' };
+}
+
+function maxOnRows(
+  options: { deck: RateDeck; number: string; startedAtMs: number; fundsMicros: Micros;
+    capS: number },
+  rows: readonly RateRow[],
+  bundleSecondsAvailable: number,
+): MaxDurationResult {
   const { deck, number, startedAtMs, capS } = options;
-  const planned = planCall({ deck, number, startedAtMs, horizonS: capS });
-  if (planned.status === 'no_rate') return planned;
+  const plan = planRows({ deck, number, startedAtMs, horizonS: capS }, rows);
   // A number whose first block has no row in force cannot start at all. (A plain row is in
   // force at every block: rating a second on it could only say "rated".)
-  if (!isOnePlainRowPlan(planned.plan)) {
-    const first = rateDuration(planned.plan, Math.min(1, capS));
+  if (!isOnePlainRowPlan(plan)) {
+    const first = rateDuration(plan, Math.min(1, capS));
     if (first.status === 'no_rate') return { status: 'no_rate', reason: first.reason };
   }
-  const found = maxDuration(planned.plan, options.fundsMicros, {
-    capS,
-    bundleSecondsAvailable: options.bundleSecondsAvailable ?? 0,
-  });
-  return { status: 'ok', prefix: planned.plan.prefix, ...found };
+  const found = maxDuration(plan, options.fundsMicros, { capS, bundleSecondsAvailable });
+  return { status: 'ok', prefix: plan.prefix, ...found };
 }

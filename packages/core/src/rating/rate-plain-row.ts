@@ -1,5 +1,5 @@
 import { assert } from '../kernel/assert.ts';
-import { micros, zeroMicros } from '../kernel/money.ts';
+import { micros, zeroMicros, type Micros } from '../kernel/money.ts';
 import {
   highUnit,
   recordField,
@@ -9,6 +9,7 @@ import {
   type Cell,
 } from '../tariffs/prefix-record.ts';
 import type { RateDeckSettings, RateRow } from '../tariffs/rate-deck.ts';
+import { maxOnPlainPrice, type MaxDuration } from './max-duration.ts';
 import { onePartCostNumber } from './one-part-cost.ts';
 import { freeCall, type RatedCall } from './rate-duration.ts';
 
@@ -75,4 +76,31 @@ export function rateOnPlainRow(
     parts: [{ row, startS: 0, startedAtMs: startedAtMs + includedS * 1000, billedSeconds,
       bundleSeconds }],
   };
+}
+
+/**
+ * The fast path of `maxCallDuration` for the same records: `maxDuration` on the plan of one
+ * plain row is `maxOnPlainPrice` on its numbers, read here from the record and its scheme.
+ * Returns null when the Numbers would not be exact (the caller then searches the general way).
+ */
+export function maxOnPlainRecord(
+  index: { readonly cells: readonly Cell[]; readonly schemes: Int32Array },
+  at: number,
+  settings: RateDeckSettings,
+  fundsMicros: Micros,
+  capS: number,
+  bundleSecondsAvailable: number,
+): MaxDuration | null {
+  const { cells, schemes } = index;
+  const scheme = schemeOf(cells[at + recordField.plan] as number) * schemeStride;
+  return maxOnPlainPrice({
+    connectFeeMicros: schemes[scheme + schemeField.connectFeeMicrosHigh]! * highUnit +
+      (cells[at + recordField.connectFeeMicrosLow] as number),
+    rateMicros: schemes[scheme + schemeField.rateMicrosHigh]! * highUnit +
+      (cells[at + recordField.rateMicrosLow] as number),
+    rateUnitS: schemes[scheme + schemeField.rateUnitS]!,
+    includedS: schemes[scheme + schemeField.includedS]!,
+    initialS: schemes[scheme + schemeField.initialIncrementS]!,
+    incrementS: schemes[scheme + schemeField.incrementS]!,
+  }, settings, fundsMicros, capS, bundleSecondsAvailable);
 }
