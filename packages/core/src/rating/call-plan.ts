@@ -1,5 +1,10 @@
 import { assert } from '../kernel/assert.ts';
-import { prefixIndexLimits, prefixIndexOf } from '../tariffs/prefix-index.ts';
+import {
+  prefixIndexLimits,
+  prefixIndexOf,
+  type PrefixIndex,
+} from '../tariffs/prefix-index.ts';
+import { generalList, isDated, noRecord, recordField } from '../tariffs/prefix-record.ts';
 import type { RateDeck, RateRow } from '../tariffs/rate-deck.ts';
 import { computeBandActivity, type BandActivity } from './band-activity.ts';
 
@@ -49,13 +54,27 @@ export function findRowsInForce(
   atMs: number,
 ): readonly RateRow[] | null {
   const index = prefixIndexOf(deck);
+  const at = recordInForce(index, number, atMs);
+  return at === noRecord ? null : rowsInForce(index.rowsAt(at), atMs);
+}
+
+/**
+ * The record (`prefix-record.ts`) of the longest deck prefix of `number` with a row in force at
+ * `atMs`, or `noRecord`: the search of `findRowsInForce`, for callers that rate from the record.
+ * A plain record's one row is in force unless it is dated and its window says otherwise.
+ */
+export function recordInForce(index: PrefixIndex, number: string, atMs: number): number {
   let at = index.find(number);
   for (let step = 0; at >= 0; step += 1, at = index.parentOf(at)) {
     assert(step < prefixIndexLimits.matchesMax, 'a number has one match per digit at most');
-    const inForce = rowsInForce(index.rowsAt(at), atMs);
-    if (inForce !== null) return inForce;
+    const plan = index.cells[at + recordField.plan] as number;
+    if (plan === generalList) {
+      if (rowsInForce(index.rowsAt(at), atMs) !== null) return at;
+    } else if (!isDated(plan) || index.datedInForce(at, atMs)) {
+      return at;
+    }
   }
-  return null;
+  return noRecord;
 }
 
 /** The rows of one prefix whose effective window contains `atMs`, or null when none does. */

@@ -1,9 +1,8 @@
-import { assert } from '../kernel/assert.ts';
 import type { Micros } from '../kernel/money.ts';
-import { prefixIndexLimits, prefixIndexOf } from '../tariffs/prefix-index.ts';
+import { prefixIndexOf } from '../tariffs/prefix-index.ts';
 import type { RateDeck, RateRow } from '../tariffs/rate-deck.ts';
-import { generalList, isDated, recordField } from '../tariffs/prefix-record.ts';
-import { assertHorizon, planRows, rowsInForce } from './call-plan.ts';
+import { generalList, noRecord, recordField } from '../tariffs/prefix-record.ts';
+import { assertHorizon, planRows, recordInForce, rowsInForce } from './call-plan.ts';
 import { isOnePlainRowPlan, maxDuration, type MaxDuration } from './max-duration.ts';
 import { maxOnPlainRecord, rateOnPlainRow } from './rate-plain-row.ts';
 import { rateDuration, type RatedCall } from './rate-duration.ts';
@@ -16,10 +15,10 @@ export type RateCallResult =
  * The cost of one answered call of `durationS` whole seconds starting at `startedAtMs`
  * (rating.md). Pure: the deck, the number, the instant and the duration fully decide it.
  *
- * This is `planCall` + `rateDuration` with the longest-prefix search inlined, so that a prefix
- * with one plain row in force (most of them) is rated from its record in the prefix index
- * (`rateOnPlainRow`) without a plan; any other prefix takes the general path with the rows
- * already found. Both give the same result (property-tested in `rate-plain-row.test.ts`).
+ * This is `planCall` + `rateDuration` with the longest-prefix search done on the index's records
+ * (`recordInForce`), so that a prefix with one plain row in force (most of them) is rated from
+ * its record (`rateOnPlainRow`) without a plan; any other prefix takes the general path with its
+ * rows in force (never none: `recordInForce` found one). Both give the same result (property-tested in `rate-plain-row.test.ts`).
  */
 export function rateCall(options: {
   deck: RateDeck;
@@ -32,22 +31,14 @@ export function rateCall(options: {
   const bundleSecondsAvailable = options.bundleSecondsAvailable ?? 0;
   assertHorizon(durationS); // what `planCall` checks of its horizon, before the lookup
   const index = prefixIndexOf(deck);
-  const { cells } = index;
-  let at = index.find(options.number);
-  for (let step = 0; at >= 0; step += 1, at = index.parentOf(at)) {
-    assert(step < prefixIndexLimits.matchesMax, 'a number has one match per digit at most');
-    const plan = cells[at + recordField.plan] as number;
-    if (plan !== generalList) {
-      // Not in force: fall back to a shorter prefix, as `findRowsInForce` does.
-      if (isDated(plan) && !index.datedInForce(at, startedAtMs)) continue;
-      const rated = rateOnPlainRow(index, at, deck.settings, startedAtMs, durationS,
-        bundleSecondsAvailable);
-      if (rated !== null) return rated;
-    }
-    const rows = rowsInForce(index.rowsAt(at), startedAtMs);
-    if (rows !== null) return rateOnRows(options, rows, bundleSecondsAvailable);
+  const at = recordInForce(index, options.number, startedAtMs);
+  if (at === noRecord) return { status: 'no_rate', reason: 'no_prefix' };
+  if (index.cells[at + recordField.plan] !== generalList) {
+    const rated = rateOnPlainRow(index, at, deck.settings, startedAtMs, durationS,
+      bundleSecondsAvailable);
+    if (rated !== null) return rated;
   }
-  return { status: 'no_rate', reason: 'no_prefix' };
+  return rateOnRows(options, rowsInForce(index.rowsAt(at), startedAtMs)!, bundleSecondsAvailable);
 }
 
 function rateOnRows(
@@ -68,7 +59,7 @@ export type MaxDurationResult =
 
 /**
  * How long a call may last on `fundsMicros` (rating.md, "Max duration"), up to `capS`. The
- * longest-prefix search is inlined as in `rateCall`, so that a prefix with one plain row in
+ * longest-prefix search is `rateCall`'s, so that a prefix with one plain row in
  * force is searched from its record (`maxOnPlainRecord`) without a plan; both give the same
  * result (property-tested in `rate-plain-row.test.ts`).
  */
@@ -84,23 +75,16 @@ export function maxCallDuration(options: {
   const bundleSecondsAvailable = options.bundleSecondsAvailable ?? 0;
   assertHorizon(capS); // what `planCall` checks of its horizon, before the lookup
   const index = prefixIndexOf(deck);
-  const { cells } = index;
-  let at = index.find(options.number);
-  for (let step = 0; at >= 0; step += 1, at = index.parentOf(at)) {
-    assert(step < prefixIndexLimits.matchesMax, 'a number has one match per digit at most');
-    const plan = cells[at + recordField.plan] as number;
-    if (plan !== generalList) {
-      if (isDated(plan) && !index.datedInForce(at, startedAtMs)) continue;
-      const found = maxOnPlainRecord(index, at, deck.settings, options.fundsMicros, capS,
-        bundleSecondsAvailable);
-      if (found !== null) {
-        return { status: 'ok', prefix: cells[at + recordField.prefix] as string, ...found };
-      }
+  const at = recordInForce(index, options.number, startedAtMs);
+  if (at === noRecord) return { status: 'no_rate', reason: 'no_prefix' };
+  if (index.cells[at + recordField.plan] !== generalList) {
+    const found = maxOnPlainRecord(index, at, deck.settings, options.fundsMicros, capS,
+      bundleSecondsAvailable);
+    if (found !== null) {
+      return { status: 'ok', prefix: index.cells[at + recordField.prefix] as string, ...found };
     }
-    const rows = rowsInForce(index.rowsAt(at), startedAtMs);
-    if (rows !== null) return maxOnRows(options, rows, bundleSecondsAvailable);
   }
-  return { status: 'no_rate', reason: 'no_prefix' };
+  return maxOnRows(options, rowsInForce(index.rowsAt(at), startedAtMs)!, bundleSecondsAvailable);
 }
 
 function maxOnRows(
