@@ -18,7 +18,8 @@ export type RateCallResult =
  * This is `planCall` + `rateDuration` with the longest-prefix search done on the index's records
  * (`recordInForce`), so that a prefix with one plain row in force (most of them) is rated from
  * its record (`rateOnPlainRow`) without a plan; any other prefix takes the general path with its
- * rows in force (never none: `recordInForce` found one). Both give the same result (property-tested in `rate-plain-row.test.ts`).
+ * rows in force (never none: `recordInForce` found one). Both give the same result
+ * (property-tested in `rate-plain-row.test.ts`).
  */
 export function rateCall(options: {
   deck: RateDeck;
