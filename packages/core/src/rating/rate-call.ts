@@ -60,9 +60,9 @@ export type MaxDurationResult =
 
 /**
  * How long a call may last on `fundsMicros` (rating.md, "Max duration"), up to `capS`. The
- * longest-prefix search is `rateCall`'s, so that a prefix with one plain row in
- * force is searched from its record (`maxOnPlainRecord`) without a plan; both give the same
- * result (property-tested in `rate-plain-row.test.ts`).
+ * longest-prefix search is `rateCall`'s, so that a prefix with one plain row in force is
+ * searched from its record (`maxOnPlainRecord`) without a plan; both give the same result
+ * (property-tested in `rate-plain-row.test.ts`).
  */
 export function maxCallDuration(options: {
   deck: RateDeck;

@@ -19,8 +19,8 @@ import { freeCall, type RatedCall } from './rate-duration.ts';
  * its cost is `onePartCostNumber`. This is what `planCall` + `rateDuration` compute for such a
  * plan, field for field (the property test in `rate-plain-row.test.ts` compares the two), from
  * the prefix's record (`at`) and its scheme (`prefix-record.ts`) instead of the row objects and
- * a plan. Returns
- * null when the Numbers would not be exact: the caller then rates the general way.
+ * a plan. Returns null when the Numbers would not be exact: the caller then rates the general
+ * way.
  */
 export function rateOnPlainRow(
   index: { readonly cells: readonly Cell[]; readonly schemes: Int32Array },

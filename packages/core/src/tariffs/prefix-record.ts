@@ -96,7 +96,7 @@ export class RecordSchemes {
   }
 }
 
-/** Writes the record of list `list` at `at` (one per prefix: no garbage per record). */
+/** Writes the record of list `list` at `at`, adding its scheme to `schemes` if new. */
 export function writeRecord(cells: Cell[], at: number, list: number,
   rows: readonly RateRow[], schemes: RecordSchemes): void {
   const row = rows[0]!;
