@@ -1,7 +1,8 @@
 import { assert } from '../kernel/assert.ts';
 import { micros, zeroMicros, type Micros } from '../kernel/money.ts';
 import {
-  highUnit,
+  connectFeeMicrosOf,
+  rateMicrosOf,
   recordField,
   schemeField,
   schemeOf,
@@ -50,14 +51,12 @@ export function rateOnPlainRow(
       ? initialS
       : initialS + Math.ceil((reducedS - initialS) / incrementS) * incrementS;
   const bundleSeconds = Math.min(bundleSecondsAvailable, billedSeconds);
-  const connectFeeMicros = schemes[scheme + schemeField.connectFeeMicrosHigh]! * highUnit +
-    (cells[at + recordField.connectFeeMicrosLow] as number);
+  const connectFeeMicros = connectFeeMicrosOf(cells, schemes, at, scheme);
   const cost = onePartCostNumber(
     connectFeeMicros,
     schemes[scheme + schemeField.rateUnitS]!,
     billedSeconds - bundleSeconds,
-    schemes[scheme + schemeField.rateMicrosHigh]! * highUnit +
-      (cells[at + recordField.rateMicrosLow] as number),
+    rateMicrosOf(cells, schemes, at, scheme),
     settings.decimals,
     settings.rounding,
   );
@@ -94,10 +93,8 @@ export function maxOnPlainRecord(
   const { cells, schemes } = index;
   const scheme = schemeOf(cells[at + recordField.plan] as number) * schemeStride;
   return maxOnPlainPrice({
-    connectFeeMicros: schemes[scheme + schemeField.connectFeeMicrosHigh]! * highUnit +
-      (cells[at + recordField.connectFeeMicrosLow] as number),
-    rateMicros: schemes[scheme + schemeField.rateMicrosHigh]! * highUnit +
-      (cells[at + recordField.rateMicrosLow] as number),
+    connectFeeMicros: connectFeeMicrosOf(cells, schemes, at, scheme),
+    rateMicros: rateMicrosOf(cells, schemes, at, scheme),
     rateUnitS: schemes[scheme + schemeField.rateUnitS]!,
     includedS: schemes[scheme + schemeField.includedS]!,
     initialS: schemes[scheme + schemeField.initialIncrementS]!,

@@ -125,6 +125,20 @@ export function schemeOf(plan: number): number {
   return plan >= 0 ? plan : -2 - plan;
 }
 
+/** The rate of the plain record at `at`, whose scheme starts at `scheme` in `schemes`. */
+export function rateMicrosOf(cells: readonly Cell[], schemes: Int32Array, at: number,
+  scheme: number): number {
+  return schemes[scheme + schemeField.rateMicrosHigh]! * highUnit +
+    (cells[at + recordField.rateMicrosLow] as number);
+}
+
+/** The connect fee of the plain record at `at`, as `rateMicrosOf`. */
+export function connectFeeMicrosOf(cells: readonly Cell[], schemes: Int32Array, at: number,
+  scheme: number): number {
+  return schemes[scheme + schemeField.connectFeeMicrosHigh]! * highUnit +
+    (cells[at + recordField.connectFeeMicrosLow] as number);
+}
+
 /** Whether a plain record's `plan` cell says its row has an effective window. */
 export function isDated(plan: number): boolean {
   return plan < generalList;
