@@ -20,6 +20,17 @@ export function micros(value: bigint): Micros {
 
 export const zeroMicros = micros(0n);
 
+/** Numbers are used for money only up to here: beyond it a double may not be exact. */
+export const safeMicrosMax = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * An amount the Number fast paths may take (`one-part-cost.ts`, the prefix index's records):
+ * non-negative and a safe integer.
+ */
+export function isSafeMicros(amount: bigint): boolean {
+  return amount >= 0n && amount <= safeMicrosMax;
+}
+
 export function isRoundingMode(value: string): value is RoundingMode {
   return (roundingModes as readonly string[]).includes(value);
 }

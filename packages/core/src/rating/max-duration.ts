@@ -1,7 +1,13 @@
 import { assert } from '../kernel/assert.ts';
-import { micros, type Micros, type RoundingMode } from '../kernel/money.ts';
+import {
+  isSafeMicros,
+  micros,
+  safeMicrosMax,
+  type Micros,
+  type RoundingMode,
+} from '../kernel/money.ts';
 import type { CallPlan } from './call-plan.ts';
-import { isSafeMicros, onePartCostNumber, safeMicrosMax } from './one-part-cost.ts';
+import { onePartCostNumber } from './one-part-cost.ts';
 import { rateDuration } from './rate-duration.ts';
 
 export interface MaxDuration {

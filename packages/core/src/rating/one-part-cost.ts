@@ -71,11 +71,3 @@ function roundedUp(
 
 /** Micros in one unit of the last kept decimal, by number of decimals (0..6). */
 const stepMicrosByDecimals: readonly number[] = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
-
-/** Numbers are used for money only up to here: beyond it a double may not be exact. */
-export const safeMicrosMax = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** An amount `onePartCostNumber` may take as a Number: non-negative and a safe integer. */
-export function isSafeMicros(amount: bigint): boolean {
-  return amount >= 0n && amount <= safeMicrosMax;
-}

@@ -1,8 +1,8 @@
 import { assert } from '../kernel/assert.ts';
-import { micros, roundMicrosToDecimals, type Micros } from '../kernel/money.ts';
+import { isSafeMicros, micros, roundMicrosToDecimals, type Micros } from '../kernel/money.ts';
 import type { RateRow } from '../tariffs/rate-deck.ts';
 import type { CallPlan } from './call-plan.ts';
-import { isSafeMicros, onePartCostNumber } from './one-part-cost.ts';
+import { onePartCostNumber } from './one-part-cost.ts';
 import { selectRow } from './select-row.ts';
 
 /** A stretch of the call priced by one row: billed seconds laid in that row's blocks. */

@@ -1,4 +1,5 @@
 import { assert } from '../kernel/assert.ts';
+import { isSafeMicros } from '../kernel/money.ts';
 import type { RateRow } from './rate-deck.ts';
 
 /**
@@ -169,12 +170,6 @@ function isOnePlainRow(rows: readonly RateRow[]): boolean {
     row.incrementS >= 1 &&
     isSmall(row.includedS)
   );
-}
-
-const safeMicrosMax = BigInt(Number.MAX_SAFE_INTEGER);
-
-function isSafeMicros(amount: bigint): boolean {
-  return amount >= 0n && amount <= safeMicrosMax;
 }
 
 function isSmall(value: number): boolean {
