@@ -33,3 +33,4 @@ export * from './charging/kill-session.ts';
 export * from './kernel/rollback-transaction.ts';
 export * from './routing/index.ts';
 export * from './fraud/index.ts';
+export * from './engine/index.ts';

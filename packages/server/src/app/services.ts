@@ -5,7 +5,9 @@ import {
   createLedgerService,
   type ChargingDeps,
   type ChargingSettings,
+  type ChargingEngine,
   type ChargingStore,
+  type EngineStorage,
   type Clock,
   type QualitySettings,
 } from '@tollgate/core';
@@ -28,6 +30,11 @@ import { createSqliteApiKeyStore, createSqliteDeckStore, sqliteWithRunner } from
   '../storage/sqlite/sqlite-api-stores.ts';
 import { createSqliteChargingStore } from '../storage/sqlite/sqlite-charging-store.ts';
 import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
+import { engineOver } from '../storage/engine/open-engine.ts';
+import {
+  postgresEngineStorage,
+  sqliteEngineStorage,
+} from '../storage/engine/engine-storage-dialects.ts';
 import {
   createPostgresSessionOriginStore,
   createSqliteSessionOriginStore,
@@ -59,7 +66,7 @@ export interface RunningServices extends AppServices {
 }
 
 interface Stores {
-  readonly charging: ChargingStore;
+  readonly charging: ChargingStore | ChargingEngine;
   readonly decks: DeckStore;
   readonly apiKeys: ApiKeyStore;
   readonly origins: SessionOriginStore;
@@ -70,6 +77,17 @@ interface Stores {
   close(): Promise<void>;
 }
 
+/**
+ * The store charging and the ledger write through: the engine (one in-memory owner, batched
+ * commits) over the database, or, with `chargingEngine: sql`, one SQL transaction per request.
+ */
+function chargingStoreOf(config: Config, sqlStore: ChargingStore,
+  engineStorage: () => EngineStorage): ChargingStore | ChargingEngine {
+  if (config.chargingEngine === 'sql') return sqlStore;
+  return engineOver(engineStorage(),
+    { decisionsPerBatchMax: config.engineBatchDecisionsMax });
+}
+
 /** The database `config.database` names, migrated, with every store over it. */
 async function openStores(config: Config, target: DatabaseTarget): Promise<Stores> {
   if (target.kind === 'sqlite') {
@@ -77,7 +95,8 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
     const database = new SqliteDatabase({ path: target.path,
       synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs });
     const migrationsApplied = database.migrate();
-    return { charging: createSqliteChargingStore(database),
+    return { charging: chargingStoreOf(config, createSqliteChargingStore(database),
+      () => sqliteEngineStorage(database)),
       decks: createSqliteDeckStore(database), apiKeys: createSqliteApiKeyStore(database),
       origins: createSqliteSessionOriginStore(database),
       carriers: carrierStoreOver(sqliteWithRunner(database)),
@@ -90,7 +109,8 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
     statementTimeoutMs: config.postgresStatementTimeoutMs });
   try {
     const migrationsApplied = await database.migrate();
-    return { charging: createPostgresChargingStore(database),
+    return { charging: chargingStoreOf(config, createPostgresChargingStore(database),
+      () => postgresEngineStorage(database)),
       decks: createPostgresDeckStore(database), apiKeys: createPostgresApiKeyStore(database),
       origins: createPostgresSessionOriginStore(database),
       carriers: carrierStoreOver(postgresWithRunner(database)),
@@ -130,6 +150,13 @@ export async function openServices(
   const clock = options.clock ?? systemClock;
   const target = databaseTarget(config);
   const stores = await openStores(config, target);
+  const engine = 'start' in stores.charging ? stores.charging : null;
+  try {
+    await engine?.start();
+  } catch (error) {
+    await stores.close();
+    throw error;
+  }
   const ledger = createLedgerService({ store: stores.charging, clock });
   const decks = createDeckCatalog({ store: stores.decks, clock,
     decksCachedMax: config.deckCacheDecksMax, newId: randomId });
@@ -170,6 +197,8 @@ export async function openServices(
     ...(fraud === null ? {} : { fraud }),
     close: async () => {
       await fraud?.close();
+      // Every decision taken is made durable (or reported failed) before the database closes.
+      await engine?.idle();
       await stores.close();
     },
   };

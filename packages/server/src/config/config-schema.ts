@@ -56,6 +56,13 @@ export const ConfigSchema = Type.Object({
     description: 'Longest time to receive a whole request (slow clients are cut off).' }),
   shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000,
     description: 'How long a shutdown waits for in-flight requests before closing anyway.' }),
+  chargingEngine: Type.Union([Type.Literal('memory'), Type.Literal('sql')], {
+    default: 'memory',
+    description: 'memory: one in-memory owner decides every charging and ledger write and ' +
+      'commits them in batches (the engine); sql: one SQL transaction per request (the ' +
+      'earlier design, kept for comparison).' }),
+  engineBatchDecisionsMax: Type.Integer({ minimum: 1, maximum: 100_000, default: 2_000,
+    description: 'Charging decisions the engine commits together at most.' }),
   sqliteSynchronous: Type.Union([Type.Literal('OFF'), Type.Literal('NORMAL'),
     Type.Literal('FULL'), Type.Literal('EXTRA')], { default: 'FULL',
     description: 'SQLite synchronous pragma: FULL makes every commit durable.' }),
@@ -160,6 +167,8 @@ export const configSources = {
   deckCacheDecksMax: { env: 'TOLLGATE_DECK_CACHE_DECKS_MAX' },
   requestTimeoutMs: { env: 'TOLLGATE_REQUEST_TIMEOUT_MS' },
   shutdownTimeoutMs: { env: 'TOLLGATE_SHUTDOWN_TIMEOUT_MS' },
+  chargingEngine: { env: 'TOLLGATE_CHARGING_ENGINE' },
+  engineBatchDecisionsMax: { env: 'TOLLGATE_ENGINE_BATCH_DECISIONS_MAX' },
   sqliteSynchronous: { env: 'TOLLGATE_SQLITE_SYNCHRONOUS' },
   sqliteBusyTimeoutMs: { env: 'TOLLGATE_SQLITE_BUSY_TIMEOUT_MS' },
   postgresPoolSize: { env: 'TOLLGATE_PG_POOL_SIZE' },

@@ -15,9 +15,7 @@ import {
   type Micros,
   type RateDeck,
 } from '@tollgate/core';
-import { createPostgresChargingStore } from
-  '../../src/storage/postgres/postgres-charging-store.ts';
-import { createSqliteChargingStore } from '../../src/storage/sqlite/sqlite-charging-store.ts';
+import { engineOnDatabase } from '../../src/storage/engine/open-engine.ts';
 import { openTempPostgresLedger } from '../storage/postgres-fixture.ts';
 import { openTempSqliteLedger } from '../storage/sqlite-fixture.ts';
 
@@ -43,18 +41,19 @@ export async function openHarness(
   const handle = kind === 'sqlite'
     ? await openTempSqliteLedger()
     : await openTempPostgresLedger('charging');
-  const store = kind === 'sqlite'
-    ? createSqliteChargingStore((handle as Awaited<ReturnType<typeof openTempSqliteLedger>>)
-      .database)
-    : createPostgresChargingStore((handle as Awaited<ReturnType<typeof openTempPostgresLedger>>)
-      .database);
+  // The charging engine (one in-memory owner, batched commits) over the real database.
+  const store = engineOnDatabase(handle.database);
+  await store.start();
   const clock = new ManualClock(scenarioStartMs);
   const decks = new Map<string, RateDeck>();
   const ledger = createLedgerService({ store, clock });
   const charging = createChargingService({ store, clock,
     decks: { getDeck: async (id) => decks.get(id) ?? null, loadedDeck: (id) => decks.get(id) },
     settings: { ...chargingDefaults, ...settings }, startedAtMs: scenarioStartMs });
-  return { store, ledger, charging, clock, decks, close: handle.close };
+  return { store, ledger, charging, clock, decks, close: async () => {
+    await store.idle();
+    await handle.close();
+  } };
 }
 
 export function money(text: string): Micros {

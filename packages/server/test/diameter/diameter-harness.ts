@@ -22,7 +22,7 @@ import {
   sqliteSubscriberIdentityStore,
   type SubscriberIdentityStore,
 } from '../../src/diameter/subscriber-identity-store.ts';
-import { createSqliteChargingStore } from '../../src/storage/sqlite/sqlite-charging-store.ts';
+import { engineOnDatabase } from '../../src/storage/engine/open-engine.ts';
 import type { ChargingHarness } from '../charging/charging-harness.ts';
 import { openTempSqliteLedger } from '../storage/sqlite-fixture.ts';
 
@@ -56,7 +56,8 @@ export async function openDiameterHarness(options: {
   readonly allowedPeers?: readonly string[];
 } = {}): Promise<DiameterHarness> {
   const handle = await openTempSqliteLedger({ synchronous: 'NORMAL' });
-  const store = createSqliteChargingStore(handle.database);
+  const store = engineOnDatabase(handle.database);
+  await store.start();
   const decks = new Map<string, RateDeck>();
   const ledger = createLedgerService({ store, clock: systemClock });
   const charging = createChargingService({ store, clock: systemClock,
@@ -83,6 +84,7 @@ export async function openDiameterHarness(options: {
     chargingTrail: () => trail,
     async close() {
       await server.close(1_000);
+      await store.idle();
       await handle.close();
     },
   };

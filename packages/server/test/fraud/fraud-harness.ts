@@ -17,9 +17,7 @@ import {
 } from '@tollgate/core';
 import { openFraudServices, type FraudServices } from '../../src/fraud/fraud-services.ts';
 import { postgresFraudStores, sqliteFraudStores } from '../../src/fraud/fraud-stores.ts';
-import { createPostgresChargingStore } from
-  '../../src/storage/postgres/postgres-charging-store.ts';
-import { createSqliteChargingStore } from '../../src/storage/sqlite/sqlite-charging-store.ts';
+import { engineOnDatabase } from '../../src/storage/engine/open-engine.ts';
 import type { PostgresDatabase } from '../../src/storage/postgres/postgres-database.ts';
 import type { SqliteDatabase } from '../../src/storage/sqlite/sqlite-database.ts';
 import { openTempPostgresLedger } from '../storage/postgres-fixture.ts';
@@ -64,8 +62,8 @@ export async function openFraudHarness(kind: 'sqlite' | 'postgres' = 'sqlite',
     const opened = await openTempPostgresLedger('fraud');
     handle = { kind, database: opened.database, close: opened.close };
   }
-  const store = handle.kind === 'sqlite' ? createSqliteChargingStore(handle.database)
-    : createPostgresChargingStore(handle.database);
+  const store = engineOnDatabase(handle.database);
+  await store.start();
   const stores = handle.kind === 'sqlite' ? sqliteFraudStores(handle.database)
     : postgresFraudStores(handle.database);
   const ledger = createLedgerService({ store, clock });
@@ -84,11 +82,13 @@ export async function openFraudHarness(kind: 'sqlite' | 'postgres' = 'sqlite',
     clock, ledger, plain, charging: fraud.wrap(plain), fraud, decks, suspendedHook,
     restart: async () => {
       await fraud.close();
+      await store.idle();
       return openFraudHarness(kind, clock, decks, handle, sliceSeconds);
     },
     alerts: (scope = 'op') => stores.fraud.listAlerts({ scopeAccountId: scope, limit: 1_000 }),
     close: async () => {
       await fraud.close();
+      await store.idle();
       await handle.close();
       assert(errors.length === 0, `fraud errors: ${errors.map(String).join('; ')}`);
     },

@@ -17,7 +17,7 @@ function prepared(sql: string): { name: string; text: string } {
   return entry;
 }
 
-function postgresRunner(client: pg.PoolClient): SqlRunner {
+export function postgresRunner(client: pg.PoolClient): SqlRunner {
   return {
     all: async <Row>(sql: string, params: readonly unknown[]) => {
       const result = await client.query({ ...prepared(sql), values: [...params] });

@@ -8,7 +8,7 @@ import { sqliteLedgerTransaction } from './sqlite-ledger-transaction.ts';
 const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
 /** Statements prepared once per connection and SQL text. */
-function sqliteRunner(connection: Database.Database): SqlRunner {
+export function sqliteRunner(connection: Database.Database): SqlRunner {
   let cache = statementCaches.get(connection);
   if (cache === undefined) {
     cache = new Map();

@@ -1,0 +1,236 @@
+import { assert } from '../kernel/assert.ts';
+import type { ChargingStore, ChargingTransaction } from '../charging/charging-ports.ts';
+import { BatchCommitter } from './batch-committer.ts';
+import type { EngineRecord } from './engine-records.ts';
+import { EngineFault, EngineState } from './engine-state.ts';
+import type { EngineStorage } from './engine-storage.ts';
+import { engineTransaction, type DecisionLog, type DurableRead } from './engine-transaction.ts';
+import { loadNeeds } from './load-needs.ts';
+
+export interface EngineSettings {
+  /** Decisions committed together at most. */
+  readonly decisionsPerBatchMax: number;
+  /** Loads one decision may need before it is given up (each load names all it lacks). */
+  readonly faultsPerDecisionMax: number;
+  /** Transfer ids fetched from storage at once. */
+  readonly transferIdBlock: number;
+  /** Closed sessions (and their reservations) kept in memory for retransmissions. */
+  readonly closedSessionsKeptMax: number;
+}
+
+export const engineDefaults: EngineSettings = {
+  decisionsPerBatchMax: 2_000,
+  faultsPerDecisionMax: 16,
+  transferIdBlock: 1_024,
+  closedSessionsKeptMax: 20_000,
+};
+
+export interface EngineStats {
+  readonly decisions: number;
+  readonly faults: number;
+  readonly batches: number;
+  readonly batchDecisionsMax: number;
+  readonly lastBatchDecisions: number;
+  readonly lastCommitMs: number;
+  readonly commitMsTotal: number;
+  readonly failedBatches: number;
+  readonly sessionsInMemory: number;
+}
+
+/**
+ * The charging store of a single writer: one owner of the state decides every write in memory,
+ * one decision after another, and a group committer makes the decisions durable in batches.
+ * It is a ChargingStore, so the charging and ledger use cases run on it unchanged; what changes
+ * is what a transaction is: a decision over memory, undone when it fails, whose answer is
+ * released only after the batch holding its records has committed.
+ */
+export interface ChargingEngine extends ChargingStore {
+  /** Loads the state; transactions wait for it. */
+  start(): Promise<void>;
+  /** Resolves when every decision taken so far is durable (or failed). */
+  idle(): Promise<void>;
+  stats(): EngineStats;
+}
+
+interface Decided<T> {
+  readonly kind: 'decided';
+  readonly value: T;
+  readonly durable: Promise<void>;
+}
+
+interface Faulted {
+  readonly kind: 'fault';
+  readonly fault: EngineFault;
+}
+
+export function createChargingEngine(options: {
+  storage: EngineStorage;
+  settings?: Partial<EngineSettings>;
+  nowMs: () => number;
+  nextTurn: () => Promise<void>;
+}): ChargingEngine {
+  return new Engine(options.storage, { ...engineDefaults, ...options.settings },
+    options.nowMs, options.nextTurn);
+}
+
+class Engine implements ChargingEngine {
+  readonly #storage: EngineStorage;
+  readonly #settings: EngineSettings;
+  readonly #committer: BatchCommitter;
+  #state: EngineState | null = null;
+  #loading: Promise<EngineState> | null = null;
+  /** Bumped when memory is dropped after a failed batch: decisions of an older one fail. */
+  #generation = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Closed sessions and reservations in the order they closed, with the batch that did it. */
+  readonly #closed: Array<{ sessionId: string | null; reservationId: string | null;
+    seq: number }> = [];
+  #stats = { decisions: 0, faults: 0, batches: 0, batchDecisionsMax: 0, lastBatchDecisions: 0,
+    lastCommitMs: 0, commitMsTotal: 0, failedBatches: 0 };
+
+  constructor(storage: EngineStorage, settings: EngineSettings, nowMs: () => number,
+    nextTurn: () => Promise<void>) {
+    this.#storage = storage;
+    this.#settings = settings;
+    this.#committer = new BatchCommitter({
+      append: (records) => storage.appendBatch(records),
+      decisionsPerBatchMax: settings.decisionsPerBatchMax,
+      nowMs,
+      nextTurn,
+      onDurable: (seq, decisions, _records, ms) => this.#onDurable(seq, decisions, ms),
+      onFailed: () => this.#dropMemory(),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#loaded();
+  }
+
+  idle(): Promise<void> {
+    return this.#committer.idle();
+  }
+
+  stats(): EngineStats {
+    return { ...this.#stats, sessionsInMemory: this.#state?.sessions.size ?? 0 };
+  }
+
+  async transaction<T>(
+    work: (tx: ChargingTransaction) => Promise<T>,
+    options: { readonly readOnly?: boolean } = {},
+  ): Promise<T> {
+    if (options.readOnly === true) return this.#storage.read(work);
+    for (let faults = 0; ; faults += 1) {
+      const outcome = await this.#serial(() => this.#decide(work));
+      if (outcome.kind === 'decided') {
+        await outcome.durable;
+        return outcome.value;
+      }
+      this.#stats.faults += 1;
+      if (faults >= this.#settings.faultsPerDecisionMax) {
+        throw new Error('a charging decision needed more loads than allowed',
+          { cause: outcome.fault });
+      }
+      const state = await this.#loaded();
+      await loadNeeds(this.#storage, state, outcome.fault.needs, this.#settings.transferIdBlock);
+    }
+  }
+
+  /** Runs `step` after every decision queued before it: decisions never interleave. */
+  #serial<R>(step: () => Promise<R>): Promise<R> {
+    const result = this.#queue.then(step, step);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async #decide<T>(work: (tx: ChargingTransaction) => Promise<T>):
+    Promise<Decided<T> | Faulted> {
+    const state = await this.#loaded();
+    const generation = this.#generation;
+    const log: DecisionLog = { undo: [], records: [] };
+    let value: T;
+    try {
+      value = await work(engineTransaction(state, log, this.#durableRead));
+      assert(generation === this.#generation, 'memory was not dropped during a decision');
+    } catch (error) {
+      for (const step of log.undo.reverse()) step();
+      if (error instanceof EngineFault) return { kind: 'fault', fault: error };
+      throw error;
+    }
+    this.#stats.decisions += 1;
+    if (log.records.length === 0) return { kind: 'decided', value,
+      durable: this.#committer.barrier() };
+    const { seq, durable } = this.#committer.append(log.records);
+    this.#noteClosed(log.records, seq);
+    return { kind: 'decided', value, durable };
+  }
+
+  /** Memory does not hold the journal: a decision reads it once everything before is durable. */
+  readonly #durableRead: DurableRead = async (work) => {
+    await this.#committer.barrier();
+    return this.#storage.read(work);
+  };
+
+  #loaded(): Promise<EngineState> {
+    if (this.#state !== null) return Promise.resolve(this.#state);
+    this.#loading ??= this.#storage.loadSnapshot().then((snapshot) => {
+      this.#state = EngineState.fromSnapshot(snapshot);
+      return this.#state;
+    }).finally(() => {
+      this.#loading = null;
+    });
+    return this.#loading;
+  }
+
+  /**
+   * A batch failed: memory is ahead of storage. Drop it; the next decision reloads committed
+   * state (what was acknowledged), so nothing unacknowledged survives in memory either.
+   */
+  #dropMemory(): void {
+    this.#stats.failedBatches += 1;
+    this.#generation += 1;
+    this.#state = null;
+    this.#closed.length = 0;
+  }
+
+  #noteClosed(records: readonly EngineRecord[], seq: number): void {
+    for (const record of records) {
+      if (record.kind === 'session_updated' && record.session.state !== 'live') {
+        this.#closed.push({ sessionId: record.session.sessionId, reservationId: null, seq });
+      } else if (record.kind === 'reservation_updated' &&
+        record.reservation.state !== 'open') {
+        this.#closed.push({ sessionId: null, reservationId: record.reservation.id, seq });
+      }
+    }
+  }
+
+  #onDurable(seq: number, decisions: number, ms: number): void {
+    const stats = this.#stats;
+    stats.batches += 1;
+    stats.lastBatchDecisions = decisions;
+    stats.batchDecisionsMax = Math.max(stats.batchDecisionsMax, decisions);
+    stats.lastCommitMs = ms;
+    stats.commitMsTotal += ms;
+    this.#evictClosed(seq);
+  }
+
+  /** Forgets the oldest closed sessions past the bound once they are durable. */
+  #evictClosed(durableSeq: number): void {
+    const state = this.#state;
+    const keep = this.#settings.closedSessionsKeptMax;
+    let dropped = 0;
+    while (this.#closed.length - dropped > keep) {
+      const entry = this.#closed[dropped];
+      if (entry === undefined || entry.seq > durableSeq) break;
+      dropped += 1;
+      if (state === null) continue;
+      if (entry.sessionId !== null && state.sessions.get(entry.sessionId)?.state !== 'live') {
+        state.sessions.delete(entry.sessionId);
+      }
+      if (entry.reservationId !== null &&
+        state.reservations.get(entry.reservationId)?.state !== 'open') {
+        state.reservations.delete(entry.reservationId);
+      }
+    }
+    if (dropped > 0) this.#closed.splice(0, dropped);
+  }
+}

@@ -1,0 +1,114 @@
+import type { Micros } from '../kernel/money.ts';
+import type { Account } from '../ledger/account.ts';
+import type { BookBalance } from '../ledger/book.ts';
+import type { ExchangeRate } from '../ledger/exchange-rate.ts';
+import type { IdempotentOutcome } from '../ledger/idempotency.ts';
+import type { Reservation } from '../ledger/reservation.ts';
+import type { SpendWindowKey } from '../ledger/spend-window.ts';
+import type { BundleRecord, SessionRecord } from '../charging/session-record.ts';
+import type { EngineSnapshot, ExchangeRatePair } from './engine-storage.ts';
+
+/**
+ * What a decision needs that memory does not know yet. The decision is undone, the engine loads
+ * what is named (outside the decision queue, so other decisions go on), and runs it again.
+ */
+export interface EngineNeeds {
+  readonly accounts?: readonly string[];
+  readonly sessions?: readonly string[];
+  readonly reservations?: readonly string[];
+  readonly spend?: readonly SpendWindowKey[];
+  readonly bundleAccounts?: readonly string[];
+  readonly bundleIds?: readonly string[];
+  readonly outcomes?: readonly string[];
+  readonly ratePairs?: readonly ExchangeRatePair[];
+  readonly transferIds?: number;
+}
+
+/** Thrown by a primitive that meets an unknown key; never escapes the engine. */
+export class EngineFault extends Error {
+  override readonly name = 'EngineFault';
+  readonly needs: EngineNeeds;
+
+  constructor(needs: EngineNeeds) {
+    super('the engine must load data before this decision');
+    this.needs = needs;
+  }
+}
+
+export function ratePairKey(pair: ExchangeRatePair): string {
+  return `${pair.fromCurrency}/${pair.toCurrency}`;
+}
+
+/**
+ * The state the owner decides on, in memory. A map entry whose value is null is a key known to
+ * be absent from storage; a key not in the map is unknown and must be loaded before use. Only
+ * the owner writes these keys, so what memory knows is always at least as new as storage.
+ */
+export class EngineState {
+  readonly accounts = new Map<string, Account | null>();
+  /** Parent id -> ids of its children, for listChildren without a scan. */
+  readonly children = new Map<string, Set<string>>();
+  readonly books = new Map<string, BookBalance>();
+  readonly reservations = new Map<string, Reservation | null>();
+  readonly sessions = new Map<string, SessionRecord | null>();
+  /** Live sessions per account of their chains, and per carrier. */
+  readonly liveByAccount = new Map<string, number>();
+  readonly liveByCarrier = new Map<string, number>();
+  /** spendKey -> spent; null: no window stored yet. */
+  readonly spend = new Map<string, Micros | null>();
+  readonly bundles = new Map<string, BundleRecord | null>();
+  /** Accounts whose bundles are all in `bundles`. */
+  readonly bundleAccounts = new Set<string>();
+  readonly outcomes = new Map<string, IdempotentOutcome | null>();
+  /** Rates of each known pair, any validity. */
+  readonly rates = new Map<string, ExchangeRate[]>();
+  /** Transfer ids handed out by storage and not used yet, in increasing order. */
+  readonly transferIds: bigint[] = [];
+
+  static fromSnapshot(snapshot: EngineSnapshot): EngineState {
+    const state = new EngineState();
+    for (const account of snapshot.accounts) state.putAccount(account);
+    for (const book of snapshot.books) state.books.set(book.id, book);
+    for (const reservation of snapshot.openReservations) {
+      state.reservations.set(reservation.id, reservation);
+    }
+    for (const session of snapshot.liveSessions) state.putSession(session);
+    return state;
+  }
+
+  putAccount(account: Account): void {
+    const before = this.accounts.get(account.id);
+    if (before?.parentId !== undefined && before.parentId !== null) {
+      this.children.get(before.parentId)?.delete(account.id);
+    }
+    this.accounts.set(account.id, account);
+    if (account.parentId === null) return;
+    let siblings = this.children.get(account.parentId);
+    if (siblings === undefined) {
+      siblings = new Set();
+      this.children.set(account.parentId, siblings);
+    }
+    siblings.add(account.id);
+  }
+
+  /** Sets a session, keeping the live counts in step with its state. */
+  putSession(session: SessionRecord | null, id = session?.sessionId): void {
+    if (id === undefined) return;
+    const before = this.sessions.get(id) ?? null;
+    if (before?.state === 'live') this.countLive(before, -1);
+    this.sessions.set(id, session);
+    if (session?.state === 'live') this.countLive(session, 1);
+  }
+
+  private countLive(session: SessionRecord, step: 1 | -1): void {
+    // As storage counts them: one per account of the chain (session_levels).
+    for (const id of new Set(session.levels.map((level) => level.accountId))) addCount(this.liveByAccount, id, step);
+    if (session.carrierId !== null) addCount(this.liveByCarrier, session.carrierId, step);
+  }
+}
+
+function addCount(counts: Map<string, number>, key: string, step: number): void {
+  const next = (counts.get(key) ?? 0) + step;
+  if (next === 0) counts.delete(key);
+  else counts.set(key, next);
+}

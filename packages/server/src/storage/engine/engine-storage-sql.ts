@@ -1,0 +1,114 @@
+import {
+  assert,
+  type BundleRecord,
+  type ChargingTransaction,
+  type EngineStorage,
+  type ExchangeRate,
+  type ExchangeRatePair,
+  type Transfer,
+} from '@tollgate/core';
+import { fromDbBundle, type BundleRow } from '../shared/charging-mapping.ts';
+import { fromDbExchangeRate, type ExchangeRateRow } from '../shared/ledger-mapping.ts';
+import type { SqlRunner } from '../shared/sql-runner.ts';
+import { applyEngineRecords } from './engine-apply.ts';
+
+/** One transaction of a dialect, with its primitives and a runner for the engine's own SQL. */
+export interface EngineDialect {
+  transaction<T>(work: (tx: ChargingTransaction, sql: SqlRunner) => Promise<T>,
+    options: { readOnly: boolean }): Promise<T>;
+  /** The INSERT of one transfer with its id: (id, kind, debit, credit, currency, amount,
+   * reference, reservation, reverses, created). */
+  readonly insertTransferSql: string;
+  allocateTransferIds(count: number): Promise<bigint[]>;
+}
+
+/** Rows a snapshot reads at most per table: far above any real installation of one node. */
+const snapshotRowsMax = 50_000_000;
+/** Far past any instant: every open reservation and live session is "expired" by then. */
+const instantMsMax = 8_640_000_000_000_000;
+const accountsPageMax = 10_000;
+
+const sql = {
+  bundleById: 'SELECT * FROM bundles WHERE id = ?',
+  ratesOfPair: 'SELECT * FROM exchange_rates WHERE from_currency = ? AND to_currency = ?',
+} as const;
+
+/** What `find` finds of `keys`, one after the other (one connection, one transaction). */
+async function each<K, V>(keys: readonly K[], find: (key: K) => Promise<V | null>):
+  Promise<V[]> {
+  const found: V[] = [];
+  for (const key of keys) {
+    const value = await find(key);
+    if (value !== null) found.push(value);
+  }
+  return found;
+}
+
+/**
+ * The engine's storage port over SQL, shared by SQLite and PostgreSQL: loads use the read
+ * primitives of a read-only transaction, a batch is one write transaction that replays the
+ * records with the row primitives (the tables the API reads are written in the same commit).
+ */
+export function engineStorageOver(dialect: EngineDialect): EngineStorage {
+  const read = <T>(work: (tx: ChargingTransaction, runner: SqlRunner) => Promise<T>) =>
+    dialect.transaction(work, { readOnly: true });
+  return {
+    loadSnapshot: () => read(async (tx) => {
+      const accounts = [];
+      for (let afterId = null as string | null; ;) {
+        const page = await tx.listAccounts({ afterId: afterId as never, limit: accountsPageMax });
+        accounts.push(...page);
+        if (page.length < accountsPageMax) break;
+        afterId = page.at(-1)!.id;
+      }
+      const books = [];
+      for (let afterId = null as string | null; ;) {
+        const page = await tx.listBooks({ afterId: afterId as never, limit: accountsPageMax });
+        books.push(...page);
+        if (page.length < accountsPageMax) break;
+        afterId = page.at(-1)!.id;
+      }
+      const openReservations = await tx.listExpiredReservations(instantMsMax, snapshotRowsMax);
+      const liveSessions = await tx.listStaleSessions(instantMsMax, snapshotRowsMax);
+      assert(openReservations.length < snapshotRowsMax && liveSessions.length < snapshotRowsMax,
+        'a snapshot fits its bound');
+      return { accounts, books, openReservations, liveSessions };
+    }),
+    loadSessions: (ids) => read((tx) => each(ids, (id) => tx.findSession(id))),
+    loadReservations: (ids) => read((tx) => each(ids, (id) => tx.findReservation(id))),
+    loadSpendWindows: (keys) => read((tx) => tx.findSpendWindows(keys)),
+    loadOutcomes: (keys) => read((tx) => each(keys, (key) => tx.findIdempotentOutcome(key))),
+    loadAccounts: (ids) => read((tx) => each(ids, (id) => tx.findAccount(id as never))),
+    loadBundles: (query) => read(async (tx, runner) => {
+      const bundles: BundleRecord[] = [];
+      for (const id of query.accountIds) bundles.push(...await tx.findBundles(id));
+      for (const id of query.bundleIds) {
+        const rows = await runner.all<BundleRow>(sql.bundleById, [id]);
+        bundles.push(...rows.map(fromDbBundle));
+      }
+      return bundles;
+    }),
+    loadExchangeRates: (pairs: readonly ExchangeRatePair[]) => read(async (_tx, runner) => {
+      const rates: ExchangeRate[] = [];
+      for (const pair of pairs) {
+        const rows = await runner.all<ExchangeRateRow>(sql.ratesOfPair,
+          [pair.fromCurrency, pair.toCurrency]);
+        rates.push(...rows.map(fromDbExchangeRate));
+      }
+      return rates;
+    }),
+    allocateTransferIds: (count) => dialect.allocateTransferIds(count),
+    appendBatch: (records) => dialect.transaction((tx, runner) =>
+      applyEngineRecords(tx, {
+        insertTransfersWithIds: async (transfers: readonly Transfer[]) => {
+          for (const transfer of transfers) {
+            await runner.run(dialect.insertTransferSql, [transfer.id, transfer.kind,
+              transfer.debitBookId, transfer.creditBookId, transfer.currency,
+              transfer.amountMicros, transfer.reference, transfer.reservationId,
+              transfer.reversesTransferId, transfer.createdAtMs]);
+          }
+        },
+      }, records), { readOnly: false }),
+    read: (work) => read((tx) => work(tx)),
+  };
+}

@@ -1,0 +1,25 @@
+import {
+  createChargingEngine,
+  type ChargingEngine,
+  type EngineSettings,
+  type EngineStorage,
+} from '@tollgate/core';
+import type { PostgresDatabase } from '../postgres/postgres-database.ts';
+import { SqliteDatabase } from '../sqlite/sqlite-database.ts';
+import { postgresEngineStorage, sqliteEngineStorage } from './engine-storage-dialects.ts';
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The charging engine over a storage port, with Node's event loop for its batches. */
+export function engineOver(storage: EngineStorage,
+  settings: Partial<EngineSettings> = {}): ChargingEngine {
+  return createChargingEngine({ storage, settings, nowMs: () => Date.now(), nextTurn });
+}
+
+/** The engine over an open SQLite or PostgreSQL database (not started: call `start`). */
+export function engineOnDatabase(database: SqliteDatabase | PostgresDatabase,
+  settings: Partial<EngineSettings> = {}): ChargingEngine {
+  const storage = database instanceof SqliteDatabase ? sqliteEngineStorage(database)
+    : postgresEngineStorage(database);
+  return engineOver(storage, settings);
+}
