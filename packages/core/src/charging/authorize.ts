@@ -2,6 +2,7 @@ import { micros, type Micros } from '../kernel/money.ts';
 import { success } from '../kernel/result.ts';
 import { sortedUniqueAccountIds, type Account, type AccountId } from '../ledger/account.ts';
 import { loadChain } from '../ledger/account-chain.ts';
+import { loadSpend, type SpendRead } from '../ledger/chain-legs.ts';
 import type { LockedAccount } from '../ledger/ledger-store.ts';
 import { reserveChainInTransaction } from '../ledger/reserve-chain.ts';
 import { TransactionConflictError } from '../ledger/ledger-store.ts';
@@ -18,15 +19,11 @@ import type {
   RefusalAnswer,
   RouteChoice,
 } from './charging-types.ts';
-import {
-  chargingProblem,
-  decodeAnswer,
-  inPricingTransaction,
-  type DeckLookup,
-} from './charging-work.ts';
+import { chargingProblem, inPricingTransaction, type DeckLookup } from './charging-work.ts';
 import { nextGrant } from './next-grant.ts';
 import { priceChain, type PricedLevel } from './priced-levels.ts';
 import { deadlinesOf, reservationIdOf, sessionRecordOf } from './session-state.ts';
+import { decodeStoredAnswer, isRefusal } from './stored-answer.ts';
 
 /**
  * authorize / start (charging.md, "A live call", step 1): under the locks of the whole chain,
@@ -57,8 +54,11 @@ export async function authorize(
         return chargingProblem('request_out_of_order',
           `session ${input.sessionId} is past request_number 0`);
       }
-      // A retransmitted authorize: the stored answer, no money moves.
-      return success(decodeAnswer<GrantAnswer | RefusalAnswer>(existing.lastAnswerJson));
+      // A retransmitted authorize: the stored answer, no money moves. Only a call's own first
+      // answer replays; an event keyed by the same id is another thing with that id.
+      const stored = decodeStoredAnswer(existing.lastAnswerJson);
+      if (stored.status === 'granted' || isRefusal(stored)) return success(stored);
+      return chargingProblem('session_exists', `session ${input.sessionId} exists`);
     }
     const routed = await chooseCarrier({ tx, deckOf, view, chain, input, nowMs, ticket });
     if (routed.kind === 'refused') {
@@ -206,11 +206,13 @@ async function grantFirstSlice(context: {
       prefixes: entry.prefixes, timeBand: entry.timeBand,
       secondsRemaining: entry.secondsRemaining })));
   const zeros = levels.map(() => micros(0n));
-  const next = await nextGrant({ tx, levels, locked, nowMs, usedS: 0, releasingMicros: zeros,
+  // Read once: the grant and the check of the hold it makes see the same windows.
+  const spend = await loadSpend(tx, locked.map((entry) => entry.account), nowMs);
+  const next = nextGrant({ levels, locked, spend, nowMs, usedS: 0, releasingMicros: zeros,
     bundleSeconds: bundle.seconds, settings: deps.settings });
   if (next.kind === 'refused') return refuse(next.code, next.accountId, next.message);
   const held = await holdFirstSlice({ tx, input, levels, exposureMicros: next.exposureMicros,
-    nowMs, deps, locked });
+    nowMs, deps, locked, spend });
   if (held !== null) return refuse(held.status, held.accountId, held.message);
   if (bundle.bundleId !== null) await tx.addBundleSeconds(bundle.bundleId, -bundle.seconds);
   const { hangupAtMs, deadlineMs } = deadlinesOf(nowMs, next.grant.grantedSeconds, deps.settings);
@@ -246,8 +248,9 @@ async function holdFirstSlice(context: {
   nowMs: number;
   deps: ChargingDeps;
   locked: readonly LockedAccount[];
+  spend: SpendRead;
 }): Promise<Pick<RefusalAnswer, 'status' | 'accountId' | 'message'> | null> {
-  const { tx, input, levels, exposureMicros, nowMs, deps, locked } = context;
+  const { tx, input, levels, exposureMicros, nowMs, deps, locked, spend } = context;
   const reservationId = reservationIdOf(input.sessionId);
   const { reservationExpiresAtMs } = deadlinesOf(nowMs, deps.settings.sliceSeconds,
     deps.settings);
@@ -257,7 +260,7 @@ async function holdFirstSlice(context: {
     legs: levels.map((level, index) => ({ accountId: level.account.id,
       parentId: level.account.parentId, currency: level.account.currency,
       amountMicros: exposureMicros[index]!, payeeAccountId: level.payeeAccountId })),
-  }, nowMs, { idempotencyOwner: 'caller', locked });
+  }, nowMs, { idempotencyOwner: 'caller', locked, spend });
   if (reserved.ok) return null;
   // The grant was computed from the same locked funds, so only rounding can refuse it here.
   const status = reserved.code === 'insufficient_funds' || reserved.code === 'credit_limit_reached'

@@ -1,7 +1,7 @@
 import type { Result } from '../kernel/result.ts';
 import type { LedgerCode } from '../ledger/ledger-problem.ts';
 import type { CreateBundleInput } from './bundles.ts';
-import type { KillAnswer, KillInput } from './kill-session.ts';
+import type { KillInput } from './kill-session.ts';
 import type { BundleRecord } from './session-record.ts';
 import type {
   AuthorizeInput,
@@ -10,6 +10,7 @@ import type {
   EventAnswer,
   EventInput,
   GrantAnswer,
+  KillAnswer,
   LiveSessionView,
   RefusalAnswer,
   TerminateAnswer,

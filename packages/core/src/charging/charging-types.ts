@@ -141,6 +141,25 @@ export interface TerminateAnswer {
   readonly carrierPrefix?: string;
 }
 
+/**
+ * The settlement of a call Tollgate ended itself (kill_session: an operator's kill, a
+ * suspension, fraud control): a terminate's fields, tagged `killed` so that whatever the switch
+ * sends after it is answered as coming after a kill.
+ */
+export interface KillAnswer {
+  readonly status: 'killed';
+  readonly sessionId: string;
+  /** The request number the kill took: the one the switch was due to send next. */
+  readonly requestNumber: number;
+  readonly cdrId: string;
+  readonly usedSeconds: number;
+  readonly billedSeconds: number;
+  readonly costMicros: Micros;
+  readonly currency: CurrencyCode;
+  readonly carrierId?: string;
+  readonly carrierPrefix?: string;
+}
+
 export interface EventAnswer {
   readonly status: 'charged';
   readonly eventId: string;

@@ -1,6 +1,5 @@
 import { problem, type Problem, type Result } from '../kernel/result.ts';
 import { inRollbackTransaction } from '../kernel/rollback-transaction.ts';
-import { decodeLedgerJson, encodeLedgerJson } from '../ledger/idempotency.ts';
 import type { LedgerCode } from '../ledger/ledger-problem.ts';
 import type { RateDeck } from '../tariffs/rate-deck.ts';
 import type { ChargingStore, ChargingTransaction, DeckProvider } from './charging-ports.ts';
@@ -70,13 +69,4 @@ export function chargingProblem(
   message: string,
 ): ChargingProblem {
   return problem(code, message);
-}
-
-/** Answers are stored as JSON with bigints tagged, and replayed exactly. */
-export function encodeAnswer(answer: unknown): string {
-  return encodeLedgerJson(answer);
-}
-
-export function decodeAnswer<T>(json: string): T {
-  return decodeLedgerJson(json) as T;
 }

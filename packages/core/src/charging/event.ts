@@ -7,14 +7,10 @@ import { checkEventInput } from './charging-input.ts';
 import type { ChargingDeps, ChargingTransaction } from './charging-ports.ts';
 import type { ChargingResult } from './charging-service.ts';
 import type { EventAnswer, EventInput, RefusalAnswer } from './charging-types.ts';
-import {
-  chargingProblem,
-  decodeAnswer,
-  encodeAnswer,
-  inPricingTransaction,
-} from './charging-work.ts';
+import { chargingProblem, inPricingTransaction } from './charging-work.ts';
 import { levelCost, priceChain, type PricedLevel } from './priced-levels.ts';
 import type { SessionRecord } from './session-record.ts';
+import { decodeStoredAnswer, encodeStoredAnswer, isRefusal } from './stored-answer.ts';
 
 /**
  * One-shot charging (charging.md, "event"): a whole usage rated and posted at every level at
@@ -39,7 +35,10 @@ export async function chargeEvent(
       if (existing.accountId !== input.accountId || existing.callee !== input.callee) {
         return chargingProblem('event_exists', `event ${input.eventId} exists`);
       }
-      return success(decodeAnswer<EventAnswer | RefusalAnswer>(existing.lastAnswerJson));
+      // A repeated event: the stored answer, unless the id is a call's (another thing).
+      const stored = decodeStoredAnswer(existing.lastAnswerJson);
+      if (stored.status === 'charged' || isRefusal(stored)) return success(stored);
+      return chargingProblem('event_exists', `event ${input.eventId} exists`);
     }
     await lockChain(tx, chain);
     const context = { deps, tx, input, sessionId, startedAtMs, nowMs };
@@ -137,6 +136,6 @@ function eventRecord(
     callee: input.callee, startedAtMs: context.startedAtMs, lastRequestNumber: 0,
     usedSeconds: input.durationSeconds, grantedUntilSeconds: input.durationSeconds,
     hangupAtMs: nowMs, deadlineMs: nowMs, levels: [], carrierId: null, bundleId: null,
-    bundleSecondsHeld: 0, lastAnswerJson: encodeAnswer(answer), updatedAtMs: nowMs };
+    bundleSecondsHeld: 0, lastAnswerJson: encodeStoredAnswer(answer), updatedAtMs: nowMs };
 }
 

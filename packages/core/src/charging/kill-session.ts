@@ -1,13 +1,16 @@
-import type { CurrencyCode } from '../kernel/currency.ts';
-import type { Micros } from '../kernel/money.ts';
 import { success } from '../kernel/result.ts';
 import { inScope, outOfScope } from './authorize.ts';
 import { checkSessionId, checkUsedSeconds } from './charging-input.ts';
 import type { ChargingDeps } from './charging-ports.ts';
 import type { ChargingResult } from './charging-service.ts';
+import type { KillAnswer } from './charging-types.ts';
 import { chargingProblem, inPricingTransaction } from './charging-work.ts';
+import { killAnswerOf } from './closed-session-answers.ts';
 import type { SessionRecord } from './session-record.ts';
 import { settleAndClose } from './settle-session.ts';
+
+// The answers after a kill, for front ends that keep a kill's settlement of their own.
+export { finalGrantAfterClose, settlementOfKill } from './closed-session-answers.ts';
 
 /** Ends a live call from Tollgate's side (an operator's kill, a suspension, fraud control). */
 export interface KillInput {
@@ -19,19 +22,6 @@ export interface KillInput {
    * switch knows when the call was answered). Absent: estimated from the last report.
    */
   readonly usedSeconds?: number;
-}
-
-/** The kill's settlement: the same fields as a terminate's answer, disposition `killed`. */
-export interface KillAnswer {
-  readonly status: 'killed';
-  readonly sessionId: string;
-  /** The request number the kill took: the one the switch was due to send next. */
-  readonly requestNumber: number;
-  readonly cdrId: string;
-  readonly usedSeconds: number;
-  readonly billedSeconds: number;
-  readonly costMicros: Micros;
-  readonly currency: CurrencyCode;
 }
 
 /**
@@ -47,11 +37,12 @@ export function killedSecondsEstimate(session: SessionRecord, nowMs: number): nu
 
 /**
  * kill_session: settles a live call now, in one transaction, with the CDR disposition
- * `killed`. The kill takes the request number the switch was due to send next and stores a
- * terminate answer under it, so whatever the switch sends next is a retransmission of the
- * kill: a terminate gets the kill's settlement, an update can be answered "0 seconds, final"
- * by the front end (the session is closed: no further grant is possible), and no money moves
- * twice. Reaching the call on the switch is the caller's job (server/switches/teardown).
+ * `killed`. The kill takes the request number the switch was due to send next and stores its
+ * settlement, tagged `killed`, under it. Whatever the switch sends afterwards, with that
+ * number or any other, is answered from it by charging itself (session-requests.ts): a
+ * terminate gets the kill's settlement, an update "0 seconds, final" (the session is closed:
+ * no further grant is possible), and no money moves twice. Reaching the call on the switch is
+ * the caller's job (server/switches/teardown).
  */
 export async function killSession(
   deps: ChargingDeps,
@@ -77,6 +68,6 @@ export async function killSession(
     const closed = await settleAndClose({ deps, tx, session, nowMs, deckOf,
       requestNumber: session.lastRequestNumber + 1, usedSeconds: measured }, 'killed');
     if (!closed.ok) return closed;
-    return success({ ...closed.value, status: 'killed' as const });
+    return success(killAnswerOf(closed.value));
   });
 }

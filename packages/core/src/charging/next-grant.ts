@@ -1,9 +1,9 @@
 import { assert } from '../kernel/assert.ts';
 import { micros, type Micros } from '../kernel/money.ts';
 import { availableFunds, type AvailableFunds } from '../ledger/available-funds.ts';
-import { fundsInputOf, loadSpend } from '../ledger/chain-legs.ts';
+import { fundsInputOf, type SpendRead } from '../ledger/chain-legs.ts';
 import type { LockedAccount } from '../ledger/ledger-store.ts';
-import type { ChargingSettings, ChargingTransaction } from './charging-ports.ts';
+import type { ChargingSettings } from './charging-ports.ts';
 import type { ChargingRefusalCode } from './charging-types.ts';
 import { computeGrant, type Grant } from './grant.ts';
 import { levelCost, toDeckMicros, type PricedLevel } from './priced-levels.ts';
@@ -23,23 +23,24 @@ export type NextGrant =
     };
 
 /**
- * The next grant of a call at every level, from the funds read under the chain's locks.
- * `releasingMicros[i]` is what this call's current hold will give back at level i once the
- * used part is committed (hold - commit): the level can spend it again on the next slice.
- * A suspended or closed account gets nothing, whatever it releases.
+ * The next grant of a call at every level, from the books and spend windows read under the
+ * chain's locks (the caller passes the same spend on to the hold, so each window is read once
+ * per request). `releasingMicros[i]` is what this call's current hold will give back at level
+ * i once the used part is committed (hold - commit): the level can spend it again on the next
+ * slice. A suspended or closed account gets nothing, whatever it releases.
  */
-export async function nextGrant(options: {
-  tx: ChargingTransaction;
+export function nextGrant(options: {
   levels: readonly PricedLevel[];
   locked: readonly LockedAccount[];
+  spend: SpendRead;
   nowMs: number;
   usedS: number;
   releasingMicros: readonly Micros[];
   bundleSeconds: number;
   settings: ChargingSettings;
-}): Promise<NextGrant> {
+}): NextGrant {
   const { levels, usedS, settings } = options;
-  const funds = await fundsOfLevels(options);
+  const funds = fundsOfLevels(options);
   const grantLevels = levels.map((level, index) => {
     const levelFunds = funds[index]!;
     let available: Micros | null = null;
@@ -73,18 +74,17 @@ export async function nextGrant(options: {
   return { kind: 'granted', grant, exposureMicros };
 }
 
-async function fundsOfLevels(options: {
-  tx: ChargingTransaction;
+function fundsOfLevels(options: {
   levels: readonly PricedLevel[];
   locked: readonly LockedAccount[];
+  spend: SpendRead;
   nowMs: number;
-}): Promise<AvailableFunds[]> {
+}): AvailableFunds[] {
   const byId = new Map(options.locked.map((entry) => [entry.account.id as string, entry]));
-  const accounts = options.locked.map((entry) => entry.account);
-  const spend = await loadSpend(options.tx, accounts, options.nowMs);
   return options.levels.map((level) => {
     const entry = byId.get(level.account.id);
     assert(entry !== undefined, 'every level is locked before its funds are read');
-    return availableFunds(fundsInputOf(entry.account, entry.main, spend, options.nowMs));
+    return availableFunds(fundsInputOf(entry.account, entry.main, options.spend,
+      options.nowMs));
   });
 }

@@ -2,7 +2,7 @@ import type { Micros } from '../kernel/money.ts';
 import { micros } from '../kernel/money.ts';
 import type { ChargingSettings } from './charging-ports.ts';
 import type { AuthorizeInput, GrantAnswer, RefusalAnswer } from './charging-types.ts';
-import { encodeAnswer } from './charging-work.ts';
+import { encodeStoredAnswer } from './stored-answer.ts';
 import type { PricedLevel } from './priced-levels.ts';
 import type { SessionLevel, SessionRecord } from './session-record.ts';
 
@@ -68,7 +68,7 @@ export function sessionRecordOf(options: {
     carrierId: options.carrierId,
     bundleId: options.bundleId,
     bundleSecondsHeld: options.bundleSecondsHeld,
-    lastAnswerJson: encodeAnswer(answer),
+    lastAnswerJson: encodeStoredAnswer(answer),
     updatedAtMs: nowMs,
   };
 }

@@ -2,6 +2,7 @@ import { assert } from '../kernel/assert.ts';
 import { micros, type Micros } from '../kernel/money.ts';
 import { success } from '../kernel/result.ts';
 import { sortedUniqueAccountIds, type AccountId } from '../ledger/account.ts';
+import { loadSpend } from '../ledger/chain-legs.ts';
 import { postChargeInTransaction } from '../ledger/charge-transfers.ts';
 import { commitReservationInTransaction } from '../ledger/commit-reservation.ts';
 import type { LockedAccount } from '../ledger/ledger-store.ts';
@@ -14,11 +15,13 @@ import type {
   GrantAnswer,
   TerminateAnswer,
 } from './charging-types.ts';
-import { encodeAnswer, type DeckLookup } from './charging-work.ts';
+import type { DeckLookup } from './charging-work.ts';
+import { killAnswerOf } from './closed-session-answers.ts';
 import { nextGrant } from './next-grant.ts';
 import { levelCost, type LevelUsage, type PricedLevel } from './priced-levels.ts';
 import type { SessionRecord } from './session-record.ts';
 import { deadlinesOf, reservationIdOf } from './session-state.ts';
+import { encodeStoredAnswer } from './stored-answer.ts';
 
 export interface SettleContext {
   readonly deps: ChargingDeps;
@@ -101,7 +104,9 @@ export async function settleAndGrant(context: SettleContext): Promise<ChargingRe
   const settled = await priceUsage(context);
   const releasing = session.levels.map((level, index) =>
     micros(level.reservedMicros - settled.commitMicros[index]!));
-  const next = await nextGrant({ tx, levels: settled.levels, locked: settled.locked, nowMs,
+  // Read once: the grant and the check of the hold it makes see the same windows.
+  const spend = await loadSpend(tx, settled.locked.map((entry) => entry.account), nowMs);
+  const next = nextGrant({ levels: settled.levels, locked: settled.locked, spend, nowMs,
     usedS: settled.chargedSeconds, releasingMicros: releasing,
     bundleSeconds: session.bundleSecondsHeld, settings: deps.settings });
   const grantedSeconds = next.kind === 'granted' ? next.grant.grantedSeconds : 0;
@@ -114,7 +119,7 @@ export async function settleAndGrant(context: SettleContext): Promise<ChargingRe
     idempotencyKey: `${reservationId}:${context.requestNumber}`,
     amountsMicros: settled.commitMicros,
     keepOpen: { amountsMicros: holds, expiresAtMs: reservationExpiresAtMs } }, nowMs,
-    { idempotencyOwner: 'caller', locked: settled.locked });
+    { idempotencyOwner: 'caller', locked: settled.locked, spend });
   if (!committed.ok) return committed;
   const answer: GrantAnswer = { status: 'granted', sessionId: session.sessionId,
     requestNumber: context.requestNumber, grantedSeconds,
@@ -123,13 +128,17 @@ export async function settleAndGrant(context: SettleContext): Promise<ChargingRe
     currency: settled.levels[0]!.account.currency };
   await tx.updateSession({ ...session, lastRequestNumber: context.requestNumber,
     usedSeconds: context.usedSeconds, grantedUntilSeconds: settled.chargedSeconds + grantedSeconds,
-    hangupAtMs, deadlineMs, updatedAtMs: nowMs, lastAnswerJson: encodeAnswer(answer),
+    hangupAtMs, deadlineMs, updatedAtMs: nowMs, lastAnswerJson: encodeStoredAnswer(answer),
     levels: session.levels.map((level, index) => ({ ...level,
       committedMicros: settled.costMicros[index]!, reservedMicros: holds[index]! })) });
   return success(answer);
 }
 
-/** terminate (and the sweeper): commit the final cost, release the rest, write the CDR. */
+/**
+ * terminate (and the sweeper, and a kill): commit the final cost, release the rest, write the
+ * CDR. A kill's settlement is stored tagged `killed`, so that what the switch sends after it,
+ * whatever its number, is answered as coming after a kill (session-requests.ts).
+ */
 export async function settleAndClose(
   context: SettleContext,
   disposition: CdrDisposition,
@@ -149,8 +158,10 @@ export async function settleAndClose(
     billedSeconds: usage.billedSeconds, costMicros: cdr.costMicros, currency: cdr.currency,
     ...(cdr.carrier === null ? {} : { carrierId: cdr.carrier.carrierId,
       carrierPrefix: cdr.carrier.prefix }) };
+  const stored = disposition === 'killed' ? killAnswerOf(answer) : answer;
   await tx.updateSession({ ...session, state: 'closed', lastRequestNumber: context.requestNumber,
-    usedSeconds: context.usedSeconds, updatedAtMs: nowMs, lastAnswerJson: encodeAnswer(answer),
+    usedSeconds: context.usedSeconds, updatedAtMs: nowMs,
+    lastAnswerJson: encodeStoredAnswer(stored),
     levels: session.levels.map((level, index) => ({ ...level,
       committedMicros: settled.costMicros[index]!, reservedMicros: micros(0n) })) });
   return success(answer);

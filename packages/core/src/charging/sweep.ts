@@ -20,8 +20,9 @@ export async function sweepStaleSessions(deps: ChargingDeps): Promise<SweepOutco
   const nowMs = deps.clock.nowMs();
   if (nowMs < deps.startedAtMs + deps.settings.sessionGraceMs) return { closed: 0, more: false };
   const limit = deps.settings.sweepBatchMax;
-  const stale = await deps.store.transaction((tx) => tx.listStaleSessions(nowMs, limit + 1),
-    { readOnly: true });
+  // Not a read-only transaction: the charging engine answers it from the live sessions it
+  // owns (a node sweeps only the trees it decides for), where storage would list every node's.
+  const stale = await deps.store.transaction((tx) => tx.listStaleSessions(nowMs, limit + 1));
   let closed = 0;
   for (const candidate of stale.slice(0, limit)) {
     const result: Result<boolean> = await inPricingTransaction(deps, async (tx, deckOf) => {

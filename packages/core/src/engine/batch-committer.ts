@@ -34,6 +34,8 @@ export class BatchCommitter {
   readonly #options: CommitterOptions;
   readonly #waiting: Batch[] = [];
   #open: Batch | null = null;
+  /** The batch being written now: a barrier must wait for it too, and fail with it. */
+  #inFlight: Batch | null = null;
   #writing: Promise<void> | null = null;
   #nextSeq = 1;
 
@@ -56,8 +58,8 @@ export class BatchCommitter {
 
   /** Resolves when everything appended so far is durable (rejects if any of it failed). */
   barrier(): Promise<void> {
-    const last = this.#open ?? this.#waiting.at(-1);
-    return last === undefined ? (this.#writing ?? Promise.resolve()) : last.durable;
+    const last = this.#open ?? this.#waiting.at(-1) ?? this.#inFlight;
+    return last === null ? Promise.resolve() : last.durable;
   }
 
   /** Resolves once nothing is waiting to be written, whatever the outcome. */
@@ -105,11 +107,14 @@ export class BatchCommitter {
       const batch = this.#waiting.shift();
       if (batch === undefined) return;
       const startedMs = this.#options.nowMs();
+      this.#inFlight = batch;
       try {
         await this.#options.append(batch.records);
       } catch (error) {
         this.#failFrom(batch, error);
         return;
+      } finally {
+        this.#inFlight = null;
       }
       batch.resolve();
       this.#options.onDurable(batch.seq, batch.decisions, batch.records.length,

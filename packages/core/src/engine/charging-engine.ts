@@ -1,11 +1,12 @@
-import { assert } from '../kernel/assert.ts';
 import type { ChargingStore, ChargingTransaction } from '../charging/charging-ports.ts';
 import { BatchCommitter } from './batch-committer.ts';
 import type { EngineRecord } from './engine-records.ts';
-import { EngineFault, EngineState } from './engine-state.ts';
+import { EngineFault, EngineState, type AbsentKey } from './engine-state.ts';
 import type { EngineStorage } from './engine-storage.ts';
 import { engineTransaction, type DecisionLog, type DurableRead } from './engine-transaction.ts';
-import { loadNeeds } from './load-needs.ts';
+import { EngineMemoryStale, loadNeeds } from './load-needs.ts';
+import type { EngineSnapshot } from './engine-storage.ts';
+import { ownsEveryTree, rootsOf, type TreeOwnership } from './tree-ownership.ts';
 
 export interface EngineSettings {
   /** Decisions committed together at most. */
@@ -16,6 +17,11 @@ export interface EngineSettings {
   readonly transferIdBlock: number;
   /** Closed sessions (and their reservations) kept in memory for retransmissions. */
   readonly closedSessionsKeptMax: number;
+  /**
+   * How long exchange rates stay in memory. Rates belong to no tree: any node may set one, so
+   * memory reads them again after this long (a new rate reaches every node within it).
+   */
+  readonly exchangeRatesKeptMs: number;
 }
 
 export const engineDefaults: EngineSettings = {
@@ -23,6 +29,7 @@ export const engineDefaults: EngineSettings = {
   faultsPerDecisionMax: 16,
   transferIdBlock: 1_024,
   closedSessionsKeptMax: 20_000,
+  exchangeRatesKeptMs: 5_000,
 };
 
 export interface EngineStats {
@@ -50,6 +57,11 @@ export interface ChargingEngine extends ChargingStore {
   /** Resolves when every decision taken so far is durable (or failed). */
   idle(): Promise<void>;
   stats(): EngineStats;
+  /**
+   * Makes everything decided so far durable, then forgets memory: the next decision loads the
+   * trees owned then. Called when the trees this engine owns change (a takeover, a release).
+   */
+  reload(): Promise<void>;
 }
 
 interface Decided<T> {
@@ -63,25 +75,54 @@ interface Faulted {
   readonly fault: EngineFault;
 }
 
+/** Memory was dropped (a failed batch) while the decision ran: run it again on fresh memory. */
+interface Stale {
+  readonly kind: 'stale';
+}
+
 export function createChargingEngine(options: {
   storage: EngineStorage;
   settings?: Partial<EngineSettings>;
   nowMs: () => number;
   nextTurn: () => Promise<void>;
+  /** The trees this engine decides for; all of them by default (a single node). */
+  ownership?: TreeOwnership;
 }): ChargingEngine {
   return new Engine(options.storage, { ...engineDefaults, ...options.settings },
-    options.nowMs, options.nextTurn);
+    options.nowMs, options.nextTurn, options.ownership ?? ownsEveryTree);
+}
+
+/** The part of a snapshot that belongs to the trees this engine owns. */
+function ownedPart(snapshot: EngineSnapshot, ownership: TreeOwnership): EngineSnapshot {
+  if (ownership === ownsEveryTree) return snapshot;
+  const roots = rootsOf(snapshot.accounts);
+  const owned = (accountId: string | null) =>
+    accountId === null || ownership.owns(roots.get(accountId) ?? accountId);
+  return {
+    accounts: snapshot.accounts.filter((account) => owned(account.id)),
+    books: snapshot.books.filter((book) => owned(book.accountId)),
+    openReservations: snapshot.openReservations.filter((reservation) =>
+      reservation.legs.every((leg) => owned(leg.accountId))),
+    liveSessions: snapshot.liveSessions.filter((session) => owned(session.accountId)),
+  };
 }
 
 class Engine implements ChargingEngine {
   readonly #storage: EngineStorage;
   readonly #settings: EngineSettings;
   readonly #committer: BatchCommitter;
+  readonly #ownership: TreeOwnership;
+  readonly #nowMs: () => number;
+  #ratesKeptSinceMs = 0;
   #state: EngineState | null = null;
   #loading: Promise<EngineState> | null = null;
   /** Bumped when memory is dropped after a failed batch: decisions of an older one fail. */
   #generation = 0;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The log of the decision running now, and the transaction over it and the state. */
+  readonly #log: DecisionLog = { undo: [], records: [], absent: new Set() };
+  #tx: ChargingTransaction | null = null;
+  #txState: EngineState | null = null;
   /** Closed sessions and reservations in the order they closed, with the batch that did it. */
   readonly #closed: Array<{ sessionId: string | null; reservationId: string | null;
     seq: number }> = [];
@@ -89,8 +130,10 @@ class Engine implements ChargingEngine {
     lastCommitMs: 0, commitMsTotal: 0, failedBatches: 0 };
 
   constructor(storage: EngineStorage, settings: EngineSettings, nowMs: () => number,
-    nextTurn: () => Promise<void>) {
+    nextTurn: () => Promise<void>, ownership: TreeOwnership) {
     this.#storage = storage;
+    this.#ownership = ownership;
+    this.#nowMs = nowMs;
     this.#settings = settings;
     this.#committer = new BatchCommitter({
       append: (records) => storage.appendBatch(records),
@@ -98,7 +141,17 @@ class Engine implements ChargingEngine {
       nowMs,
       nextTurn,
       onDurable: (seq, decisions, _records, ms) => this.#onDurable(seq, decisions, ms),
-      onFailed: () => this.#dropMemory(),
+      onFailed: () => {
+        this.#stats.failedBatches += 1;
+        this.#dropMemory();
+      },
+    });
+  }
+
+  reload(): Promise<void> {
+    return this.#serial(async () => {
+      await this.#committer.idle();
+      this.#dropMemory();
     });
   }
 
@@ -119,19 +172,26 @@ class Engine implements ChargingEngine {
     options: { readonly readOnly?: boolean } = {},
   ): Promise<T> {
     if (options.readOnly === true) return this.#storage.read(work);
+    const absent = new Set<AbsentKey>();
     for (let faults = 0; ; faults += 1) {
-      const outcome = await this.#serial(() => this.#decide(work));
+      const outcome = await this.#serial(() => this.#decide(work, absent));
       if (outcome.kind === 'decided') {
         await outcome.durable;
         return outcome.value;
       }
       this.#stats.faults += 1;
       if (faults >= this.#settings.faultsPerDecisionMax) {
-        throw new Error('a charging decision needed more loads than allowed',
-          { cause: outcome.fault });
+        throw new Error('a charging decision needed more loads than allowed');
       }
+      if (outcome.kind === 'stale') continue;
       const state = await this.#loaded();
-      await loadNeeds(this.#storage, state, outcome.fault.needs, this.#settings.transferIdBlock);
+      try {
+        await loadNeeds(this.#storage, state, this.#ownership, outcome.fault.needs,
+          this.#settings.transferIdBlock, absent);
+      } catch (error) {
+        if (!(error instanceof EngineMemoryStale)) throw error;
+        await this.reload();
+      }
     }
   }
 
@@ -142,25 +202,45 @@ class Engine implements ChargingEngine {
     return result;
   }
 
-  async #decide<T>(work: (tx: ChargingTransaction) => Promise<T>):
-    Promise<Decided<T> | Faulted> {
-    const state = await this.#loaded();
+  async #decide<T>(work: (tx: ChargingTransaction) => Promise<T>,
+    absent: ReadonlySet<AbsentKey>): Promise<Decided<T> | Faulted | Stale> {
+    // The state and its generation are taken together: memory dropped between the two (a
+    // batch failing in the meantime) must not be decided on.
     const generation = this.#generation;
-    const log: DecisionLog = { undo: [], records: [] };
+    const state = await this.#loaded();
+    const current = () => generation === this.#generation && state === this.#state;
+    if (!current()) return { kind: 'stale' };
+    const nowMs = this.#nowMs();
+    if (nowMs - this.#ratesKeptSinceMs > this.#settings.exchangeRatesKeptMs) {
+      state.rates.clear();
+      this.#ratesKeptSinceMs = nowMs;
+    }
+    const log = this.#log;
+    log.undo = [];
+    log.records = [];
+    log.absent = absent;
+    if (this.#txState !== state) {
+      this.#tx = engineTransaction(state, log, this.#durableRead, this.#ownership);
+      this.#txState = state;
+    }
     let value: T;
     try {
-      value = await work(engineTransaction(state, log, this.#durableRead));
-      assert(generation === this.#generation, 'memory was not dropped during a decision');
+      value = await work(this.#tx!);
     } catch (error) {
       for (const step of log.undo.reverse()) step();
+      if (!current()) return { kind: 'stale' };
       if (error instanceof EngineFault) return { kind: 'fault', fault: error };
       throw error;
     }
+    // Checked in the same turn as the append below: a decision taken on memory a failed batch
+    // made stale is never recorded; it runs again on what storage holds.
+    if (!current()) return { kind: 'stale' };
     this.#stats.decisions += 1;
-    if (log.records.length === 0) return { kind: 'decided', value,
+    const records = log.records;
+    if (records.length === 0) return { kind: 'decided', value,
       durable: this.#committer.barrier() };
-    const { seq, durable } = this.#committer.append(log.records);
-    this.#noteClosed(log.records, seq);
+    const { seq, durable } = this.#committer.append(records);
+    this.#noteClosed(records, seq);
     return { kind: 'decided', value, durable };
   }
 
@@ -173,7 +253,7 @@ class Engine implements ChargingEngine {
   #loaded(): Promise<EngineState> {
     if (this.#state !== null) return Promise.resolve(this.#state);
     this.#loading ??= this.#storage.loadSnapshot().then((snapshot) => {
-      this.#state = EngineState.fromSnapshot(snapshot);
+      this.#state = EngineState.fromSnapshot(ownedPart(snapshot, this.#ownership));
       return this.#state;
     }).finally(() => {
       this.#loading = null;
@@ -182,11 +262,11 @@ class Engine implements ChargingEngine {
   }
 
   /**
-   * A batch failed: memory is ahead of storage. Drop it; the next decision reloads committed
-   * state (what was acknowledged), so nothing unacknowledged survives in memory either.
+   * A batch failed (memory is ahead of storage) or the owned trees changed. Drop memory; the
+   * next decision reloads committed state (what was acknowledged), so nothing unacknowledged
+   * survives in memory either.
    */
   #dropMemory(): void {
-    this.#stats.failedBatches += 1;
     this.#generation += 1;
     this.#state = null;
     this.#closed.length = 0;
@@ -224,7 +304,7 @@ class Engine implements ChargingEngine {
       dropped += 1;
       if (state === null) continue;
       if (entry.sessionId !== null && state.sessions.get(entry.sessionId)?.state !== 'live') {
-        state.sessions.delete(entry.sessionId);
+        state.dropSession(entry.sessionId);
       }
       if (entry.reservationId !== null &&
         state.reservations.get(entry.reservationId)?.state !== 'open') {

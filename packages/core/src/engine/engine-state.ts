@@ -24,13 +24,16 @@ export interface EngineNeeds {
   readonly transferIds?: number;
 }
 
-/** Thrown by a primitive that meets an unknown key; never escapes the engine. */
-export class EngineFault extends Error {
-  override readonly name = 'EngineFault';
+/**
+ * Thrown by a primitive that meets an unknown key; caught by the engine, never seen outside it.
+ * Not an Error on purpose: every new session id faults once, and capturing a stack trace each
+ * time was a visible share of an authorize's CPU.
+ */
+export class EngineFault {
+  readonly name = 'EngineFault';
   readonly needs: EngineNeeds;
 
   constructor(needs: EngineNeeds) {
-    super('the engine must load data before this decision');
     this.needs = needs;
   }
 }
@@ -40,26 +43,34 @@ export function ratePairKey(pair: ExchangeRatePair): string {
 }
 
 /**
- * The state the owner decides on, in memory. A map entry whose value is null is a key known to
- * be absent from storage; a key not in the map is unknown and must be loaded before use. Only
- * the owner writes these keys, so what memory knows is always at least as new as storage.
+ * Where a load found nothing, for ids any node may create (accounts, sessions, reservations,
+ * bundles, idempotency keys): absence is known only to the decision that asked, for its next
+ * attempt, never kept in memory, because another node may create the id in a tree it owns.
+ */
+export type AbsentKey = `${'account' | 'session' | 'reservation' | 'bundle' | 'outcome'}:${string}`;
+
+/**
+ * The state the owner decides on, in memory. A key not in a map is unknown and must be loaded
+ * before use (an absent one is known per decision, see AbsentKey); spend windows, which only
+ * the owner of their account writes, keep null for "no window stored yet". Only the owner
+ * writes these values, so what memory holds is always at least as new as storage.
  */
 export class EngineState {
-  readonly accounts = new Map<string, Account | null>();
+  readonly accounts = new Map<string, Account>();
   /** Parent id -> ids of its children, for listChildren without a scan. */
   readonly children = new Map<string, Set<string>>();
   readonly books = new Map<string, BookBalance>();
-  readonly reservations = new Map<string, Reservation | null>();
-  readonly sessions = new Map<string, SessionRecord | null>();
+  readonly reservations = new Map<string, Reservation>();
+  readonly sessions = new Map<string, SessionRecord>();
   /** Live sessions per account of their chains, and per carrier. */
   readonly liveByAccount = new Map<string, number>();
   readonly liveByCarrier = new Map<string, number>();
   /** spendKey -> spent; null: no window stored yet. */
   readonly spend = new Map<string, Micros | null>();
-  readonly bundles = new Map<string, BundleRecord | null>();
+  readonly bundles = new Map<string, BundleRecord>();
   /** Accounts whose bundles are all in `bundles`. */
   readonly bundleAccounts = new Set<string>();
-  readonly outcomes = new Map<string, IdempotentOutcome | null>();
+  readonly outcomes = new Map<string, IdempotentOutcome>();
   /** Rates of each known pair, any validity. */
   readonly rates = new Map<string, ExchangeRate[]>();
   /** Transfer ids handed out by storage and not used yet, in increasing order. */
@@ -78,7 +89,7 @@ export class EngineState {
 
   putAccount(account: Account): void {
     const before = this.accounts.get(account.id);
-    if (before?.parentId !== undefined && before.parentId !== null) {
+    if (before !== undefined && before.parentId !== null) {
       this.children.get(before.parentId)?.delete(account.id);
     }
     this.accounts.set(account.id, account);
@@ -92,17 +103,22 @@ export class EngineState {
   }
 
   /** Sets a session, keeping the live counts in step with its state. */
-  putSession(session: SessionRecord | null, id = session?.sessionId): void {
-    if (id === undefined) return;
-    const before = this.sessions.get(id) ?? null;
+  putSession(session: SessionRecord): void {
+    this.dropSession(session.sessionId);
+    this.sessions.set(session.sessionId, session);
+    if (session.state === 'live') this.countLive(session, 1);
+  }
+
+  dropSession(id: string): void {
+    const before = this.sessions.get(id);
     if (before?.state === 'live') this.countLive(before, -1);
-    this.sessions.set(id, session);
-    if (session?.state === 'live') this.countLive(session, 1);
+    this.sessions.delete(id);
   }
 
   private countLive(session: SessionRecord, step: 1 | -1): void {
     // As storage counts them: one per account of the chain (session_levels).
-    for (const id of new Set(session.levels.map((level) => level.accountId))) addCount(this.liveByAccount, id, step);
+    const accountIds = new Set(session.levels.map((level) => level.accountId));
+    for (const id of accountIds) addCount(this.liveByAccount, id, step);
     if (session.carrierId !== null) addCount(this.liveByCarrier, session.carrierId, step);
   }
 }

@@ -18,15 +18,27 @@ import type { CdrQuery, LiveSessionQuery } from '../charging/charging-service.ts
 import type { Cdr } from '../charging/charging-types.ts';
 import type { BundleRecord, SessionRecord } from '../charging/session-record.ts';
 import type { EngineRecord } from './engine-records.ts';
-import { EngineFault, ratePairKey, type EngineState } from './engine-state.ts';
+import {
+  EngineFault,
+  ratePairKey,
+  type AbsentKey,
+  type EngineState,
+} from './engine-state.ts';
+import { NotOwnedHere, type TreeOwnership } from './tree-ownership.ts';
 
 /** A read of committed state, for the few primitives memory does not serve (the journal). */
 export type DurableRead = <T>(work: (tx: ChargingTransaction) => Promise<T>) => Promise<T>;
 
-/** One decision's view of the state: its changes, how to undo them, and its records. */
+/**
+ * The current decision's changes: how to undo them, and its records. The engine keeps one log
+ * object and gives it fresh arrays per decision (decisions never overlap), so the transaction
+ * object over it is built once, not once per request.
+ */
 export interface DecisionLog {
-  readonly undo: Array<() => void>;
-  readonly records: EngineRecord[];
+  undo: Array<() => void>;
+  records: EngineRecord[];
+  /** Ids the loads of this decision found absent from storage. */
+  absent: ReadonlySet<AbsentKey>;
 }
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -55,9 +67,10 @@ export function engineTransaction(
   state: EngineState,
   log: DecisionLog,
   durableRead: DurableRead,
+  ownership: TreeOwnership,
 ): ChargingTransaction {
   return {
-    ...accountPrimitives(state, log),
+    ...accountPrimitives(state, log, ownership),
     ...bookPrimitives(state, log),
     ...journalReads(durableRead),
     ...transferWrites(state, log),
@@ -68,8 +81,8 @@ export function engineTransaction(
   };
 }
 
-function accountPrimitives(state: EngineState, log: DecisionLog) {
-  const known = (id: string) => state.accounts.has(id);
+function accountPrimitives(state: EngineState, log: DecisionLog, ownership: TreeOwnership) {
+  const known = (id: string) => state.accounts.has(id) || log.absent.has(`account:${id}`);
   const account = (id: string): Account | null => {
     if (!known(id)) throw new EngineFault({ accounts: [id] });
     return state.accounts.get(id) ?? null;
@@ -78,13 +91,12 @@ function accountPrimitives(state: EngineState, log: DecisionLog) {
     const before = state.accounts.get(next.id);
     state.putAccount(next);
     log.undo.push(() => {
-      if (before !== undefined && before !== null) {
+      if (before !== undefined) {
         state.putAccount(before);
         return;
       }
       if (next.parentId !== null) state.children.get(next.parentId)?.delete(next.id);
-      if (before === null) state.accounts.set(next.id, null);
-      else state.accounts.delete(next.id);
+      state.accounts.delete(next.id);
     });
   };
   return {
@@ -101,7 +113,7 @@ function accountPrimitives(state: EngineState, log: DecisionLog) {
       const locked: LockedAccount[] = [];
       for (const id of ids) {
         const found = state.accounts.get(id);
-        if (found === undefined || found === null) continue;
+        if (found === undefined) continue;
         const main = state.books.get(`${id}/main`);
         assert(main !== undefined, 'an account has a main book');
         locked.push({ account: found, main });
@@ -109,6 +121,8 @@ function accountPrimitives(state: EngineState, log: DecisionLog) {
       return locked;
     },
     async insertAccount(next: Account) {
+      // A new root starts a tree: it is created by the engine that owns that tree.
+      if (next.parentId === null && !ownership.owns(next.id)) throw new NotOwnedHere(next.id);
       assert(account(next.id) === null, 'account ids are unique');
       put(next);
       log.records.push({ kind: 'account_inserted', account: next });
@@ -121,7 +135,7 @@ function accountPrimitives(state: EngineState, log: DecisionLog) {
     async listChildren(query: ChildrenQuery): Promise<Account[]> {
       const ids = [...(state.children.get(query.parentId) ?? [])];
       return ids.map((id) => state.accounts.get(id))
-        .filter((child): child is Account => child !== undefined && child !== null &&
+        .filter((child): child is Account => child !== undefined &&
           (query.tier === null || child.tier === query.tier) &&
           (!query.openOnly || child.state !== 'closed') &&
           (query.afterId === null || child.id > query.afterId))
@@ -130,8 +144,7 @@ function accountPrimitives(state: EngineState, log: DecisionLog) {
     },
     async listAccounts(page: { afterId: AccountId | null; limit: number }) {
       return [...state.accounts.values()]
-        .filter((entry): entry is Account => entry !== null &&
-          (page.afterId === null || entry.id > page.afterId))
+        .filter((entry) => page.afterId === null || entry.id > page.afterId)
         .sort((a, b) => byString(a.id, b.id))
         .slice(0, page.limit);
     },
@@ -226,11 +239,12 @@ function transferWrites(state: EngineState, log: DecisionLog) {
 
 function reservationPrimitives(state: EngineState, log: DecisionLog) {
   const reservation = (id: string): Reservation | null => {
-    if (!state.reservations.has(id)) throw new EngineFault({ reservations: [id] });
-    return state.reservations.get(id) ?? null;
+    const found = state.reservations.get(id);
+    if (found !== undefined) return found;
+    if (log.absent.has(`reservation:${id}`)) return null;
+    throw new EngineFault({ reservations: [id] });
   };
-  const open = () => [...state.reservations.values()]
-    .filter((entry): entry is Reservation => entry !== null && entry.state === 'open');
+  const open = () => [...state.reservations.values()].filter((entry) => entry.state === 'open');
   return {
     async insertReservation(next: Reservation) {
       if (reservation(next.id) !== null) return false;
@@ -269,15 +283,17 @@ function reservationPrimitives(state: EngineState, log: DecisionLog) {
 
 function sessionPrimitives(state: EngineState, log: DecisionLog, durableRead: DurableRead) {
   const session = (id: string): SessionRecord | null => {
-    if (!state.sessions.has(id)) throw new EngineFault({ sessions: [id] });
-    return state.sessions.get(id) ?? null;
+    const found = state.sessions.get(id);
+    if (found !== undefined) return found;
+    if (log.absent.has(`session:${id}`)) return null;
+    throw new EngineFault({ sessions: [id] });
   };
   const put = (next: SessionRecord) => {
     const before = state.sessions.get(next.sessionId);
     state.putSession(next);
     log.undo.push(() => {
-      state.putSession(before ?? null, next.sessionId);
-      if (before === undefined) state.sessions.delete(next.sessionId);
+      if (before === undefined) state.dropSession(next.sessionId);
+      else state.putSession(before);
     });
   };
   const counts = (table: Map<string, number>, ids: readonly string[]) =>
@@ -305,7 +321,7 @@ function sessionPrimitives(state: EngineState, log: DecisionLog, durableRead: Du
     async listStaleSessions(nowMs: number, limit: number): Promise<SessionRecord[]> {
       const stale: SessionRecord[] = [];
       for (const entry of state.sessions.values()) {
-        if (entry !== null && entry.state === 'live' && entry.deadlineMs <= nowMs) {
+        if (entry.state === 'live' && entry.deadlineMs <= nowMs) {
           stale.push(entry);
         }
       }
@@ -328,20 +344,21 @@ function bundlePrimitives(state: EngineState, log: DecisionLog) {
       }
       const held: BundleRecord[] = [];
       for (const bundle of state.bundles.values()) {
-        if (bundle !== null && bundle.accountId === accountId) held.push(bundle);
+        if (bundle.accountId === accountId) held.push(bundle);
       }
       return held.sort((a, b) => byString(a.id, b.id));
     },
     async insertBundle(bundle: BundleRecord) {
-      if (!state.bundles.has(bundle.id)) throw new EngineFault({ bundleIds: [bundle.id] });
-      assert(state.bundles.get(bundle.id) === null, 'bundle ids are unique');
+      if (!state.bundles.has(bundle.id) && !log.absent.has(`bundle:${bundle.id}`)) {
+        throw new EngineFault({ bundleIds: [bundle.id] });
+      }
+      assert(!state.bundles.has(bundle.id), 'bundle ids are unique');
       setWithUndo(state.bundles, bundle.id, bundle, log.undo);
       log.records.push({ kind: 'bundle_inserted', bundle });
     },
     async addBundleSeconds(bundleId: string, deltaSeconds: number) {
-      if (!state.bundles.has(bundleId)) throw new EngineFault({ bundleIds: [bundleId] });
       const bundle = state.bundles.get(bundleId);
-      assert(bundle !== undefined && bundle !== null, 'seconds are added to a stored bundle');
+      if (bundle === undefined) throw new EngineFault({ bundleIds: [bundleId] });
       const secondsRemaining = bundle.secondsRemaining + deltaSeconds;
       assert(secondsRemaining >= 0, 'a bundle never holds fewer than 0 seconds');
       setWithUndo(state.bundles, bundleId, { ...bundle, secondsRemaining }, log.undo);
@@ -353,12 +370,16 @@ function bundlePrimitives(state: EngineState, log: DecisionLog) {
 function idempotencyAndRates(state: EngineState, log: DecisionLog) {
   return {
     async findIdempotentOutcome(key: string) {
-      if (!state.outcomes.has(key)) throw new EngineFault({ outcomes: [key] });
-      return state.outcomes.get(key) ?? null;
+      const found = state.outcomes.get(key);
+      if (found !== undefined) return found;
+      if (log.absent.has(`outcome:${key}`)) return null;
+      throw new EngineFault({ outcomes: [key] });
     },
     async saveIdempotentOutcome(outcome: IdempotentOutcome) {
-      if (!state.outcomes.has(outcome.key)) throw new EngineFault({ outcomes: [outcome.key] });
-      assert(state.outcomes.get(outcome.key) === null, 'an idempotency key is stored once');
+      if (!state.outcomes.has(outcome.key) && !log.absent.has(`outcome:${outcome.key}`)) {
+        throw new EngineFault({ outcomes: [outcome.key] });
+      }
+      assert(!state.outcomes.has(outcome.key), 'an idempotency key is stored once');
       setWithUndo(state.outcomes, outcome.key, outcome, log.undo);
       log.records.push({ kind: 'outcome_saved', outcome });
     },

@@ -1,35 +1,62 @@
 import { spendKey } from '../ledger/spend-window.ts';
 import type { ExchangeRate } from '../ledger/exchange-rate.ts';
-import { ratePairKey, type EngineNeeds, type EngineState } from './engine-state.ts';
+import {
+  ratePairKey,
+  type AbsentKey,
+  type EngineNeeds,
+  type EngineState,
+} from './engine-state.ts';
 import type { EngineStorage } from './engine-storage.ts';
+import { NotOwnedHere, treeDepthMax, type TreeOwnership } from './tree-ownership.ts';
+
+/** Memory lacked an account of a tree this engine owns: it is out of date and must reload. */
+export class EngineMemoryStale extends Error {
+  override readonly name = 'EngineMemoryStale';
+}
 
 /**
  * Loads what a decision lacked and adds it to memory. Runs outside the decision queue, so other
  * decisions go on meanwhile; a key they made known in the meantime is left as they made it
- * (memory is never older than storage for a key it knows).
+ * (memory is never older than storage for a key it knows). Adds to `absent` the ids found
+ * nowhere, for the asking decision only (see AbsentKey).
  */
 export async function loadNeeds(
   storage: EngineStorage,
   state: EngineState,
+  ownership: TreeOwnership,
   needs: EngineNeeds,
   transferIdBlock: number,
+  absent: Set<AbsentKey>,
 ): Promise<void> {
+  const foreign = (accountIds: readonly string[]) =>
+    checkForeign(storage, state, ownership, accountIds);
   await Promise.all([
-    loadAccounts(storage, state, needs.accounts ?? []),
+    loadAccounts(storage, state, foreign, needs.accounts ?? [], absent),
     loadKeyed(needs.sessions ?? [], (id) => state.sessions.has(id),
-      (ids) => storage.loadSessions(ids), (session) => session.sessionId,
-      (id, session) => (session === null ? state.sessions.set(id, null)
+      async (ids) => {
+        const sessions = await storage.loadSessions(ids);
+        await foreign(sessions.map((session) => session.accountId));
+        return sessions;
+      }, (session) => session.sessionId,
+      (id, session) => (session === null ? absent.add(`session:${id}`)
         : state.putSession(session))),
     loadKeyed(needs.reservations ?? [], (id) => state.reservations.has(id),
-      (ids) => storage.loadReservations(ids), (reservation) => reservation.id,
-      (id, reservation) => state.reservations.set(id, reservation)),
+      async (ids) => {
+        const reservations = await storage.loadReservations(ids);
+        await foreign(reservations.flatMap((reservation) =>
+          reservation.legs.map((leg) => leg.accountId)));
+        return reservations;
+      }, (reservation) => reservation.id,
+      (id, reservation) => (reservation === null ? absent.add(`reservation:${id}`)
+        : state.reservations.set(id, reservation))),
     loadKeyed(needs.spend ?? [], (key) => state.spend.has(spendKey(key)),
       (keys) => storage.loadSpendWindows(keys), spendKey,
       (key, window) => state.spend.set(spendKey(key), window?.spentMicros ?? null), spendKey),
     loadKeyed(needs.outcomes ?? [], (key) => state.outcomes.has(key),
       (keys) => storage.loadOutcomes(keys), (outcome) => outcome.key,
-      (key, outcome) => state.outcomes.set(key, outcome)),
-    loadBundles(storage, state, needs),
+      (key, outcome) => (outcome === null ? absent.add(`outcome:${key}`)
+        : state.outcomes.set(key, outcome))),
+    loadBundles(storage, state, needs, absent),
     loadRates(storage, state, needs),
     topUpTransferIds(storage, state, needs.transferIds ?? 0, transferIdBlock),
   ]);
@@ -53,29 +80,55 @@ async function loadKeyed<K, V>(
 }
 
 /**
- * An account memory does not know is absent, unless another writer created it: the snapshot
- * holds every account this engine owns, and only the owner creates accounts in its trees.
+ * Stored data of accounts memory does not hold belongs to another engine's tree (NotOwnedHere,
+ * the request goes to that tree's owner), or, if this engine owns the tree, memory is out of
+ * date (a tree it just took over): the snapshot holds every account of the trees it owns.
+ */
+async function checkForeign(storage: EngineStorage, state: EngineState,
+  ownership: TreeOwnership, accountIds: readonly string[]): Promise<void> {
+  for (const id of new Set(accountIds)) {
+    if (state.accounts.has(id)) continue;
+    const rootId = await storedRootOf(storage, id);
+    if (!ownership.owns(rootId)) throw new NotOwnedHere(rootId);
+    throw new EngineMemoryStale(`account ${id} of an owned tree is not in memory`);
+  }
+}
+
+/** The root of a stored account, following its parents in storage. */
+async function storedRootOf(storage: EngineStorage, accountId: string): Promise<string> {
+  let id = accountId;
+  for (let depth = 0; depth < treeDepthMax; depth += 1) {
+    const [account] = await storage.loadAccounts([id]);
+    if (account === undefined || account.parentId === null) return id;
+    id = account.parentId;
+  }
+  throw new Error(`account ${accountId} has more than ${treeDepthMax} ancestors`);
+}
+
+/**
+ * An account memory does not know is absent, unless it is stored: then it belongs to a tree
+ * another engine owns (see checkForeign).
  */
 async function loadAccounts(storage: EngineStorage, state: EngineState,
-  ids: readonly string[]): Promise<void> {
+  foreign: (ids: readonly string[]) => Promise<void>, ids: readonly string[],
+  absent: Set<AbsentKey>): Promise<void> {
   const unknown = ids.filter((id) => !state.accounts.has(id));
   if (unknown.length === 0) return;
   const found = await storage.loadAccounts(unknown);
-  if (found.length > 0) {
-    throw new Error(`accounts ${found.map((account) => account.id).join(', ')} were ` +
-      'created by another writer of this database: one engine owns each account tree');
-  }
-  for (const id of unknown) if (!state.accounts.has(id)) state.accounts.set(id, null);
+  await foreign(found.map((account) => account.id));
+  for (const id of unknown) if (!state.accounts.has(id)) absent.add(`account:${id}`);
 }
 
 async function loadBundles(storage: EngineStorage, state: EngineState,
-  needs: EngineNeeds): Promise<void> {
+  needs: EngineNeeds, absent: Set<AbsentKey>): Promise<void> {
   const accountIds = (needs.bundleAccounts ?? []).filter((id) => !state.bundleAccounts.has(id));
   const bundleIds = (needs.bundleIds ?? []).filter((id) => !state.bundles.has(id));
   if (accountIds.length === 0 && bundleIds.length === 0) return;
   const found = await storage.loadBundles({ accountIds, bundleIds });
-  for (const bundle of found) if (!state.bundles.has(bundle.id)) state.bundles.set(bundle.id, bundle);
-  for (const id of bundleIds) if (!state.bundles.has(id)) state.bundles.set(id, null);
+  for (const bundle of found) {
+    if (!state.bundles.has(bundle.id)) state.bundles.set(bundle.id, bundle);
+  }
+  for (const id of bundleIds) if (!state.bundles.has(id)) absent.add(`bundle:${id}`);
   for (const id of accountIds) state.bundleAccounts.add(id);
 }
 

@@ -132,12 +132,26 @@ export function resolveLegs(
   return success(resolved);
 }
 
+/**
+ * The spend windows (today, this month) of some accounts, read once under their locks for one
+ * instant. A request that checks funds more than once under the same locks (a grant, then the
+ * hold it makes) passes this on instead of reading the same rows again.
+ */
+export interface SpendRead {
+  /** The instant whose day and month were read: the request's `nowMs`. */
+  readonly atMs: number;
+  /** The accounts read (those without a daily or monthly limit have no window to read). */
+  readonly accountIds: ReadonlySet<string>;
+  /** Spent micros by `spendKey`; a window never written is absent (nothing spent). */
+  readonly spentMicros: ReadonlyMap<string, Micros>;
+}
+
 /** Spend of today and this month for each account that has a daily or monthly limit. */
 export async function loadSpend(
   tx: LedgerTransaction,
   accounts: readonly Account[],
   nowMs: number,
-): Promise<Map<string, Micros>> {
+): Promise<SpendRead> {
   const keys = [];
   for (const account of accounts) {
     if (account.dailyLimitMicros === null && account.monthlyLimitMicros === null) continue;
@@ -146,19 +160,26 @@ export async function loadSpend(
       { accountId: account.id, periodKey: monthKey });
   }
   const windows = keys.length === 0 ? [] : await tx.findSpendWindows(keys);
-  return new Map(windows.map((window) => [spendKey(window), window.spentMicros]));
+  return { atMs: nowMs, accountIds: new Set(accounts.map((account) => account.id)),
+    spentMicros: new Map(windows.map((window) => [spendKey(window), window.spentMicros])) };
 }
 
-/** The funds input of an account, from its locked main book and its loaded spend. */
+/**
+ * The funds input of an account, from its locked main book and its loaded spend. The spend
+ * must have been read for this account at this instant: another day's windows, or none, would
+ * silently lift its limits.
+ */
 export function fundsInputOf(
   account: Account,
   main: BookBalance,
-  spend: ReadonlyMap<string, Micros>,
+  spend: SpendRead,
   nowMs: number,
 ): FundsInput {
+  assert(spend.atMs === nowMs, 'spend windows are read for the instant they are checked at');
+  assert(spend.accountIds.has(account.id), 'the spend of every checked account was read');
   const { dayKey, monthKey } = spendWindowKeys(account.timeZone, nowMs);
   const spent = (periodKey: string): Micros =>
-    spend.get(spendKey({ accountId: account.id, periodKey })) ?? micros(0n);
+    spend.spentMicros.get(spendKey({ accountId: account.id, periodKey })) ?? micros(0n);
   return { account, postedMicros: main.postedMicros, pendingMicros: main.pendingMicros,
     spentTodayMicros: spent(dayKey), spentMonthMicros: spent(monthKey) };
 }
@@ -166,7 +187,7 @@ export function fundsInputOf(
 /** The first leg, in leg order, whose account cannot pay its amount; null when all can. */
 export function checkLegsFunds(
   legs: readonly ResolvedLeg[],
-  spend: ReadonlyMap<string, Micros>,
+  spend: SpendRead,
   nowMs: number,
 ): LedgerProblem | null {
   for (const leg of legs) {

@@ -4,7 +4,7 @@ import { success } from '../kernel/result.ts';
 import { sortedUniqueAccountIds, type AccountId } from './account.ts';
 import { checkFunds } from './available-funds.ts';
 import { mergeBookDeltas, projectedDeltas } from './book.ts';
-import { fundsInputOf, loadSpend, spendOf } from './chain-legs.ts';
+import { fundsInputOf, loadSpend, spendOf, type SpendRead } from './chain-legs.ts';
 import { planCommit } from './commit-plan.ts';
 import { checkIdempotencyKey, checkReservationId } from './ledger-input.ts';
 import { ledgerProblem, type LedgerProblem, type LedgerResult } from './ledger-problem.ts';
@@ -62,7 +62,9 @@ export async function commitReservationInTransaction(
         keepOpen: input.keepOpen ?? null, nowMs });
       if (!plan.ok) return plan;
       if (input.keepOpen !== undefined) {
-        const refused = await checkNewHolds(tx, plan.value, input.amountsMicros, locked, nowMs);
+        const spend = caller.spend ?? await loadSpend(tx, locked.map((entry) => entry.account),
+          nowMs);
+        const refused = checkNewHolds(plan.value, input.amountsMicros, { locked, spend, nowMs });
         if (refused !== null) return refused;
       }
       return success(await writeCommit(tx, plan.value, input.amountsMicros, locked, nowMs));
@@ -109,16 +111,17 @@ export function reservationAccounts(reservation: Reservation): AccountId[] {
   return ids;
 }
 
-/** Checks each leg's new hold against its funds as they will be once the commit is posted. */
-async function checkNewHolds(
-  tx: LedgerTransaction,
+/**
+ * Checks each leg's new hold against its funds as they will be once the commit is posted,
+ * from the locked books and the spend read before the commit adds to it.
+ */
+function checkNewHolds(
   plan: CommitPlan,
   commitsMicros: readonly Micros[],
-  locked: readonly LockedAccount[],
-  nowMs: number,
-): Promise<LedgerProblem | null> {
+  read: { locked: readonly LockedAccount[]; spend: SpendRead; nowMs: number },
+): LedgerProblem | null {
+  const { locked, spend, nowMs } = read;
   const byId = new Map(locked.map((entry) => [entry.account.id as string, entry]));
-  const spend = await loadSpend(tx, locked.map((entry) => entry.account), nowMs);
   for (const [index, leg] of plan.reservation.legs.entries()) {
     // Holding nothing needs no funds: a live call whose account was suspended still commits
     // what it used and keeps its (empty) reservation until it terminates.

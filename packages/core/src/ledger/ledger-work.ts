@@ -1,4 +1,5 @@
 import type { Clock } from '../kernel/clock.ts';
+import type { SpendRead } from './chain-legs.ts';
 import { inRollbackTransaction } from '../kernel/rollback-transaction.ts';
 import { success } from '../kernel/result.ts';
 import {
@@ -47,11 +48,13 @@ export type IdempotencyOwner = 'ledger' | 'caller';
 /**
  * A caller that already holds the locks of every account a step touches (it locked them, in
  * the global order, earlier in the same transaction) passes what it read under them, and the
- * step does not lock and read the accounts again.
+ * step does not lock and read the accounts again. Likewise the spend windows of those
+ * accounts, when the caller read them at the step's `nowMs` and has added no spend since.
  */
 export interface CallerLocks {
   readonly idempotencyOwner: IdempotencyOwner;
   readonly locked?: readonly LockedAccount[];
+  readonly spend?: SpendRead;
 }
 
 export interface IdempotentRequest {

@@ -9,6 +9,7 @@ import {
   loadSpend,
   resolveLegs,
   type ChainLegInput,
+  type SpendRead,
 } from './chain-legs.ts';
 import { checkIdempotencyKey, checkReference, checkReservationId } from './ledger-input.ts';
 import { ledgerProblem, type LedgerResult } from './ledger-problem.ts';
@@ -64,7 +65,7 @@ export async function reserveChainInTransaction(
 ): Promise<LedgerResult<ReservationOutcome>> {
   const request = { key: input.idempotencyKey, operation: 'reserve_chain', request: input, nowMs };
   return idempotentFor(tx, caller, request, async () => reserveLocked(tx, input,
-    caller.locked ?? await tx.lockAccounts(legLockIds(input.legs)), nowMs));
+    caller.locked ?? await tx.lockAccounts(legLockIds(input.legs)), nowMs, caller.spend));
 }
 
 async function reserveLocked(
@@ -72,13 +73,14 @@ async function reserveLocked(
   input: ReserveChainInput,
   locked: readonly LockedAccount[],
   nowMs: number,
+  callerSpend: SpendRead | undefined,
 ): Promise<LedgerResult<ReservationOutcome>> {
   // Checked after the idempotency lookup: a retransmission past the deadline gets its answer.
   const expiry = checkExpiry(input.expiresAtMs, nowMs);
   if (expiry !== null) return expiry;
   const legs = resolveLegs(input.legs, locked);
   if (!legs.ok) return legs;
-  const spend = await loadSpend(tx, legs.value.map((leg) => leg.account), nowMs);
+  const spend = callerSpend ?? await loadSpend(tx, legs.value.map((leg) => leg.account), nowMs);
   const refused = checkLegsFunds(legs.value, spend, nowMs);
   if (refused !== null) return refused;
   const reservation: Reservation = {

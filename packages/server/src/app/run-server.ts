@@ -46,6 +46,8 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     await services.decks.warmUp(config.deckCacheDecksMax);
     await app.listen({ port: config.httpPort, host: config.httpHost });
     const baseUrl = baseUrlOf(app.server.address(), config.httpHost);
+    // Other nodes of the database may now forward requests for the trees this one owns.
+    await services.cluster?.setUrl(baseUrl);
     const sweeper = startSweeper({ charging: services.charging,
       intervalMs: config.sweepIntervalMs, log: app.log });
     // Switch integrations (RADIUS, FreeSWITCH ESL, Kamailio kills), as configured.

@@ -8,6 +8,7 @@ import {
   type ChargingEngine,
   type ChargingStore,
   type EngineStorage,
+  type TreeOwnership,
   type Clock,
   type QualitySettings,
 } from '@tollgate/core';
@@ -30,6 +31,7 @@ import { createSqliteApiKeyStore, createSqliteDeckStore, sqliteWithRunner } from
   '../storage/sqlite/sqlite-api-stores.ts';
 import { createSqliteChargingStore } from '../storage/sqlite/sqlite-charging-store.ts';
 import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
+import { takeSqliteWriterLock } from '../storage/sqlite/sqlite-writer-lock.ts';
 import { engineOver } from '../storage/engine/open-engine.ts';
 import {
   postgresEngineStorage,
@@ -54,8 +56,25 @@ import {
   type SubscriberIdentityStore,
 } from '../diameter/subscriber-identity-store.ts';
 import { systemClock } from './system-clock.ts';
+import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
+import {
+  forwardingCharging,
+  forwardingLedger,
+  type ClusterCall,
+} from '../cluster/forwarding.ts';
+import { httpForwarder } from '../cluster/http-forwarder.ts';
+import {
+  PostgresOwnership,
+  type OwnershipSettings,
+} from '../storage/postgres/postgres-ownership.ts';
 
 export interface RunningServices extends AppServices {
+  /** Several nodes on one PostgreSQL database: the endpoint owners answer forwarded calls on. */
+  readonly cluster?: {
+    readonly endpoint: ClusterEndpoint;
+    /** Tells the other nodes where this one listens. */
+    setUrl(url: string): Promise<void>;
+  };
   readonly target: DatabaseTarget;
   /** Schema migrations applied by this start (0 when the database was up to date). */
   readonly migrationsApplied: number;
@@ -74,6 +93,8 @@ interface Stores {
   readonly fraud: FraudStores;
   readonly subscriberIdentities: SubscriberIdentityStore;
   readonly migrationsApplied: number;
+  /** PostgreSQL with the engine: which trees this node owns among the database's nodes. */
+  readonly ownership: PostgresOwnership | null;
   close(): Promise<void>;
 }
 
@@ -82,41 +103,63 @@ interface Stores {
  * commits) over the database, or, with `chargingEngine: sql`, one SQL transaction per request.
  */
 function chargingStoreOf(config: Config, sqlStore: ChargingStore,
-  engineStorage: () => EngineStorage): ChargingStore | ChargingEngine {
+  engineStorage: () => EngineStorage, ownership?: TreeOwnership): ChargingStore | ChargingEngine {
   if (config.chargingEngine === 'sql') return sqlStore;
   return engineOver(engineStorage(),
-    { decisionsPerBatchMax: config.engineBatchDecisionsMax });
+    { decisionsPerBatchMax: config.engineBatchDecisionsMax }, ownership);
+}
+
+function ownershipSettingsOf(config: Config): OwnershipSettings {
+  return { nodeId: config.nodeId === '' ? randomId('node') : config.nodeId,
+    shardCount: config.clusterShards, leaseMs: config.clusterLeaseMs,
+    tickMs: config.clusterTickMs };
 }
 
 /** The database `config.database` names, migrated, with every store over it. */
 async function openStores(config: Config, target: DatabaseTarget): Promise<Stores> {
   if (target.kind === 'sqlite') {
     mkdirSync(dirname(target.path), { recursive: true });
-    const database = new SqliteDatabase({ path: target.path,
-      synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs });
-    const migrationsApplied = database.migrate();
-    return { charging: chargingStoreOf(config, createSqliteChargingStore(database),
-      () => sqliteEngineStorage(database)),
-      decks: createSqliteDeckStore(database), apiKeys: createSqliteApiKeyStore(database),
-      origins: createSqliteSessionOriginStore(database),
-      carriers: carrierStoreOver(sqliteWithRunner(database)),
-      fraud: sqliteFraudStores(database),
-      subscriberIdentities: sqliteSubscriberIdentityStore(database),
-      migrationsApplied, close: () => database.close() };
+    // One process writes a SQLite database: the engine's memory is the only writer's.
+    const writerLock = config.chargingEngine === 'memory' ? takeSqliteWriterLock(target.path)
+      : null;
+    try {
+      const database = new SqliteDatabase({ path: target.path,
+        synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs });
+      const migrationsApplied = database.migrate();
+      return { charging: chargingStoreOf(config, createSqliteChargingStore(database),
+        () => sqliteEngineStorage(database)),
+        decks: createSqliteDeckStore(database), apiKeys: createSqliteApiKeyStore(database),
+        origins: createSqliteSessionOriginStore(database),
+        carriers: carrierStoreOver(sqliteWithRunner(database)),
+        fraud: sqliteFraudStores(database),
+        subscriberIdentities: sqliteSubscriberIdentityStore(database),
+        migrationsApplied, ownership: null, close: async () => {
+          await database.close();
+          writerLock?.release();
+        } };
+    } catch (error) {
+      writerLock?.release();
+      throw error;
+    }
   }
   const database = new PostgresDatabase({ connectionString: target.url,
     schema: config.postgresSchema, poolSize: config.postgresPoolSize,
     statementTimeoutMs: config.postgresStatementTimeoutMs });
   try {
     const migrationsApplied = await database.migrate();
+    const ownership = config.chargingEngine === 'memory'
+      ? new PostgresOwnership(database, ownershipSettingsOf(config)) : null;
     return { charging: chargingStoreOf(config, createPostgresChargingStore(database),
-      () => postgresEngineStorage(database)),
+      () => postgresEngineStorage(database, ownership ?? undefined), ownership ?? undefined),
       decks: createPostgresDeckStore(database), apiKeys: createPostgresApiKeyStore(database),
       origins: createPostgresSessionOriginStore(database),
       carriers: carrierStoreOver(postgresWithRunner(database)),
       fraud: postgresFraudStores(database),
       subscriberIdentities: subscriberIdentityStoreOver(postgresWithRunner(database)),
-      migrationsApplied, close: () => database.close() };
+      migrationsApplied, ownership, close: async () => {
+        await ownership?.stop();
+        await database.close();
+      } };
   } catch (error) {
     await database.close();
     throw error;
@@ -151,13 +194,23 @@ export async function openServices(
   const target = databaseTarget(config);
   const stores = await openStores(config, target);
   const engine = 'start' in stores.charging ? stores.charging : null;
+  const { ownership } = stores;
   try {
+    // The locks first, then memory: a snapshot taken after the locks cannot miss a commit.
+    if (engine !== null && ownership !== null) {
+      await ownership.start({ onChange: () => engine.reload(),
+        onError: (error) => process.stderr.write(`tollgate: tree ownership: ${String(error)}\n`) });
+    }
     await engine?.start();
   } catch (error) {
     await stores.close();
     throw error;
   }
-  const ledger = createLedgerService({ store: stores.charging, clock });
+  // Writes for a tree another node owns are handed to that node (cluster/).
+  const clusterKey = config.clusterKey === '' ? config.adminKey : config.clusterKey;
+  const forwarder = ownership === null ? null : httpForwarder(ownership, clusterKey);
+  const localLedger = createLedgerService({ store: stores.charging, clock });
+  const ledger = forwarder === null ? localLedger : forwardingLedger(localLedger, forwarder);
   const decks = createDeckCatalog({ store: stores.decks, clock,
     decksCachedMax: config.deckCacheDecksMax, newId: randomId });
   const catalog = createRoutingCatalog({ store: stores.carriers, clock,
@@ -174,8 +227,17 @@ export async function openServices(
     onAccountSuspended: (accountId) => endLiveCalls(accountId) }) : null;
   const routed = withRoutingFeedback(createChargingService(chargingDeps), catalog);
   // The front ends (HTTP and the switch integrations) share the kill-aware charging service.
-  const { charging, switches } = createSwitchServices({ origins: stores.origins, clock,
-    charging: fraud === null ? routed : fraud.wrap(routed) });
+  const { charging: localCharging, switches } = createSwitchServices({ origins: stores.origins,
+    clock, charging: fraud === null ? routed : fraud.wrap(routed) });
+  const charging = forwarder === null ? localCharging
+    : forwardingCharging(localCharging, forwarder);
+  const locals = { charging: localCharging, ledger: localLedger } as const;
+  const cluster = ownership === null || clusterKey === '' ? undefined : {
+    endpoint: { key: clusterKey, run: (call: ClusterCall) =>
+      (locals[call.service] as unknown as Record<string, (input: unknown) => Promise<unknown>>)
+        [call.method]!(call.input) },
+    setUrl: (url: string) => ownership.setUrl(config.nodeUrl === '' ? url : config.nodeUrl),
+  };
   endLiveCalls = async (accountId) => {
     await switches.teardown.endLiveCallsOf(accountId, 'fraud_suspended');
   };
@@ -195,6 +257,7 @@ export async function openServices(
     apiKeys: createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey }),
     access: createAccess(ledger),
     ...(fraud === null ? {} : { fraud }),
+    ...(cluster === undefined ? {} : { cluster }),
     close: async () => {
       await fraud?.close();
       // Every decision taken is made durable (or reported failed) before the database closes.

@@ -73,6 +73,8 @@ export interface ChargingBenchOptions {
   readonly allSteps: boolean;
   /** Fraud control on (every rule armed, see fraud/bench-fraud-rules.ts) or off. */
   readonly fraud: 'on' | 'off';
+  /** Tollgate nodes on the one PostgreSQL database; each call goes to one of them. */
+  readonly nodes: number;
 }
 
 export const chargingBenchDefaults: ChargingBenchOptions = {
@@ -98,12 +100,15 @@ export const chargingBenchDefaults: ChargingBenchOptions = {
   client: 'raw',
   allSteps: false,
   fraud: 'on',
+  nodes: 1,
 };
 
 /** The short-call variant of W2: answered calls last 1-5 s. */
 const shortCalls = { durationMeanS: 3, durationMinS: 1, durationMaxS: 5 } as const;
 
 export const chargingBenchLimits = {
+  /** Time for several nodes to share the shards out before provisioning starts. */
+  clusterSettleMs: 2_500,
   /** A mode (provisioning, load, drain, checks) must end within this; asserted on the plan. */
   modeMsMax: 60_000,
   serverStartMsMax: 30_000,
@@ -253,8 +258,10 @@ function postgresTarget(url: string, label: string): StoreTarget {
 async function startTollgate(target: StoreTarget, adminKey: string, fraud: 'on' | 'off'):
   Promise<ServerProcess> {
   const port = await freePort();
+  // BENCH_SERVER_NODE_ARGS: flags for the server's node (e.g. --cpu-prof to profile it).
+  const nodeArgs = (readProcessEnv().BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath,
-    [serverBin, 'serve', '--port', String(port), '--db', target.database], {
+    [...nodeArgs, serverBin, 'serve', '--port', String(port), '--db', target.database], {
       env: { ...readProcessEnv(), ...target.env, TOLLGATE_ADMIN_KEY: adminKey,
         TOLLGATE_LOG_LEVEL: 'warn', TOLLGATE_HOST: '127.0.0.1',
         TOLLGATE_FRAUD_ENABLED: fraud === 'on' ? 'true' : 'false' },
@@ -513,6 +520,37 @@ function loadClient(options: ChargingBenchOptions, client: HttpClientOptions): H
   return options.client === 'raw' ? createRawHttpClient(client) : createHttpClient(client);
 }
 
+/** The session a request is about: in the body of an authorize, in the path otherwise. */
+function sessionOf(path: string, body: unknown): string {
+  const fromBody = (body as { session_id?: unknown } | null)?.session_id;
+  if (typeof fromBody === 'string') return fromBody;
+  return path.split('/')[3] ?? '';
+}
+
+/**
+ * One client over several nodes: every request of a call goes to the same node, chosen by its
+ * session id, as a switch pinned to one node would send them.
+ */
+function splitByCall(clients: readonly HttpClient[]): HttpClient {
+  if (clients.length === 1) return clients[0]!;
+  const pick = (path: string, body: unknown) => {
+    const session = sessionOf(path, body);
+    let hash = 0;
+    for (let index = 0; index < session.length; index += 1) {
+      hash = (hash * 31 + session.charCodeAt(index)) >>> 0;
+    }
+    return clients[hash % clients.length]!;
+  };
+  return {
+    post: (path, body) => pick(path, body).post(path, body),
+    postText: (path, text, type) => clients[0]!.postText(path, text, type),
+    get: (path) => clients[0]!.get(path),
+    close: () => {
+      for (const client of clients) client.close();
+    },
+  };
+}
+
 function trafficOf(client: HttpClient, provisioned: Provisioned, options: ChargingBenchOptions,
   sessionPrefix: string): CallTraffic {
   return { client, customerIds: provisioned.customerIds, callees: provisioned.callees,
@@ -557,16 +595,18 @@ async function settledBytes(target: StoreTarget): Promise<number> {
 
 /** Provisions, drives and checks one mode against a server that runs on its own store. */
 async function measureMode(mode: 'closed' | 'cps', options: ChargingBenchOptions,
-  server: ServerProcess, target: StoreTarget, operator: HttpClient):
+  servers: readonly ServerProcess[], target: StoreTarget, operator: HttpClient):
   Promise<Omit<ModeResult, 'elapsedMs'>> {
+  const server = servers[0]!;
   const provisioned = await provision(operator, options);
   if (options.fraud === 'on') {
     await armBenchFraudRules({ port: server.port, key: provisioned.switchKey,
       resellerIds: provisioned.accountIds.filter((id) => id.startsWith('res')) });
   }
   const bytesBefore = await settledBytes(target);
-  const switchClient = loadClient(options, { host: '127.0.0.1', port: server.port,
-    socketsMax: options.concurrency, authorization: `Bearer ${provisioned.switchKey}` });
+  const switchClient = splitByCall(servers.map((node) => loadClient(options, {
+    host: '127.0.0.1', port: node.port, socketsMax: options.concurrency,
+    authorization: `Bearer ${provisioned.switchKey}` })));
   const meter = new CpuMeter(server.pid);
   const prefix = `${mode}-${options.seed}`;
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -579,12 +619,14 @@ async function measureMode(mode: 'closed' | 'cps', options: ChargingBenchOptions
   const invariants = await checkInvariants(operator, provisioned, driven.run, prefix);
   const serverPeakRssBytes = readPeakRssBytes(server.pid);
   // A clean stop closes the database, so the size below is the store at rest.
-  await server.stop();
+  for (const node of servers) await node.stop();
   const bytesAfter = await settledBytes(target);
   const run = driven.run;
   const per1000 = (seconds: number) => driven.requests === 0 ? 0
     : round((seconds * 1_000) / driven.requests, 3);
-  return { mode, store: target.describe, ...driven.extra,
+  const store = servers.length > 1 ? `${target.describe}, ${servers.length} nodes`
+    : target.describe;
+  return { mode, store, ...driven.extra,
     calls: { started: run.callsStarted, granted: run.granted, refused: run.refused,
       terminated: run.terminated },
     serverCpuSPer1000Requests: meter.serverS === null ? null : per1000(meter.serverS),
@@ -604,18 +646,24 @@ async function runMode(mode: 'closed' | 'cps', options: ChargingBenchOptions):
   const directory = mkdtempSync(join(tmpdir(), 'tollgate-load-'));
   const target = options.store === 'sqlite' ? sqliteTarget(directory)
     : postgresTarget(options.postgresUrl, mode);
-  let server: ServerProcess | null = null;
+  const servers: ServerProcess[] = [];
   let operator: HttpClient | null = null;
   try {
-    server = await startTollgate(target, adminKey, options.fraud);
-    operator = createHttpClient({ host: '127.0.0.1', port: server.port,
+    const nodes = options.store === 'postgres' ? options.nodes : 1;
+    // One after the other: the first node migrates the schema.
+    for (let index = 0; index < nodes; index += 1) {
+      servers.push(await startTollgate(target, adminKey, options.fraud));
+    }
+    // Nodes share the trees out on their ticks (500 ms by default): let them settle first.
+    if (nodes > 1) await sleep(chargingBenchLimits.clusterSettleMs);
+    operator = createHttpClient({ host: '127.0.0.1', port: servers[0]!.port,
       socketsMax: chargingBenchLimits.provisioningInFlight,
       authorization: `Bearer ${adminKey}` });
-    const measured = await measureMode(mode, options, server, target, operator);
+    const measured = await measureMode(mode, options, servers, target, operator);
     return { ...measured, elapsedMs: Math.round(performance.now() - startedMs) };
   } finally {
     operator?.close();
-    await server?.stop();
+    for (const node of servers) await node.stop();
     await target.cleanUp();
     rmSync(directory, { recursive: true, force: true });
   }
@@ -784,7 +832,9 @@ const usage = `charging load bench flags:
   --speed K                         simulated seconds per real second in CPS steps (default 60)
   --customers N --resellers N       the hierarchy (default 1000 under 10)
   --node-http                       offer load with node:http instead of the raw-socket client
-  --fraud on|off                    fraud control with every rule armed (default on)`;
+  --fraud on|off                    fraud control with every rule armed (default on)
+  --nodes N                         N Tollgate nodes on one PostgreSQL database; each call is
+                                    sent to one of them (the owner of its tree may be another)`;
 
 function positive(text: string | undefined, name: string): number | undefined {
   if (text === undefined) return undefined;
@@ -808,6 +858,7 @@ export function parseChargingBenchArgs(argv: readonly string[],
       'speed': { type: 'string' }, 'customers': { type: 'string' },
       'resellers': { type: 'string' }, 'node-http': { type: 'boolean' },
       'all-steps': { type: 'boolean' }, 'fraud': { type: 'string' },
+      'nodes': { type: 'string' },
       'help': { type: 'boolean' } } });
   if (values.help === true) {
     console.log(usage);
@@ -830,6 +881,7 @@ export function parseChargingBenchArgs(argv: readonly string[],
     client: values['node-http'] === true ? 'node-http' : undefined,
     allSteps: values['all-steps'] === true ? true : undefined,
     fraud: values.fraud === undefined ? undefined : values.fraud === 'off' ? 'off' : 'on',
+    nodes: positive(values.nodes, 'nodes'),
     ...(values.short === true ? shortCalls : {}),
   };
   return Object.fromEntries(Object.entries(picked).filter(([, value]) => value !== undefined));

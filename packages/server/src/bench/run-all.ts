@@ -5,6 +5,7 @@ import { readProcessEnv } from '../config/load-config.ts';
 import { parseChargingBenchArgs, runChargingLoadBench } from './charging-load-bench.ts';
 import { runDiameterBenchReport } from './diameter-bench.ts';
 import { runLedgerBench } from './ledger-bench.ts';
+import { runLiveCallsBench } from './live-calls-bench.ts';
 import { runRatingBench } from './rating-bench.ts';
 import { runRoutingBench } from './routing-bench.ts';
 
@@ -15,7 +16,7 @@ import { runRoutingBench } from './routing-bench.ts';
  */
 
 const benchNames = ['rating', 'deck-import', 'ledger', 'charging', 'diameter',
-  'routing'] as const;
+  'routing', 'live-calls'] as const;
 type BenchName = (typeof benchNames)[number];
 
 /** Exit code 1: a benchmark found a broken invariant; 2: bad arguments. */
@@ -61,6 +62,12 @@ async function runOne(name: BenchName, charging: ChargingArgs): Promise<BenchOut
       console.log('ledger reserve+commit, 3-level chain, %d in flight', report['inFlight']);
       console.table(report['results']);
       return 'ok';
+    }
+    case 'live-calls': {
+      const report = await runLiveCallsBench();
+      console.log('live calls held by one node (SQLite, in-process):');
+      console.table([report]);
+      return report['liveAfterRestart'] === true ? 'ok' : 'failed';
     }
     case 'charging': {
       if (charging === 'help') return 'ok';

@@ -1,5 +1,6 @@
 import type { ChargingService, Clock, LedgerService } from '@tollgate/core';
 import type { Access } from '../auth/access.ts';
+import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
 import type { ApiKeys } from '../auth/api-keys.ts';
 import type { DeckCatalog } from '../decks/deck-catalog.ts';
 import type { DeckStore } from '../decks/deck-store.ts';
@@ -26,6 +27,8 @@ export interface AppServices {
   readonly subscriberIdentities?: SubscriberIdentityStore;
   /** Fraud control (fraud/); absent when `fraudEnabled` is off. */
   readonly fraud?: FraudServices;
+  /** Several nodes on one PostgreSQL: where forwarded calls are run (cluster/). */
+  readonly cluster?: { readonly endpoint: ClusterEndpoint };
 }
 
 /** The settings the HTTP layer reads. */

@@ -1,3 +1,4 @@
+import { clusterRoutes } from '../cluster/cluster-routes.ts';
 import {
   TypeBoxValidatorCompiler,
   type TypeBoxTypeProvider,
@@ -74,6 +75,9 @@ export async function buildApp(
   app.get('/health', { schema: { operationId: 'health', tags: ['system'], summary: 'Liveness',
     authenticated: false, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
   async () => ({ status: 'ok' as const }));
+  // The typeof check also keeps the OpenAPI printer's stand-in services out (no schema here).
+  const cluster = services.cluster;
+  if (typeof cluster?.endpoint.key === 'string') await clusterRoutes(app, cluster.endpoint);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticationHook(services.apiKeys));
     await v1.register(accountRoutes, { services });

@@ -22,6 +22,9 @@ export const httpCodes = [
   'service_unavailable',
   'time_bands_not_found',
   'api_key_not_found',
+  // Several nodes on one database (cluster/): the tree's owner cannot take the call now.
+  'owner_unavailable',
+  'owner_moved',
 ] as const;
 export type HttpCode = (typeof httpCodes)[number];
 
@@ -47,6 +50,9 @@ type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 500 | 503;
  * transport, 500 a bug.
  */
 export const httpStatusOfCode = {
+  // Cluster: retry shortly, nothing was decided.
+  owner_unavailable: 503,
+  owner_moved: 503,
   // Ledger input.
   invalid_account_id: 400,
   invalid_reservation_id: 400,

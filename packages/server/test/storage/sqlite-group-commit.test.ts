@@ -126,17 +126,28 @@ describe('sqlite group commit: failed COMMIT and bounds', () => {
 describe('sqlite group commit: ordering and failures', () => {
   useProbeDatabase();
 
-  it('runs a read-only transaction alone, in queue order', async () => {
-    const first = handle.database.transaction(async (connection) => insertProbe(connection, 'a'));
-    const read = handle.database.transaction(async (connection) => ({
-      own: connection.prepare('SELECT count(*) AS n FROM probe').get(),
-      committed: committedIds(),
-    }), { readOnly: true });
-    const last = handle.database.transaction(async (connection) => insertProbe(connection, 'b'));
-    await Promise.all([first, last]);
-    // The write before it committed first; the write after it had not started.
-    expect(await read).toEqual({ own: { n: 1n }, committed: ['a'] });
-  });
+  it('runs a read-only transaction on its own connection: it sees the last commit only',
+    async () => {
+      await handle.database.transaction(async (connection) => insertProbe(connection, 'a'));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      // A write that has not committed yet: the read neither waits for it nor sees it.
+      const pending = handle.database.transaction(async (connection) => {
+        insertProbe(connection, 'b');
+        await held;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const read = await handle.database.transaction(async (connection) =>
+        connection.prepare('SELECT count(*) AS n FROM probe').get(), { readOnly: true });
+      expect(read).toEqual({ n: 1n });
+      release();
+      await pending;
+      const after = await handle.database.transaction(async (connection) =>
+        connection.prepare('SELECT count(*) AS n FROM probe').get(), { readOnly: true });
+      expect(after).toEqual({ n: 2n });
+    });
 
   it('keeps a unit that awaits something slow whole, and lets others join its batch', async () => {
     const order: string[] = [];

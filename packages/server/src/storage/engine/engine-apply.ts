@@ -1,4 +1,13 @@
-import type { ChargingTransaction, EngineRecord, Transfer } from '@tollgate/core';
+import {
+  assert,
+  type ChargingTransaction,
+  type CompactedBatch,
+  type EngineRecord,
+  type Transfer,
+} from '@tollgate/core';
+import type { SqlRunner } from '../shared/sql-runner.ts';
+import { applyPostgresBatch } from './engine-apply-postgres.ts';
+import { applySqliteBatch } from './engine-apply-sqlite.ts';
 
 /** What applying the engine's records needs beyond the ChargingTransaction primitives. */
 export interface EngineWrites {
@@ -7,9 +16,25 @@ export interface EngineWrites {
 }
 
 /**
+ * Writes a compacted batch (compactBatch) inside the transaction `runner` belongs to, with
+ * the SQL of its dialect: each row once, a statement per row in a synchronous loop on SQLite,
+ * one statement for the whole batch on PostgreSQL. The tables end up as the replay below
+ * leaves them (engine-apply.test.ts compares the two on both dialects).
+ */
+export async function applyCompactedBatch(runner: SqlRunner, batch: CompactedBatch):
+  Promise<void> {
+  const driver = runner.driver;
+  assert(driver !== undefined, 'the engine writes through a runner that names its driver');
+  if (driver.dialect === 'sqlite') applySqliteBatch(driver.connection, batch);
+  else await applyPostgresBatch(driver.client, batch);
+}
+
+/**
  * Applies a batch of the engine's records, in order, with the row primitives of one SQL
  * transaction: after it, the tables hold what the engine held in memory when it took the last
- * decision of the batch. Nothing here decides: every check was made in memory.
+ * decision of the batch. Nothing here decides: every check was made in memory. It costs ten
+ * or more statements per decision; appendBatch writes compacted batches instead and keeps this
+ * as the reference the fast path is checked against.
  */
 export async function applyEngineRecords(
   tx: ChargingTransaction,

@@ -1,4 +1,6 @@
-import type { EngineStorage } from '@tollgate/core';
+import type pg from 'pg';
+import type { ChargingTransaction, EngineStorage } from '@tollgate/core';
+import type { SqlRunner } from '../shared/sql-runner.ts';
 import { chargingPrimitives } from '../shared/charging-primitives.ts';
 import { postgresRunner } from '../postgres/postgres-charging-store.ts';
 import type { PostgresDatabase } from '../postgres/postgres-database.ts';
@@ -39,14 +41,28 @@ export function sqliteEngineStorage(database: SqliteDatabase): EngineStorage {
   });
 }
 
-/** PostgreSQL: transfer ids come from the table's identity sequence, a block at a time. */
-export function postgresEngineStorage(database: PostgresDatabase): EngineStorage {
+/** Where the engine's batches commit: a connection that holds the owned trees' locks. */
+export interface PostgresBatchWriter {
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+}
+
+/**
+ * PostgreSQL: transfer ids come from the table's identity sequence, a block at a time. Loads
+ * and reads use the pool; batches commit through `writer` when the node shares the database
+ * with others (../postgres/postgres-ownership.ts), else through the pool.
+ */
+export function postgresEngineStorage(database: PostgresDatabase,
+  writer?: PostgresBatchWriter): EngineStorage {
+  const over = <T>(client: pg.PoolClient, work: (tx: ChargingTransaction, runner: SqlRunner) =>
+    Promise<T>) => {
+    const runner = postgresRunner(client);
+    return work({ ...postgresLedgerTransaction(client), ...chargingPrimitives(runner) },
+      runner);
+  };
   return engineStorageOver({
-    transaction: (work, options) => database.transaction((client) => {
-      const runner = postgresRunner(client);
-      return work({ ...postgresLedgerTransaction(client), ...chargingPrimitives(runner) },
-        runner);
-    }, options),
+    transaction: (work, options) => (options.readOnly || writer === undefined
+      ? database.transaction((client) => over(client, work), options)
+      : writer.transaction((client) => over(client, work))),
     insertTransferSql: `INSERT INTO transfers (${transferColumns}) OVERRIDING SYSTEM VALUE
       VALUES (${transferValues})`,
     allocateTransferIds: (count) => database.transaction(async (client) => {

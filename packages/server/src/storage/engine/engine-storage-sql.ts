@@ -1,16 +1,21 @@
 import {
   assert,
+  compactBatch,
   type BundleRecord,
   type ChargingTransaction,
+  type EngineRecord,
   type EngineStorage,
   type ExchangeRate,
   type ExchangeRatePair,
-  type Transfer,
 } from '@tollgate/core';
 import { fromDbBundle, type BundleRow } from '../shared/charging-mapping.ts';
-import { fromDbExchangeRate, type ExchangeRateRow } from '../shared/ledger-mapping.ts';
+import {
+  fromDbExchangeRate,
+  toDbTransfer,
+  type ExchangeRateRow,
+} from '../shared/ledger-mapping.ts';
 import type { SqlRunner } from '../shared/sql-runner.ts';
-import { applyEngineRecords } from './engine-apply.ts';
+import { applyCompactedBatch, applyEngineRecords } from './engine-apply.ts';
 
 /** One transaction of a dialect, with its primitives and a runner for the engine's own SQL. */
 export interface EngineDialect {
@@ -33,6 +38,22 @@ const sql = {
   ratesOfPair: 'SELECT * FROM exchange_rates WHERE from_currency = ? AND to_currency = ?',
 } as const;
 
+type AppendBatch = (records: readonly EngineRecord[]) => Promise<void>;
+
+/** The replay of each storage made here: the old path, kept as the fast one's reference. */
+const replays = new WeakMap<EngineStorage, AppendBatch>();
+
+/**
+ * Appends a batch the old way, record by record with the row primitives (applyEngineRecords).
+ * For tests that check the fast path against it; `storage` must come from engineStorageOver.
+ */
+export function replayEngineBatch(storage: EngineStorage, records: readonly EngineRecord[]):
+  Promise<void> {
+  const replay = replays.get(storage);
+  assert(replay !== undefined, 'the storage is an SQL engine storage');
+  return replay(records);
+}
+
 /** What `find` finds of `keys`, one after the other (one connection, one transaction). */
 async function each<K, V>(keys: readonly K[], find: (key: K) => Promise<V | null>):
   Promise<V[]> {
@@ -46,13 +67,14 @@ async function each<K, V>(keys: readonly K[], find: (key: K) => Promise<V | null
 
 /**
  * The engine's storage port over SQL, shared by SQLite and PostgreSQL: loads use the read
- * primitives of a read-only transaction, a batch is one write transaction that replays the
- * records with the row primitives (the tables the API reads are written in the same commit).
+ * primitives of a read-only transaction; a batch is compacted (each row written once, see
+ * compactBatch) and written in one write transaction with the dialect's own SQL, so the
+ * tables the API reads are written in the same commit at a cost per row, not per record.
  */
 export function engineStorageOver(dialect: EngineDialect): EngineStorage {
   const read = <T>(work: (tx: ChargingTransaction, runner: SqlRunner) => Promise<T>) =>
     dialect.transaction(work, { readOnly: true });
-  return {
+  const storage: EngineStorage = {
     loadSnapshot: () => read(async (tx) => {
       const accounts = [];
       for (let afterId = null as string | null; ;) {
@@ -98,17 +120,24 @@ export function engineStorageOver(dialect: EngineDialect): EngineStorage {
       return rates;
     }),
     allocateTransferIds: (count) => dialect.allocateTransferIds(count),
-    appendBatch: (records) => dialect.transaction((tx, runner) =>
-      applyEngineRecords(tx, {
-        insertTransfersWithIds: async (transfers: readonly Transfer[]) => {
-          for (const transfer of transfers) {
-            await runner.run(dialect.insertTransferSql, [transfer.id, transfer.kind,
-              transfer.debitBookId, transfer.creditBookId, transfer.currency,
-              transfer.amountMicros, transfer.reference, transfer.reservationId,
-              transfer.reversesTransferId, transfer.createdAtMs]);
-          }
-        },
-      }, records), { readOnly: false }),
+    appendBatch: (records) => {
+      // Compacted before the transaction opens: the write lock is held for the writes only.
+      const batch = compactBatch(records);
+      return dialect.transaction((_tx, runner) => applyCompactedBatch(runner, batch),
+        { readOnly: false });
+    },
     read: (work) => read((tx) => work(tx)),
   };
+  replays.set(storage, replayOver(dialect));
+  return storage;
+}
+
+function replayOver(dialect: EngineDialect): AppendBatch {
+  return (records) => dialect.transaction((tx, runner) => applyEngineRecords(tx, {
+    insertTransfersWithIds: async (transfers) => {
+      for (const transfer of transfers) {
+        await runner.run(dialect.insertTransferSql, toDbTransfer(transfer));
+      }
+    },
+  }, records), { readOnly: false });
 }

@@ -3,6 +3,7 @@ import {
   type ChargingEngine,
   type EngineSettings,
   type EngineStorage,
+  type TreeOwnership,
 } from '@tollgate/core';
 import type { PostgresDatabase } from '../postgres/postgres-database.ts';
 import { SqliteDatabase } from '../sqlite/sqlite-database.ts';
@@ -12,8 +13,9 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The charging engine over a storage port, with Node's event loop for its batches. */
 export function engineOver(storage: EngineStorage,
-  settings: Partial<EngineSettings> = {}): ChargingEngine {
-  return createChargingEngine({ storage, settings, nowMs: () => Date.now(), nextTurn });
+  settings: Partial<EngineSettings> = {}, ownership?: TreeOwnership): ChargingEngine {
+  return createChargingEngine({ storage, settings, nowMs: () => Date.now(), nextTurn,
+    ...(ownership === undefined ? {} : { ownership }) });
 }
 
 /** The engine over an open SQLite or PostgreSQL database (not started: call `start`). */

@@ -26,6 +26,7 @@ export function postgresRunner(client: pg.PoolClient): SqlRunner {
     run: async (sql, params) => {
       await client.query({ ...prepared(sql), values: [...params] });
     },
+    driver: { dialect: 'postgres', client },
   };
 }
 

@@ -64,6 +64,7 @@ export class PostgresDatabase {
   readonly pool: pg.Pool;
   readonly schema: string;
   readonly #attemptsMax: number;
+  readonly #clientConfig: pg.ClientConfig;
   readonly #groupCommit: PostgresGroupCommit | null;
 
   constructor(options: PostgresOptions) {
@@ -71,16 +72,17 @@ export class PostgresDatabase {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error('unsafe schema name');
     this.#attemptsMax = options.transactionAttemptsMax ?? postgresDefaults.transactionAttemptsMax;
     const timeoutMs = options.statementTimeoutMs ?? postgresDefaults.statementTimeoutMs;
-    this.pool = new pg.Pool({
+    this.#clientConfig = {
       connectionString: options.connectionString,
-      max: options.poolSize ?? postgresDefaults.poolSize,
       options: `-c search_path=${this.schema} -c statement_timeout=${timeoutMs}`,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === int8Oid ? (text: string) => BigInt(text)
             : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
       },
-    });
+    };
+    this.pool = new pg.Pool({ ...this.#clientConfig,
+      max: options.poolSize ?? postgresDefaults.poolSize });
     const unitsMax = options.groupCommitUnitsMax ?? postgresDefaults.groupCommitUnitsMax;
     this.#groupCommit = unitsMax === 1 ? null : new PostgresGroupCommit(this.pool, {
       unitsMax,
@@ -129,6 +131,16 @@ export class PostgresDatabase {
       }
       await new Promise((resolve) => setTimeout(resolve, attempt * Math.random() * 5));
     }
+  }
+
+  /**
+   * A connection of its own, outside the pool, with the pool's settings: for a session that
+   * holds session-level state (the engine's advisory locks) and must never be shared.
+   */
+  async connectDedicated(): Promise<pg.Client> {
+    const client = new pg.Client(this.#clientConfig);
+    await client.connect();
+    return client;
   }
 
   /** Creates the schema and applies pending migrations, one process at a time. */

@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { postgresEngineMigration } from './postgres-engine-migration.ts';
 import { postgresApiMigration } from './postgres-api-migration.ts';
 import { postgresRoutingMigration } from './postgres-routing-migration.ts';
 import { postgresFraudMigration } from './postgres-fraud-migration.ts';
@@ -119,4 +120,5 @@ CREATE TABLE exchange_rates (
   postgresFraudMigration,
   postgresSwitchesMigration,
   postgresDiameterMigration,
+  postgresEngineMigration,
 ];

@@ -123,6 +123,13 @@ export function toDbCdr(cdr: Cdr): unknown[] {
     cdr.carrier === null ? null : encodeLedgerJson(cdr.carrier)];
 }
 
+/** The accounts a CDR is listed under (cdr_levels): its customer and every level. */
+export function cdrLevelAccountIds(cdr: Cdr): Set<string> {
+  const accounts = new Set(cdr.levels.map((level) => level.accountId));
+  accounts.add(cdr.accountId);
+  return accounts;
+}
+
 export function fromDbCdr(row: CdrRow): Cdr {
   const levels = decodeLedgerJson(row.levels_json) as Cdr['levels'];
   return {
@@ -158,6 +165,15 @@ export interface BundleRow {
   seconds_remaining: DbNumber;
   valid_until_ms: DbNumber | null;
   created_at_ms: DbNumber;
+}
+
+export const bundleColumns = ['id', 'account_id', 'prefixes_json', 'time_band',
+  'seconds_remaining', 'valid_until_ms', 'created_at_ms'] as const;
+
+/** The values of a bundle in `bundleColumns` order. */
+export function toDbBundle(bundle: BundleRecord): unknown[] {
+  return [bundle.id, bundle.accountId, JSON.stringify(bundle.prefixes), bundle.timeBand,
+    bundle.secondsRemaining, bundle.validUntilMs, bundle.createdAtMs];
 }
 
 export function fromDbBundle(row: BundleRow): BundleRecord {

@@ -1,11 +1,14 @@
 import type { BundleRecord, Cdr, CdrQuery, LiveSessionQuery, SessionRecord } from '@tollgate/core';
 import {
+  bundleColumns,
   cdrColumns,
+  cdrLevelAccountIds,
   fromDbBundle,
   fromDbCdr,
   fromDbLiveSession,
   fromDbSession,
   sessionColumns,
+  toDbBundle,
   toDbCdr,
   toDbSession,
   type BundleRow,
@@ -40,10 +43,13 @@ const sql = {
     AND c.ended_at_ms >= ? AND c.ended_at_ms < ? AND l.cdr_id > ?
     ORDER BY l.cdr_id LIMIT ?`,
   findBundles: 'SELECT * FROM bundles WHERE account_id = ? ORDER BY id',
-  insertBundle: `INSERT INTO bundles (id, account_id, prefixes_json, time_band, seconds_remaining,
-    valid_until_ms, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  insertBundle: `INSERT INTO bundles (${bundleColumns.join(', ')})
+    VALUES (${placeholders(bundleColumns.length)})`,
   addBundleSeconds: 'UPDATE bundles SET seconds_remaining = seconds_remaining + ? WHERE id = ?',
 } as const;
+
+/** The statements of the charging tables, for writers that prepare their own (the engine). */
+export const chargingSql = sql;
 
 /** Far past any instant a CDR can carry: the open end of a time filter. */
 const instantMsMax = 8_640_000_000_000_000;
@@ -92,9 +98,9 @@ export function chargingPrimitives(db: SqlRunner) {
     },
     async insertCdr(cdr: Cdr): Promise<void> {
       await db.run(sql.insertCdr, toDbCdr(cdr));
-      const accounts = new Set(cdr.levels.map((level) => level.accountId));
-      accounts.add(cdr.accountId);
-      for (const accountId of accounts) await db.run(sql.insertCdrLevel, [accountId, cdr.id]);
+      for (const accountId of cdrLevelAccountIds(cdr)) {
+        await db.run(sql.insertCdrLevel, [accountId, cdr.id]);
+      }
     },
     async listCdrs(query: CdrQuery): Promise<Cdr[]> {
       const accountId = query.accountId ?? null;
@@ -107,9 +113,7 @@ export function chargingPrimitives(db: SqlRunner) {
       return (await db.all<BundleRow>(sql.findBundles, [accountId])).map(fromDbBundle);
     },
     async insertBundle(bundle: BundleRecord): Promise<void> {
-      await db.run(sql.insertBundle, [bundle.id, bundle.accountId,
-        JSON.stringify(bundle.prefixes), bundle.timeBand, bundle.secondsRemaining,
-        bundle.validUntilMs, bundle.createdAtMs]);
+      await db.run(sql.insertBundle, toDbBundle(bundle));
     },
     async addBundleSeconds(bundleId: string, deltaSeconds: number): Promise<void> {
       await db.run(sql.addBundleSeconds, [deltaSeconds, bundleId]);

@@ -144,6 +144,36 @@ export function fromDbTransfer(row: TransferRow): Transfer {
   };
 }
 
+export const transferColumns = ['id', 'kind', 'debit_book_id', 'credit_book_id', 'currency',
+  'amount_micros', 'reference', 'reservation_id', 'reverses_transfer_id',
+  'created_at_ms'] as const;
+
+/** The values of a transfer, with the id the engine gave it, in `transferColumns` order. */
+export function toDbTransfer(transfer: Transfer): unknown[] {
+  return [transfer.id, transfer.kind, transfer.debitBookId, transfer.creditBookId,
+    transfer.currency, transfer.amountMicros, transfer.reference, transfer.reservationId,
+    transfer.reversesTransferId, transfer.createdAtMs];
+}
+
+export const reservationColumns = ['id', 'reference', 'state', 'created_at_ms',
+  'expires_at_ms', 'closed_at_ms'] as const;
+
+export function toDbReservation(reservation: Reservation): unknown[] {
+  return [reservation.id, reservation.reference, reservation.state, reservation.createdAtMs,
+    reservation.expiresAtMs, reservation.closedAtMs];
+}
+
+export const reservationLegColumns = ['reservation_id', 'leg_index', 'account_id',
+  'debit_book_id', 'credit_book_id', 'credit_account_id', 'currency', 'pending_micros',
+  'committed_micros'] as const;
+
+/** One row per leg, in `reservationLegColumns` order. */
+export function toDbReservationLegs(reservation: Reservation): unknown[][] {
+  return reservation.legs.map((leg, index) => [reservation.id, index, leg.accountId,
+    leg.debitBookId, leg.creditBookId, leg.creditAccountId, leg.currency, leg.pendingMicros,
+    leg.committedMicros]);
+}
+
 /** A reservation joined with one of its legs: one row per leg, in leg order. */
 export interface ReservationLegRow {
   id: string;

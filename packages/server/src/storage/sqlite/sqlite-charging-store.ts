@@ -29,6 +29,7 @@ export function sqliteRunner(connection: Database.Database): SqlRunner {
     run: async (sql, params) => {
       prepare(sql).run(...params);
     },
+    driver: { dialect: 'sqlite', connection },
   };
 }
 

@@ -26,6 +26,13 @@ export const sqliteDefaults = {
   groupCommitUnitsMax: 32,
 } as const;
 
+interface Reader {
+  readonly connection: Database.Database;
+  readonly begin: Database.Statement;
+  readonly commit: Database.Statement;
+  readonly rollback: Database.Statement;
+}
+
 /**
  * One better-sqlite3 connection of one process. Transactions are serialized in the process by
  * a queue (the port is async, the driver is not, and one connection can hold only one
@@ -36,13 +43,19 @@ export const sqliteDefaults = {
 export class SqliteDatabase {
   readonly connection: Database.Database;
   readonly #groupCommit: SqliteGroupCommit;
+  readonly #path: string;
+  readonly #busyTimeoutMs: number;
+  /** A second connection for read-only transactions, opened on the first one. */
+  #reader: Reader | null = null;
+  #readQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: SqliteOptions) {
     if (options.path === ':memory:' || options.path === '') {
       throw new Error('the SQLite ledger needs a file path (WAL)');
     }
-    this.connection = new Database(options.path, { timeout: options.busyTimeoutMs ??
-      sqliteDefaults.busyTimeoutMs });
+    this.#path = options.path;
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? sqliteDefaults.busyTimeoutMs;
+    this.connection = new Database(options.path, { timeout: this.#busyTimeoutMs });
     this.connection.defaultSafeIntegers(true);
     this.connection.pragma('journal_mode = WAL');
     this.connection.pragma(`synchronous = ${options.synchronous ?? sqliteDefaults.synchronous}`);
@@ -55,12 +68,45 @@ export class SqliteDatabase {
    * Runs `work` in one transaction: its writes are kept when it resolves and undone when it
    * throws. It settles only after the COMMIT of its batch, so a resolved write is durable.
    * `work` must not call `transaction` (transactions do not nest: it would wait for itself).
+   * A read-only transaction runs on a connection of its own and sees the last commit: in WAL
+   * mode readers never wait for the writer, so reads neither wait behind a batch's fsync nor
+   * cut the writer's batches short.
    */
   transaction<T>(
     work: SqliteWork<T>,
     options: { readOnly?: boolean } = {},
   ): Promise<T> {
-    return this.#groupCommit.submit(work, { readOnly: options.readOnly === true });
+    if (options.readOnly === true) return this.#read(work);
+    return this.#groupCommit.submit(work, { readOnly: false });
+  }
+
+  /** Read-only transactions, one at a time on the reader connection. */
+  #read<T>(work: SqliteWork<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      const reader = this.#readerConnection();
+      reader.begin.run();
+      try {
+        const value = await work(reader.connection);
+        reader.commit.run();
+        return value;
+      } catch (error) {
+        if (reader.connection.inTransaction) reader.rollback.run();
+        throw error;
+      }
+    };
+    const result = this.#readQueue.then(run, run);
+    this.#readQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  #readerConnection(): Reader {
+    if (this.#reader !== null) return this.#reader;
+    const connection = new Database(this.#path, { timeout: this.#busyTimeoutMs });
+    connection.defaultSafeIntegers(true);
+    connection.pragma('query_only = ON');
+    this.#reader = { connection, begin: connection.prepare('BEGIN DEFERRED'),
+      commit: connection.prepare('COMMIT'), rollback: connection.prepare('ROLLBACK') };
+    return this.#reader;
   }
 
   /** Brings the schema to the latest version; safe to run from several processes at once. */
@@ -84,6 +130,8 @@ export class SqliteDatabase {
 
   async close(): Promise<void> {
     await this.#groupCommit.idle();
+    await this.#readQueue;
+    this.#reader?.connection.close();
     this.connection.close();
   }
 }

@@ -83,16 +83,24 @@ const sql = {
     AND valid_from_ms <= ? ORDER BY valid_from_ms DESC LIMIT 1`,
 } as const;
 
-export type SqliteLedgerStatements = { [Name in keyof typeof sql]: Database.Statement };
+export type SqliteStatements<Name extends string> = { [N in Name]: Database.Statement };
 
-const prepared = new WeakMap<Database.Database, SqliteLedgerStatements>();
+export type SqliteLedgerStatements = SqliteStatements<keyof typeof sql>;
 
-export function ledgerStatements(connection: Database.Database): SqliteLedgerStatements {
-  let statements = prepared.get(connection);
-  if (statements === undefined) {
-    const entries = Object.entries(sql).map(([name, text]) => [name, connection.prepare(text)]);
-    statements = Object.fromEntries(entries) as SqliteLedgerStatements;
-    prepared.set(connection, statements);
-  }
-  return statements;
+/** The statements of `texts`, prepared the first time a connection asks, then kept with it. */
+export function preparedPerConnection<Name extends string>(texts: Record<Name, string>):
+  (connection: Database.Database) => SqliteStatements<Name> {
+  const prepared = new WeakMap<Database.Database, SqliteStatements<Name>>();
+  return (connection) => {
+    let statements = prepared.get(connection);
+    if (statements === undefined) {
+      const entries = Object.entries<string>(texts)
+        .map(([name, text]) => [name, connection.prepare(text)]);
+      statements = Object.fromEntries(entries) as SqliteStatements<Name>;
+      prepared.set(connection, statements);
+    }
+    return statements;
+  };
 }
+
+export const ledgerStatements = preparedPerConnection(sql);

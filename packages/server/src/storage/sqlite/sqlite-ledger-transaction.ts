@@ -19,6 +19,7 @@ import {
   fromDbReservations,
   fromDbTransfer,
   toDbAccount,
+  toDbReservationLegs,
   toMicros,
   type AccountRow,
   type BookRow,
@@ -153,10 +154,7 @@ function journalPrimitives(s: SqliteLedgerStatements) {
 
 function reservationPrimitives(s: SqliteLedgerStatements) {
   const writeLegs = (reservation: Parameters<LedgerTransaction['insertReservation']>[0]) => {
-    for (const [index, leg] of reservation.legs.entries()) {
-      s.insertLeg.run(reservation.id, index, leg.accountId, leg.debitBookId, leg.creditBookId,
-        leg.creditAccountId, leg.currency, leg.pendingMicros, leg.committedMicros);
-    }
+    for (const row of toDbReservationLegs(reservation)) s.insertLeg.run(row);
   };
   return {
     async insertReservation(reservation: Parameters<LedgerTransaction['insertReservation']>[0]) {
