@@ -7,6 +7,7 @@ import {
   type ChargingSettings,
   type ChargingEngine,
   type ChargingStore,
+  type EngineStats,
   type EngineStorage,
   type TreeOwnership,
   type Clock,
@@ -80,6 +81,8 @@ export interface RunningServices extends AppServices {
   readonly migrationsApplied: number;
   /** The Diameter identity table (Subscription-Id -> account). */
   readonly subscriberIdentities: SubscriberIdentityStore;
+  /** The charging engine's counters (batches, commit time, faults); null without the engine. */
+  engineStats(): EngineStats | null;
   /** Closes the database; call after the HTTP server has drained. */
   close(): Promise<void>;
 }
@@ -258,6 +261,7 @@ export async function openServices(
     access: createAccess(ledger),
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
+    engineStats: () => engine?.stats() ?? null,
     close: async () => {
       await fraud?.close();
       // Every decision taken is made durable (or reported failed) before the database closes.

@@ -14,6 +14,8 @@ import { seedDemo } from '../app/demo-seed.ts';
  * authorize them, and the time a restart takes to load them back (the engine's snapshot).
  */
 export interface LiveCallsBenchOptions {
+  /** A SQLite file in a temporary directory, or a PostgreSQL URL (a schema of its own). */
+  readonly database?: string;
   readonly calls: number;
   readonly customers: number;
   readonly inFlight: number;
@@ -28,9 +30,10 @@ export const liveCallsDefaults: LiveCallsBenchOptions = {
 const mebibyte = 1024 * 1024;
 const unitsMicros = (units: bigint) => micros(units * 1_000_000n);
 
-async function open(path: string): Promise<RunningServices> {
+async function open(path: string, schema: string): Promise<RunningServices> {
   const loaded = loadConfig({ env: { TOLLGATE_DB: path, TOLLGATE_LOG_LEVEL: 'silent',
-    TOLLGATE_FRAUD_ENABLED: 'false', TOLLGATE_SQLITE_SYNCHRONOUS: 'FULL' } });
+    TOLLGATE_FRAUD_ENABLED: 'false', TOLLGATE_SQLITE_SYNCHRONOUS: 'FULL',
+    TOLLGATE_PG_SCHEMA: schema } });
   if (!loaded.ok) throw new Error(loaded.message);
   return openServices(loaded.value);
 }
@@ -78,18 +81,20 @@ async function authorizeAll(services: RunningServices, customers: readonly strin
 export async function runLiveCallsBench(options: LiveCallsBenchOptions = liveCallsDefaults):
   Promise<Record<string, unknown>> {
   const directory = mkdtempSync(join(tmpdir(), 'tollgate-live-'));
-  const path = join(directory, 'tollgate.sqlite');
+  const path = options.database ?? join(directory, 'tollgate.sqlite');
+  const schema = `live_calls_${process.pid}`;
   try {
-    let services = await open(path);
+    let services = await open(path, schema);
     const customers = await provision(services, options.customers);
     const rssBeforeMb = process.memoryUsage().rss / mebibyte;
     const started = performance.now();
     const granted = await authorizeAll(services, customers, options);
     const authorizeS = (performance.now() - started) / 1000;
     const rssHeldMb = process.memoryUsage().rss / mebibyte;
+    const engine = services.engineStats();
     await services.close();
     const restartStarted = performance.now();
-    services = await open(path);
+    services = await open(path, schema);
     const restartS = (performance.now() - restartStarted) / 1000;
     const rssAfterRestartMb = process.memoryUsage().rss / mebibyte;
     const live = await services.charging.listLiveSessions({ scopeAccountId: 'live-res',
@@ -102,6 +107,9 @@ export async function runLiveCallsBench(options: LiveCallsBenchOptions = liveCal
       rssPerCallBytes: Math.round(((rssHeldMb - rssBeforeMb) * mebibyte) / granted),
       restartLoadSeconds: round(restartS), rssAfterRestartMb: Math.round(rssAfterRestartMb),
       liveAfterRestart: live.ok && live.value.length > 0,
+      batches: engine?.batches, decisionsPerBatchMax: engine?.batchDecisionsMax,
+      commitMsPerBatch: engine === null || engine === undefined || engine.batches === 0 ? null
+        : round(engine.commitMsTotal / engine.batches),
     };
   } finally {
     rmSync(directory, { recursive: true, force: true });

@@ -27,6 +27,10 @@ export function sqliteEngineStorage(database: SqliteDatabase): EngineStorage {
         runner);
     }, options),
     insertTransferSql: `INSERT INTO transfers (${transferColumns}) VALUES (${transferValues})`,
+    sessionsByIds: {
+      sql: 'SELECT * FROM sessions WHERE session_id IN (SELECT value FROM json_each(?))',
+      param: (ids) => JSON.stringify(ids),
+    },
     allocateTransferIds: async (count) => {
       nextId ??= await database.transaction(async (connection) => {
         const row = connection.prepare(`SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence
@@ -43,7 +47,8 @@ export function sqliteEngineStorage(database: SqliteDatabase): EngineStorage {
 
 /** Where the engine's batches commit: a connection that holds the owned trees' locks. */
 export interface PostgresBatchWriter {
-  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>,
+    options?: { singleStatement?: boolean }): Promise<T>;
 }
 
 /**
@@ -62,9 +67,14 @@ export function postgresEngineStorage(database: PostgresDatabase,
   return engineStorageOver({
     transaction: (work, options) => (options.readOnly || writer === undefined
       ? database.transaction((client) => over(client, work), options)
-      : writer.transaction((client) => over(client, work))),
+      : writer.transaction((client) => over(client, work),
+        { singleStatement: options.singleStatement === true })),
     insertTransferSql: `INSERT INTO transfers (${transferColumns}) OVERRIDING SYSTEM VALUE
       VALUES (${transferValues})`,
+    sessionsByIds: {
+      sql: 'SELECT * FROM sessions WHERE session_id = ANY(?::text[])',
+      param: (ids) => [...ids],
+    },
     allocateTransferIds: (count) => database.transaction(async (client) => {
       const { rows } = await client.query<{ id: string | bigint }>(
         `SELECT nextval(pg_get_serial_sequence('transfers', 'id')) AS id

@@ -8,7 +8,12 @@ import {
   type ExchangeRate,
   type ExchangeRatePair,
 } from '@tollgate/core';
-import { fromDbBundle, type BundleRow } from '../shared/charging-mapping.ts';
+import {
+  fromDbBundle,
+  fromDbSession,
+  type BundleRow,
+  type SessionRow,
+} from '../shared/charging-mapping.ts';
 import {
   fromDbExchangeRate,
   toDbTransfer,
@@ -16,15 +21,22 @@ import {
 } from '../shared/ledger-mapping.ts';
 import type { SqlRunner } from '../shared/sql-runner.ts';
 import { applyCompactedBatch, applyEngineRecords } from './engine-apply.ts';
+import { coalesced } from './coalesced-loads.ts';
 
 /** One transaction of a dialect, with its primitives and a runner for the engine's own SQL. */
 export interface EngineDialect {
+  /**
+   * `singleStatement`: the work runs exactly one statement, which is atomic on its own; the
+   * dialect may then skip BEGIN and COMMIT (two round trips per batch on PostgreSQL).
+   */
   transaction<T>(work: (tx: ChargingTransaction, sql: SqlRunner) => Promise<T>,
-    options: { readOnly: boolean }): Promise<T>;
+    options: { readOnly: boolean; singleStatement?: boolean }): Promise<T>;
   /** The INSERT of one transfer with its id: (id, kind, debit, credit, currency, amount,
    * reference, reservation, reverses, created). */
   readonly insertTransferSql: string;
   allocateTransferIds(count: number): Promise<bigint[]>;
+  /** Sessions by id in one statement: the SQL, and the one parameter it takes for the ids. */
+  readonly sessionsByIds: { readonly sql: string; param(ids: readonly string[]): unknown };
 }
 
 /** Rows a snapshot reads at most per table: far above any real installation of one node. */
@@ -96,7 +108,10 @@ export function engineStorageOver(dialect: EngineDialect): EngineStorage {
         'a snapshot fits its bound');
       return { accounts, books, openReservations, liveSessions };
     }),
-    loadSessions: (ids) => read((tx) => each(ids, (id) => tx.findSession(id))),
+    loadSessions: coalesced((ids) => read(async (_tx, runner) =>
+      (await runner.all<SessionRow>(dialect.sessionsByIds.sql,
+        [dialect.sessionsByIds.param(ids)])).map(fromDbSession)),
+    (session) => session.sessionId),
     loadReservations: (ids) => read((tx) => each(ids, (id) => tx.findReservation(id))),
     loadSpendWindows: (keys) => read((tx) => tx.findSpendWindows(keys)),
     loadOutcomes: (keys) => read((tx) => each(keys, (key) => tx.findIdempotentOutcome(key))),
@@ -124,7 +139,7 @@ export function engineStorageOver(dialect: EngineDialect): EngineStorage {
       // Compacted before the transaction opens: the write lock is held for the writes only.
       const batch = compactBatch(records);
       return dialect.transaction((_tx, runner) => applyCompactedBatch(runner, batch),
-        { readOnly: false });
+        { readOnly: false, singleStatement: true });
     },
     read: (work) => read((tx) => work(tx)),
   };

@@ -119,23 +119,26 @@ export class PostgresOwnership implements TreeOwnership {
 
   /**
    * Runs `work` in one transaction on the owner connection: the engine's batches commit here,
-   * so a batch commits only while this connection (and with it every lock) is alive.
+   * so a batch commits only while this connection (and with it every lock) is alive. Work of
+   * one statement runs without BEGIN and COMMIT: the statement is its own transaction.
    */
-  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>,
+    options: { singleStatement?: boolean } = {}): Promise<T> {
     const run = async (): Promise<T> => {
       const client = this.#client;
       if (client === null) throw new Error('this node has no owner connection');
       // The write-behind and primitives take a PoolClient; they never call release().
       const asPool = client as unknown as pg.PoolClient;
+      const explicit = options.singleStatement !== true;
       openUnit(asPool);
       try {
-        await client.query('BEGIN');
+        if (explicit) await client.query('BEGIN');
         const value = await work(asPool);
         await flushPendingWrites(asPool);
-        await client.query('COMMIT');
+        if (explicit) await client.query('COMMIT');
         return value;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => this.#lost(client));
+        if (explicit) await client.query('ROLLBACK').catch(() => this.#lost(client));
         throw error;
       } finally {
         closeUnit(asPool);
