@@ -146,18 +146,10 @@ export interface TerminateAnswer {
  * suspension, fraud control): a terminate's fields, tagged `killed` so that whatever the switch
  * sends after it is answered as coming after a kill.
  */
-export interface KillAnswer {
+export interface KillAnswer extends Omit<TerminateAnswer, 'status'> {
   readonly status: 'killed';
-  readonly sessionId: string;
   /** The request number the kill took: the one the switch was due to send next. */
   readonly requestNumber: number;
-  readonly cdrId: string;
-  readonly usedSeconds: number;
-  readonly billedSeconds: number;
-  readonly costMicros: Micros;
-  readonly currency: CurrencyCode;
-  readonly carrierId?: string;
-  readonly carrierPrefix?: string;
 }
 
 export interface EventAnswer {

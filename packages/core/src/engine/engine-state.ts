@@ -38,6 +38,9 @@ export class EngineFault {
   }
 }
 
+/** Sessions of other engines' trees remembered at most (see EngineState.foreignSessions). */
+export const foreignSessionsKeptMax = 100_000;
+
 export function ratePairKey(pair: ExchangeRatePair): string {
   return `${pair.fromCurrency}/${pair.toCurrency}`;
 }
@@ -75,6 +78,21 @@ export class EngineState {
   readonly rates = new Map<string, ExchangeRate[]>();
   /** Transfer ids handed out by storage and not used yet, in increasing order. */
   readonly transferIds: bigint[] = [];
+  /**
+   * Accounts and sessions of trees another engine owns, with their root: a request that
+   * touches one is handed to the owner at once, without loading it again. Dropped with memory
+   * (a change of the owned trees reloads it).
+   */
+  readonly foreignRoots = new Map<string, string>();
+  readonly foreignSessions = new Map<string, string>();
+
+  /** Remembers a session of another engine's tree; the oldest are forgotten past the bound. */
+  noteForeignSession(sessionId: string, rootId: string): void {
+    this.foreignSessions.set(sessionId, rootId);
+    if (this.foreignSessions.size <= foreignSessionsKeptMax) return;
+    const oldest = this.foreignSessions.keys().next();
+    if (oldest.done !== true) this.foreignSessions.delete(oldest.value);
+  }
 
   static fromSnapshot(snapshot: EngineSnapshot): EngineState {
     const state = new EngineState();

@@ -83,7 +83,13 @@ export function engineTransaction(
 
 function accountPrimitives(state: EngineState, log: DecisionLog, ownership: TreeOwnership) {
   const known = (id: string) => state.accounts.has(id) || log.absent.has(`account:${id}`);
+  /** An account of another engine's tree: the whole request goes to that tree's owner. */
+  const notForeign = (id: string) => {
+    const rootId = state.foreignRoots.get(id);
+    if (rootId !== undefined) throw new NotOwnedHere(rootId);
+  };
   const account = (id: string): Account | null => {
+    notForeign(id);
     if (!known(id)) throw new EngineFault({ accounts: [id] });
     return state.accounts.get(id) ?? null;
   };
@@ -108,6 +114,7 @@ function accountPrimitives(state: EngineState, log: DecisionLog, ownership: Tree
         assert(compareAccountIds(ids[index - 1] as AccountId, ids[index] as AccountId) < 0,
           'accounts are locked in the global order');
       }
+      for (const id of ids) notForeign(id);
       const missing = unknownOf(ids, known);
       if (missing.length > 0) throw new EngineFault({ accounts: missing });
       const locked: LockedAccount[] = [];
@@ -285,6 +292,8 @@ function sessionPrimitives(state: EngineState, log: DecisionLog, durableRead: Du
   const session = (id: string): SessionRecord | null => {
     const found = state.sessions.get(id);
     if (found !== undefined) return found;
+    const foreignRoot = state.foreignSessions.get(id);
+    if (foreignRoot !== undefined) throw new NotOwnedHere(foreignRoot);
     if (log.absent.has(`session:${id}`)) return null;
     throw new EngineFault({ sessions: [id] });
   };

@@ -35,7 +35,16 @@ export async function loadNeeds(
     loadKeyed(needs.sessions ?? [], (id) => state.sessions.has(id),
       async (ids) => {
         const sessions = await storage.loadSessions(ids);
-        await foreign(sessions.map((session) => session.accountId));
+        for (const session of sessions) {
+          try {
+            await foreign([session.accountId]);
+          } catch (error) {
+            if (error instanceof NotOwnedHere) {
+              state.noteForeignSession(session.sessionId, error.rootId);
+            }
+            throw error;
+          }
+        }
         return sessions;
       }, (session) => session.sessionId,
       (id, session) => (session === null ? absent.add(`session:${id}`)
@@ -88,19 +97,27 @@ async function checkForeign(storage: EngineStorage, state: EngineState,
   ownership: TreeOwnership, accountIds: readonly string[]): Promise<void> {
   for (const id of new Set(accountIds)) {
     if (state.accounts.has(id)) continue;
-    const rootId = await storedRootOf(storage, id);
-    if (!ownership.owns(rootId)) throw new NotOwnedHere(rootId);
+    const chain = await storedChainOf(storage, state, id);
+    const rootId = chain.at(-1)!;
+    if (!ownership.owns(rootId)) {
+      for (const member of chain) state.foreignRoots.set(member, rootId);
+      throw new NotOwnedHere(rootId);
+    }
     throw new EngineMemoryStale(`account ${id} of an owned tree is not in memory`);
   }
 }
 
-/** The root of a stored account, following its parents in storage. */
-async function storedRootOf(storage: EngineStorage, accountId: string): Promise<string> {
-  let id = accountId;
+/** A stored account and its ancestors up to the root (or to one already known as foreign). */
+async function storedChainOf(storage: EngineStorage, state: EngineState, accountId: string):
+  Promise<string[]> {
+  const chain = [accountId];
   for (let depth = 0; depth < treeDepthMax; depth += 1) {
+    const id = chain.at(-1)!;
+    const knownRoot = state.foreignRoots.get(id);
+    if (knownRoot !== undefined) return knownRoot === id ? chain : [...chain, knownRoot];
     const [account] = await storage.loadAccounts([id]);
-    if (account === undefined || account.parentId === null) return id;
-    id = account.parentId;
+    if (account === undefined || account.parentId === null) return chain;
+    chain.push(account.parentId);
   }
   throw new Error(`account ${accountId} has more than ${treeDepthMax} ancestors`);
 }

@@ -33,6 +33,7 @@ import { createSqliteApiKeyStore, createSqliteDeckStore, sqliteWithRunner } from
 import { createSqliteChargingStore } from '../storage/sqlite/sqlite-charging-store.ts';
 import { SqliteDatabase } from '../storage/sqlite/sqlite-database.ts';
 import { takeSqliteWriterLock } from '../storage/sqlite/sqlite-writer-lock.ts';
+import { SqliteBatchWriter } from '../storage/sqlite/sqlite-batch-writer.ts';
 import { engineOver } from '../storage/engine/open-engine.ts';
 import {
   postgresEngineStorage,
@@ -129,14 +130,19 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
       const database = new SqliteDatabase({ path: target.path,
         synchronous: config.sqliteSynchronous, busyTimeoutMs: config.sqliteBusyTimeoutMs });
       const migrationsApplied = database.migrate();
+      // Opened after the migrations: the worker's connection expects the tables.
+      const writer = config.chargingEngine === 'memory' && config.sqliteWriterThread
+        ? new SqliteBatchWriter({ path: target.path, synchronous: config.sqliteSynchronous,
+          busyTimeoutMs: config.sqliteBusyTimeoutMs }) : undefined;
       return { charging: chargingStoreOf(config, createSqliteChargingStore(database),
-        () => sqliteEngineStorage(database)),
+        () => sqliteEngineStorage(database, writer)),
         decks: createSqliteDeckStore(database), apiKeys: createSqliteApiKeyStore(database),
         origins: createSqliteSessionOriginStore(database),
         carriers: carrierStoreOver(sqliteWithRunner(database)),
         fraud: sqliteFraudStores(database),
         subscriberIdentities: sqliteSubscriberIdentityStore(database),
         migrationsApplied, ownership: null, close: async () => {
+          await writer?.close();
           await database.close();
           writerLock?.release();
         } };

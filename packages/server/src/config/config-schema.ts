@@ -61,6 +61,9 @@ export const ConfigSchema = Type.Object({
     description: 'memory: one in-memory owner decides every charging and ledger write and ' +
       'commits them in batches (the engine); sql: one SQL transaction per request (the ' +
       'earlier design, kept for comparison).' }),
+  sqliteWriterThread: Type.Boolean({ default: true,
+    description: 'SQLite with the engine: write its batches on a worker thread, so that ' +
+      'neither the statements nor the fsync of a commit block the event loop.' }),
   engineBatchDecisionsMax: Type.Integer({ minimum: 1, maximum: 100_000, default: 2_000,
     description: 'Charging decisions the engine commits together at most.' }),
   nodeId: Type.String({ pattern: '^[A-Za-z0-9._-]{0,64}$', default: '',
@@ -184,6 +187,7 @@ export const configSources = {
   shutdownTimeoutMs: { env: 'TOLLGATE_SHUTDOWN_TIMEOUT_MS' },
   chargingEngine: { env: 'TOLLGATE_CHARGING_ENGINE' },
   engineBatchDecisionsMax: { env: 'TOLLGATE_ENGINE_BATCH_DECISIONS_MAX' },
+  sqliteWriterThread: { env: 'TOLLGATE_SQLITE_WRITER_THREAD' },
   nodeId: { env: 'TOLLGATE_NODE_ID' },
   nodeUrl: { env: 'TOLLGATE_NODE_URL' },
   clusterKey: { env: 'TOLLGATE_CLUSTER_KEY', secret: true },

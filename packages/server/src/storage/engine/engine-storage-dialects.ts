@@ -6,6 +6,7 @@ import { postgresRunner } from '../postgres/postgres-charging-store.ts';
 import type { PostgresDatabase } from '../postgres/postgres-database.ts';
 import { postgresLedgerTransaction } from '../postgres/postgres-ledger-transaction.ts';
 import { sqliteRunner } from '../sqlite/sqlite-charging-store.ts';
+import type { SqliteBatchWriter } from '../sqlite/sqlite-batch-writer.ts';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.ts';
 import { sqliteLedgerTransaction } from '../sqlite/sqlite-ledger-transaction.ts';
 import { engineStorageOver } from './engine-storage-sql.ts';
@@ -18,9 +19,11 @@ const transferValues = '?, ?, ?, ?, ?, ?, ?, ?, ?, ?';
  * SQLite: one process owns the file (the engine is its only writer), so transfer ids are
  * counted in memory from the highest id ever given (AUTOINCREMENT never reuses one).
  */
-export function sqliteEngineStorage(database: SqliteDatabase): EngineStorage {
+export function sqliteEngineStorage(database: SqliteDatabase,
+  writer?: SqliteBatchWriter): EngineStorage {
   let nextId: bigint | null = null;
   return engineStorageOver({
+    ...(writer === undefined ? {} : { appendCompacted: (batch) => writer.append(batch) }),
     transaction: (work, options) => database.transaction((connection) => {
       const runner = sqliteRunner(connection);
       return work({ ...sqliteLedgerTransaction(connection), ...chargingPrimitives(runner) },

@@ -1,6 +1,7 @@
 import {
   assert,
   compactBatch,
+  type CompactedBatch,
   type BundleRecord,
   type ChargingTransaction,
   type EngineRecord,
@@ -35,6 +36,8 @@ export interface EngineDialect {
    * reference, reservation, reverses, created). */
   readonly insertTransferSql: string;
   allocateTransferIds(count: number): Promise<bigint[]>;
+  /** Writes a compacted batch its own way (SQLite: on a worker thread); absent: `transaction`. */
+  readonly appendCompacted?: (batch: CompactedBatch) => Promise<void>;
   /** Sessions by id in one statement: the SQL, and the one parameter it takes for the ids. */
   readonly sessionsByIds: { readonly sql: string; param(ids: readonly string[]): unknown };
 }
@@ -138,6 +141,7 @@ export function engineStorageOver(dialect: EngineDialect): EngineStorage {
     appendBatch: (records) => {
       // Compacted before the transaction opens: the write lock is held for the writes only.
       const batch = compactBatch(records);
+      if (dialect.appendCompacted !== undefined) return dialect.appendCompacted(batch);
       return dialect.transaction((_tx, runner) => applyCompactedBatch(runner, batch),
         { readOnly: false, singleStatement: true });
     },
