@@ -22,6 +22,10 @@ import { startDiameter } from '../diameter/diameter-service.ts';
 import { sqliteSubscriberIdentityStore } from '../diameter/subscriber-identity-store.ts';
 import { createSqliteChargingStore } from '../storage/sqlite/sqlite-charging-store.ts';
 import { SqliteDatabase, type SqliteSynchronous } from '../storage/sqlite/sqlite-database.ts';
+import { readProcessEnv } from '../config/load-config.ts';
+import { SqliteBatchWriter } from '../storage/sqlite/sqlite-batch-writer.ts';
+import { sqliteEngineStorage } from '../storage/engine/engine-storage-dialects.ts';
+import { engineOver } from '../storage/engine/open-engine.ts';
 import type { BenchClientInput, BenchClientReport } from './diameter-bench-client.ts';
 
 /**
@@ -36,12 +40,15 @@ export interface DiameterBenchOptions {
   readonly durationMs: number;
   readonly inFlightTotal: number;
   readonly synchronous: SqliteSynchronous;
+  /** The charging engine (memory) or one SQL transaction per request (sql). */
+  readonly engine: 'memory' | 'sql';
 }
 
 export const diameterBenchDefaults: DiameterBenchOptions = {
   durationMs: 10_000,
   inFlightTotal: 64,
   synchronous: 'FULL',
+  engine: readProcessEnv()['TOLLGATE_CHARGING_ENGINE'] === 'sql' ? 'sql' : 'memory',
 };
 
 interface RunResult {
@@ -146,11 +153,18 @@ export async function runDiameterBench(
   options: DiameterBenchOptions = diameterBenchDefaults,
 ): Promise<{ results: RunResult[]; allSucceeded: boolean }> {
   const directory = mkdtempSync(join(tmpdir(), 'tollgate-diameter-bench-'));
-  const database = new SqliteDatabase({ path: join(directory, 'bench.sqlite'),
-    synchronous: options.synchronous });
+  const databasePath = join(directory, 'bench.sqlite');
+  const database = new SqliteDatabase({ path: databasePath, synchronous: options.synchronous });
   database.migrate();
   try {
-    const store = createSqliteChargingStore(database);
+    // The charging engine, as `tollgate serve` runs it: decisions in memory, batches written on
+    // a worker thread (TOLLGATE_CHARGING_ENGINE=sql gives the per-request SQL path).
+    const writer = options.engine === 'memory' ? new SqliteBatchWriter({ path: databasePath,
+      synchronous: options.synchronous, busyTimeoutMs: 10_000 }) : null;
+    const engine = writer === null ? null
+      : engineOver(sqliteEngineStorage(database, writer));
+    await engine?.start();
+    const store = engine ?? createSqliteChargingStore(database);
     const deck = deckOf();
     const ledger = createLedgerService({ store, clock: systemClock });
     const charging = createChargingService({ store, clock: systemClock,
@@ -171,6 +185,8 @@ export async function runDiameterBench(
       }
     }
     await server.close(1_000);
+    await engine?.idle();
+    await writer?.close();
     const allSucceeded = results.every((result) => /^2001:\d+$/.test(result.results));
     return { results, allSucceeded };
   } finally {
