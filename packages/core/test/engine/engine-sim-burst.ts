@@ -95,7 +95,11 @@ function movesOf(world: World, state: BurstState): Move[] {
   }
   if (world.scheduler.pending > 0) moves.push('turn', 'turn');
   if (world.storage.waitingAppends > 0) moves.push('admit');
-  if (state.plan.failure !== null && !state.armed) moves.push('fail');
+  if (state.plan.failure !== null && !state.armed) {
+    // A batch being written is the likeliest target.
+    moves.push('fail');
+    if (world.storage.waitingAppends > 0) moves.push('fail');
+  }
   if (state.plan.death !== 'none' && !state.died && state.next > 0) moves.push('die');
   return moves;
 }
@@ -154,6 +158,8 @@ async function makeMove(world: World, state: BurstState, move: Move): Promise<vo
  * reach its commit does (possibly one in its I/O turns already).
  */
 async function failAppend(world: World, state: BurstState): Promise<void> {
+  // With appends held, the failure mostly waits for a batch being written, to fail it.
+  if (state.plan.hold && world.storage.waitingAppends === 0 && chance(world, 0.8)) return;
   state.armed = true;
   const mode = state.plan.failure!;
   const hops = between(world, 0, 6);

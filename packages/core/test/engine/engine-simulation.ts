@@ -32,9 +32,10 @@ import {
  * The seeded simulation of the charging engine (issue 15): random calls on random trees, with
  * retransmissions (alone and racing their original), kills, top-ups, suspensions, sweeper
  * runs under a manual clock, several requests in flight at once, storage failures and node
- * deaths at random points: while decisions run, while a batch is being written. After every step, storage is checked
- * against a model of what the clients were told (engine-sim-checks.ts). A failure names the
- * seed and the step; the same seed replays the same run.
+ * deaths at random points (while decisions run, while a batch is being written). After every
+ * step, storage is checked against a model of what the clients were told
+ * (engine-sim-checks.ts). A failure names the seed and the step; the same seed replays the
+ * same run.
  */
 export interface SimulationOptions {
   readonly seed: number;
@@ -129,7 +130,7 @@ async function burst(world: World, step: number): Promise<void> {
   if (duplicable.length > 0 && chance(world, 0.3)) {
     duplicated.add(pick(world.random, duplicable));
   }
-  const plan = randomPlan(world, 0.1, 0.04);
+  const plan = randomPlan(world, 0.2, 0.04);
   note(world, `step ${step}: ${actions.map((action, index) => action.label +
     (duplicated.has(index) ? ' (x2)' : '')).join(' | ')} ${show(plan)}`);
   for (const action of actions) count(world, action.kind);

@@ -34,6 +34,15 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+/** The agent forgets a call when it sends the terminate; its CDR exists once that commits. */
+async function cdrOnceWritten(sessionId: string): Promise<Record<string, unknown> | undefined> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const [cdr] = await cdrsOf(sessionId);
+    if (cdr !== undefined || Date.now() > deadline) return cdr;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sent = (text: string) =>
   emulator.commands.some((command) => command.text === `api ${text}`);
@@ -69,7 +78,7 @@ describe('FreeSWITCH agent against the ESL emulator', () => {
       // first 30-second block at 0.20/min, plus 0.05 connect = 0.15.
       const billsec = emulator.hangups[0]!.billsec;
       expect([3, 4]).toContain(billsec);
-      const [cdr] = await cdrsOf('fs:fs-1');
+      const cdr = await cdrOnceWritten('fs:fs-1');
       expect(cdr).toMatchObject({ disposition: 'normal', used_seconds: billsec, cost: '0.15' });
       expect((before - await balanceOf('cu1')).toFixed(2)).toBe('0.15');
     });
@@ -108,6 +117,8 @@ describe('FreeSWITCH agent against the ESL emulator', () => {
     await sleep(2_000);
     emulator.hangup('fs-3');
     await until(() => agent.liveCalls() === 0);
+    await cdrOnceWritten('fs:fs-3');
+    await cdrOnceWritten('fs:fs-4');
     expect(await cdrsOf('fs:fs-3')).toEqual([expect.objectContaining({
       disposition: 'normal', cost: '0.15' })]);
     expect(await cdrsOf('fs:fs-4')).toEqual([expect.objectContaining({
@@ -149,6 +160,7 @@ describe('FreeSWITCH agent against the ESL emulator', () => {
     await startCall('fs-7');
     emulator.hangup('fs-7');
     await until(() => agent.liveCalls() === 0);
+    await cdrOnceWritten('fs:fs-7');
     expect(await cdrsOf('fs:fs-7')).toHaveLength(1);
   });
 });

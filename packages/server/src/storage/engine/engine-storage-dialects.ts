@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ChargingTransaction, EngineStorage } from '@tollgate/core';
-import type { SqlRunner } from '../shared/sql-runner.ts';
+import { toDollarPlaceholders, type SqlRunner } from '../shared/sql-runner.ts';
 import { chargingPrimitives } from '../shared/charging-primitives.ts';
 import { postgresRunner } from '../postgres/postgres-charging-store.ts';
 import type { PostgresDatabase } from '../postgres/postgres-database.ts';
@@ -78,6 +78,9 @@ export function postgresEngineStorage(database: PostgresDatabase,
       sql: 'SELECT * FROM sessions WHERE session_id = ANY(?::text[])',
       param: (ids) => [...ids],
     },
+    // One round trip instead of three (BEGIN, the statement, COMMIT): every new call needs one.
+    readStatement: async <Row>(sql: string, params: readonly unknown[]) =>
+      (await database.pool.query(toDollarPlaceholders(sql), [...params])).rows as Row[],
     allocateTransferIds: (count) => database.transaction(async (client) => {
       const { rows } = await client.query<{ id: string | bigint }>(
         `SELECT nextval(pg_get_serial_sequence('transfers', 'id')) AS id

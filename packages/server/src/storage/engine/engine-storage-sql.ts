@@ -38,6 +38,11 @@ export interface EngineDialect {
   allocateTransferIds(count: number): Promise<bigint[]>;
   /** Writes a compacted batch its own way (SQLite: on a worker thread); absent: `transaction`. */
   readonly appendCompacted?: (batch: CompactedBatch) => Promise<void>;
+  /**
+   * One read statement over committed state, outside any explicit transaction (a statement is
+   * its own snapshot): for the hot single-statement loads. Absent: a read-only transaction.
+   */
+  readonly readStatement?: <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
   /** Sessions by id in one statement: the SQL, and the one parameter it takes for the ids. */
   readonly sessionsByIds: { readonly sql: string; param(ids: readonly string[]): unknown };
 }
@@ -111,10 +116,13 @@ export function engineStorageOver(dialect: EngineDialect): EngineStorage {
         'a snapshot fits its bound');
       return { accounts, books, openReservations, liveSessions };
     }),
-    loadSessions: coalesced((ids) => read(async (_tx, runner) =>
-      (await runner.all<SessionRow>(dialect.sessionsByIds.sql,
-        [dialect.sessionsByIds.param(ids)])).map(fromDbSession)),
-    (session) => session.sessionId),
+    loadSessions: coalesced(async (ids) => {
+      const params = [dialect.sessionsByIds.param(ids)];
+      const rows = dialect.readStatement === undefined
+        ? await read((_tx, runner) => runner.all<SessionRow>(dialect.sessionsByIds.sql, params))
+        : await dialect.readStatement<SessionRow>(dialect.sessionsByIds.sql, params);
+      return rows.map(fromDbSession);
+    }, (session) => session.sessionId),
     loadReservations: (ids) => read((tx) => each(ids, (id) => tx.findReservation(id))),
     loadSpendWindows: (keys) => read((tx) => tx.findSpendWindows(keys)),
     loadOutcomes: (keys) => read((tx) => each(keys, (key) => tx.findIdempotentOutcome(key))),
