@@ -62,6 +62,11 @@ export interface ChargingEngine extends ChargingStore {
    * trees owned then. Called when the trees this engine owns change (a takeover, a release).
    */
   reload(): Promise<void>;
+  /**
+   * Tells the engine a session belongs to a tree another engine owns (its authorize was just
+   * handed to that owner), so the session's later requests are handed over without a load.
+   */
+  noteForeignSession(sessionId: string, rootId: string): void;
 }
 
 interface Decided<T> {
@@ -146,6 +151,13 @@ class Engine implements ChargingEngine {
         this.#dropMemory();
       },
     });
+  }
+
+  noteForeignSession(sessionId: string, rootId: string): void {
+    const state = this.#state;
+    if (state !== null && !state.sessions.has(sessionId)) {
+      state.noteForeignSession(sessionId, rootId);
+    }
   }
 
   reload(): Promise<void> {

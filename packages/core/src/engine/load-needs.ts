@@ -28,8 +28,8 @@ export async function loadNeeds(
   transferIdBlock: number,
   absent: Set<AbsentKey>,
 ): Promise<void> {
-  const foreign = (accountIds: readonly string[]) =>
-    checkForeign(storage, state, ownership, accountIds);
+  const foreign = (accounts: readonly ForeignCandidate[]) =>
+    checkForeign(storage, state, ownership, accounts);
   await Promise.all([
     loadAccounts(storage, state, foreign, needs.accounts ?? [], absent),
     loadKeyed(needs.sessions ?? [], (id) => state.sessions.has(id),
@@ -37,7 +37,7 @@ export async function loadNeeds(
         const sessions = await storage.loadSessions(ids);
         for (const session of sessions) {
           try {
-            await foreign([session.accountId]);
+            await foreign([{ id: session.accountId }]);
           } catch (error) {
             if (error instanceof NotOwnedHere) {
               state.noteForeignSession(session.sessionId, error.rootId);
@@ -53,7 +53,7 @@ export async function loadNeeds(
       async (ids) => {
         const reservations = await storage.loadReservations(ids);
         await foreign(reservations.flatMap((reservation) =>
-          reservation.legs.map((leg) => leg.accountId)));
+          reservation.legs.map((leg) => ({ id: leg.accountId }))));
         return reservations;
       }, (reservation) => reservation.id,
       (id, reservation) => (reservation === null ? absent.add(`reservation:${id}`)
@@ -94,10 +94,10 @@ async function loadKeyed<K, V>(
  * date (a tree it just took over): the snapshot holds every account of the trees it owns.
  */
 async function checkForeign(storage: EngineStorage, state: EngineState,
-  ownership: TreeOwnership, accountIds: readonly string[]): Promise<void> {
-  for (const id of new Set(accountIds)) {
+  ownership: TreeOwnership, accounts: readonly ForeignCandidate[]): Promise<void> {
+  for (const { id, parentId } of accounts) {
     if (state.accounts.has(id)) continue;
-    const chain = await storedChainOf(storage, state, id);
+    const chain = await storedChainOf(storage, state, id, parentId);
     const rootId = chain.at(-1)!;
     if (!ownership.owns(rootId)) {
       for (const member of chain) state.foreignRoots.set(member, rootId);
@@ -107,10 +107,18 @@ async function checkForeign(storage: EngineStorage, state: EngineState,
   }
 }
 
+/** A stored account, and its parent when it was read already (undefined: not read yet). */
+interface ForeignCandidate {
+  readonly id: string;
+  readonly parentId?: string | null;
+}
+
 /** A stored account and its ancestors up to the root (or to one already known as foreign). */
-async function storedChainOf(storage: EngineStorage, state: EngineState, accountId: string):
-  Promise<string[]> {
+async function storedChainOf(storage: EngineStorage, state: EngineState, accountId: string,
+  parentId: string | null | undefined): Promise<string[]> {
   const chain = [accountId];
+  if (parentId === null) return chain;
+  if (parentId !== undefined) chain.push(parentId);
   for (let depth = 0; depth < treeDepthMax; depth += 1) {
     const id = chain.at(-1)!;
     const knownRoot = state.foreignRoots.get(id);
@@ -127,12 +135,12 @@ async function storedChainOf(storage: EngineStorage, state: EngineState, account
  * another engine owns (see checkForeign).
  */
 async function loadAccounts(storage: EngineStorage, state: EngineState,
-  foreign: (ids: readonly string[]) => Promise<void>, ids: readonly string[],
+  foreign: (accounts: readonly ForeignCandidate[]) => Promise<void>, ids: readonly string[],
   absent: Set<AbsentKey>): Promise<void> {
   const unknown = ids.filter((id) => !state.accounts.has(id));
   if (unknown.length === 0) return;
   const found = await storage.loadAccounts(unknown);
-  await foreign(found.map((account) => account.id));
+  await foreign(found.map((account) => ({ id: account.id, parentId: account.parentId })));
   for (const id of unknown) if (!state.accounts.has(id)) absent.add(`account:${id}`);
 }
 

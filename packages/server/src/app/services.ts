@@ -239,7 +239,8 @@ export async function openServices(
   const { charging: localCharging, switches } = createSwitchServices({ origins: stores.origins,
     clock, charging: fraud === null ? routed : fraud.wrap(routed) });
   const charging = forwarder === null ? localCharging
-    : forwardingCharging(localCharging, forwarder);
+    : forwardingCharging(localCharging, forwarder,
+      (sessionId, rootId) => engine?.noteForeignSession(sessionId, rootId));
   const locals = { charging: localCharging, ledger: localLedger } as const;
   const cluster = ownership === null || clusterKey === '' ? undefined : {
     endpoint: { key: clusterKey, run: (call: ClusterCall) =>

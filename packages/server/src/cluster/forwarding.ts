@@ -54,7 +54,8 @@ type AnyMethod = (input: unknown) => Promise<unknown>;
  * it: the local engine refuses such a request before deciding anything (NotOwnedHere), so
  * forwarding it whole cannot decide anything twice.
  */
-function forwarding<S extends object>(local: S, service: ServiceName, forwarder: Forwarder): S {
+function forwarding<S extends object>(local: S, service: ServiceName, forwarder: Forwarder,
+  onForwarded: (method: string, input: unknown, rootId: string) => void): S {
   const wrapped = { ...local } as Record<string, unknown>;
   for (const method of forwardedMethods[service]) {
     const own = (local as Record<string, AnyMethod>)[method];
@@ -64,6 +65,7 @@ function forwarding<S extends object>(local: S, service: ServiceName, forwarder:
         return await own.call(local, input);
       } catch (error) {
         if (!(error instanceof NotOwnedHere)) throw error;
+        onForwarded(method, input, error.rootId);
         return forwarder.forward(error.rootId, { service, method, input });
       }
     };
@@ -71,11 +73,21 @@ function forwarding<S extends object>(local: S, service: ServiceName, forwarder:
   return wrapped as S;
 }
 
-export function forwardingCharging(local: ChargingService, forwarder: Forwarder):
+/**
+ * `onSessionForwarded`: an authorize went to the owner of its tree; the session's updates and
+ * terminate will too, and the local engine can say so without loading the session first.
+ */
+export function forwardingCharging(local: ChargingService, forwarder: Forwarder,
+  onSessionForwarded: (sessionId: string, rootId: string) => void = () => undefined):
   ChargingService {
-  return forwarding(local, 'charging', forwarder);
+  return forwarding(local, 'charging', forwarder, (method, input, rootId) => {
+    const sessionId = (input as { sessionId?: unknown } | null)?.sessionId;
+    if (method === 'authorize' && typeof sessionId === 'string') {
+      onSessionForwarded(sessionId, rootId);
+    }
+  });
 }
 
 export function forwardingLedger(local: LedgerService, forwarder: Forwarder): LedgerService {
-  return forwarding(local, 'ledger', forwarder);
+  return forwarding(local, 'ledger', forwarder, () => undefined);
 }

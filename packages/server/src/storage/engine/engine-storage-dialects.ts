@@ -30,8 +30,9 @@ export function sqliteEngineStorage(database: SqliteDatabase,
         runner);
     }, options),
     insertTransferSql: `INSERT INTO transfers (${transferColumns}) VALUES (${transferValues})`,
-    sessionsByIds: {
-      sql: 'SELECT * FROM sessions WHERE session_id IN (SELECT value FROM json_each(?))',
+    byIds: {
+      sessions: 'SELECT * FROM sessions WHERE session_id IN (SELECT value FROM json_each(?))',
+      accounts: 'SELECT * FROM accounts WHERE id IN (SELECT value FROM json_each(?))',
       param: (ids) => JSON.stringify(ids),
     },
     allocateTransferIds: async (count) => {
@@ -74,8 +75,9 @@ export function postgresEngineStorage(database: PostgresDatabase,
         { singleStatement: options.singleStatement === true })),
     insertTransferSql: `INSERT INTO transfers (${transferColumns}) OVERRIDING SYSTEM VALUE
       VALUES (${transferValues})`,
-    sessionsByIds: {
-      sql: 'SELECT * FROM sessions WHERE session_id = ANY(?::text[])',
+    byIds: {
+      sessions: 'SELECT * FROM sessions WHERE session_id = ANY(?::text[])',
+      accounts: 'SELECT * FROM accounts WHERE id = ANY(?::text[])',
       param: (ids) => [...ids],
     },
     // One round trip instead of three (BEGIN, the statement, COMMIT): every new call needs one.

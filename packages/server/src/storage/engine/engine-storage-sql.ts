@@ -16,8 +16,10 @@ import {
   type SessionRow,
 } from '../shared/charging-mapping.ts';
 import {
+  fromDbAccount,
   fromDbExchangeRate,
   toDbTransfer,
+  type AccountRow,
   type ExchangeRateRow,
 } from '../shared/ledger-mapping.ts';
 import type { SqlRunner } from '../shared/sql-runner.ts';
@@ -43,8 +45,12 @@ export interface EngineDialect {
    * its own snapshot): for the hot single-statement loads. Absent: a read-only transaction.
    */
   readonly readStatement?: <Row>(sql: string, params: readonly unknown[]) => Promise<Row[]>;
-  /** Sessions by id in one statement: the SQL, and the one parameter it takes for the ids. */
-  readonly sessionsByIds: { readonly sql: string; param(ids: readonly string[]): unknown };
+  /** Rows by id in one statement: the SQL per table, and the one parameter for the ids. */
+  readonly byIds: {
+    readonly sessions: string;
+    readonly accounts: string;
+    param(ids: readonly string[]): unknown;
+  };
 }
 
 /** Rows a snapshot reads at most per table: far above any real installation of one node. */
@@ -94,6 +100,13 @@ async function each<K, V>(keys: readonly K[], find: (key: K) => Promise<V | null
 export function engineStorageOver(dialect: EngineDialect): EngineStorage {
   const read = <T>(work: (tx: ChargingTransaction, runner: SqlRunner) => Promise<T>) =>
     dialect.transaction(work, { readOnly: true });
+  /** One statement, outside a transaction where the dialect can: the hot loads of faults. */
+  const readByIds = async <Row>(sqlText: string, ids: readonly string[]): Promise<Row[]> => {
+    const params = [dialect.byIds.param(ids)];
+    return dialect.readStatement === undefined
+      ? read((_tx, runner) => runner.all<Row>(sqlText, params))
+      : dialect.readStatement<Row>(sqlText, params);
+  };
   const storage: EngineStorage = {
     loadSnapshot: () => read(async (tx) => {
       const accounts = [];
@@ -116,17 +129,14 @@ export function engineStorageOver(dialect: EngineDialect): EngineStorage {
         'a snapshot fits its bound');
       return { accounts, books, openReservations, liveSessions };
     }),
-    loadSessions: coalesced(async (ids) => {
-      const params = [dialect.sessionsByIds.param(ids)];
-      const rows = dialect.readStatement === undefined
-        ? await read((_tx, runner) => runner.all<SessionRow>(dialect.sessionsByIds.sql, params))
-        : await dialect.readStatement<SessionRow>(dialect.sessionsByIds.sql, params);
-      return rows.map(fromDbSession);
-    }, (session) => session.sessionId),
+    loadSessions: coalesced(async (ids) =>
+      (await readByIds<SessionRow>(dialect.byIds.sessions, ids)).map(fromDbSession),
+    (session) => session.sessionId),
     loadReservations: (ids) => read((tx) => each(ids, (id) => tx.findReservation(id))),
     loadSpendWindows: (keys) => read((tx) => tx.findSpendWindows(keys)),
     loadOutcomes: (keys) => read((tx) => each(keys, (key) => tx.findIdempotentOutcome(key))),
-    loadAccounts: (ids) => read((tx) => each(ids, (id) => tx.findAccount(id as never))),
+    loadAccounts: async (ids) =>
+      (await readByIds<AccountRow>(dialect.byIds.accounts, ids)).map(fromDbAccount),
     loadBundles: (query) => read(async (tx, runner) => {
       const bundles: BundleRecord[] = [];
       for (const id of query.accountIds) bundles.push(...await tx.findBundles(id));
