@@ -98,6 +98,19 @@ function diagnostics(): string {
     harness.chargingTrail().slice(-40).join('\n');
 }
 
+/**
+ * Kamailio's counters once `settled` matches them (or after 5 s): a CDR is readable as soon as
+ * Tollgate commits the terminate, a moment before Kamailio has read its CCA and counted it.
+ */
+async function statisticsOnce(settled: RegExp): Promise<string> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const statistics = await kamailio!.statistics();
+    if (settled.test(statistics) || Date.now() > deadline) return statistics;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('Kamailio ims_charging + SIPp against Tollgate\'s Diameter server', () => {
   it('Kamailio\'s cdp peers with Tollgate (CER/CEA)', () => {
     expect(harness.server.connectionCount(), diagnostics()).toBe(1);
@@ -120,7 +133,7 @@ describe('Kamailio ims_charging + SIPp against Tollgate\'s Diameter server', () 
       expect(after.postedMicros).toBe(money('1.00') - BigInt(cdr!.billedSeconds) * 1_000n);
       expect(after.pendingMicros).toBe(0n);
       // Kamailio's own count: the 10 s grant needed one CCR-U, and nothing failed.
-      const statistics = await kamailio!.statistics();
+      const statistics = await statisticsOnce(/successful_final_ccrs = 1\b/);
       expect(statistics).toMatch(/successful_initial_ccrs = 1\b/);
       expect(statistics).toMatch(/successful_interim_ccrs = 1\b/);
       expect(statistics).toMatch(/successful_final_ccrs = 1\b/);
