@@ -42,6 +42,8 @@ export interface DiameterBenchOptions {
   readonly synchronous: SqliteSynchronous;
   /** The charging engine (memory) or one SQL transaction per request (sql). */
   readonly engine: 'memory' | 'sql';
+  /** The engine's SQLite batches on a worker thread. */
+  readonly writerThread: boolean;
 }
 
 export const diameterBenchDefaults: DiameterBenchOptions = {
@@ -49,6 +51,7 @@ export const diameterBenchDefaults: DiameterBenchOptions = {
   inFlightTotal: 64,
   synchronous: 'FULL',
   engine: readProcessEnv()['TOLLGATE_CHARGING_ENGINE'] === 'sql' ? 'sql' : 'memory',
+  writerThread: readProcessEnv()['TOLLGATE_SQLITE_WRITER_THREAD'] === 'true',
 };
 
 interface RunResult {
@@ -157,12 +160,13 @@ export async function runDiameterBench(
   const database = new SqliteDatabase({ path: databasePath, synchronous: options.synchronous });
   database.migrate();
   try {
-    // The charging engine, as `tollgate serve` runs it: decisions in memory, batches written on
-    // a worker thread (TOLLGATE_CHARGING_ENGINE=sql gives the per-request SQL path).
-    const writer = options.engine === 'memory' ? new SqliteBatchWriter({ path: databasePath,
-      synchronous: options.synchronous, busyTimeoutMs: 10_000 }) : null;
-    const engine = writer === null ? null
-      : engineOver(sqliteEngineStorage(database, writer));
+    // The charging engine, as `tollgate serve` runs it (TOLLGATE_CHARGING_ENGINE=sql gives the
+    // per-request SQL path; TOLLGATE_SQLITE_WRITER_THREAD=true writes batches on a worker).
+    const writer = options.engine === 'memory' && options.writerThread
+      ? new SqliteBatchWriter({ path: databasePath, synchronous: options.synchronous,
+        busyTimeoutMs: 10_000 }) : null;
+    const engine = options.engine === 'sql' ? null
+      : engineOver(sqliteEngineStorage(database, writer ?? undefined));
     await engine?.start();
     const store = engine ?? createSqliteChargingStore(database);
     const deck = deckOf();
