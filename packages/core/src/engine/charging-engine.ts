@@ -286,8 +286,11 @@ class Engine implements ChargingEngine {
 
   #noteClosed(records: readonly EngineRecord[], seq: number): void {
     for (const record of records) {
-      if (record.kind === 'session_updated' && record.session.state !== 'live') {
-        this.#closed.push({ sessionId: record.session.sessionId, reservationId: null, seq });
+      // A refused authorize inserts its session already closed: it is forgotten like the rest.
+      const session = record.kind === 'session_updated' || record.kind === 'session_inserted'
+        ? record.session : null;
+      if (session !== null && session.state !== 'live') {
+        this.#closed.push({ sessionId: session.sessionId, reservationId: null, seq });
       } else if (record.kind === 'reservation_updated' &&
         record.reservation.state !== 'open') {
         this.#closed.push({ sessionId: null, reservationId: record.reservation.id, seq });

@@ -1,6 +1,8 @@
 import {
   assert,
   compactBatch,
+  type AccountId,
+  type BookId,
   type CompactedBatch,
   type BundleRecord,
   type ChargingTransaction,
@@ -57,7 +59,7 @@ export interface EngineDialect {
 const snapshotRowsMax = 50_000_000;
 /** Far past any instant: every open reservation and live session is "expired" by then. */
 const instantMsMax = 8_640_000_000_000_000;
-const accountsPageMax = 10_000;
+const snapshotPageMax = 10_000;
 
 const sql = {
   bundleById: 'SELECT * FROM bundles WHERE id = ?',
@@ -78,6 +80,19 @@ export function replayEngineBatch(storage: EngineStorage, records: readonly Engi
   const replay = replays.get(storage);
   assert(replay !== undefined, 'the storage is an SQL engine storage');
   return replay(records);
+}
+
+/** Every row of a listing paged by id (`afterId`), page after page until a short one. */
+async function everyPage<Id extends string, Row extends { readonly id: Id }>(
+  page: (afterId: Id | null) => Promise<Row[]>,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let afterId: Id | null = null; ;) {
+    const next = await page(afterId);
+    rows.push(...next);
+    if (next.length < snapshotPageMax) return rows;
+    afterId = next.at(-1)!.id;
+  }
 }
 
 /** What `find` finds of `keys`, one after the other (one connection, one transaction). */
@@ -109,20 +124,10 @@ export function engineStorageOver(dialect: EngineDialect): EngineStorage {
   };
   const storage: EngineStorage = {
     loadSnapshot: () => read(async (tx) => {
-      const accounts = [];
-      for (let afterId = null as string | null; ;) {
-        const page = await tx.listAccounts({ afterId: afterId as never, limit: accountsPageMax });
-        accounts.push(...page);
-        if (page.length < accountsPageMax) break;
-        afterId = page.at(-1)!.id;
-      }
-      const books = [];
-      for (let afterId = null as string | null; ;) {
-        const page = await tx.listBooks({ afterId: afterId as never, limit: accountsPageMax });
-        books.push(...page);
-        if (page.length < accountsPageMax) break;
-        afterId = page.at(-1)!.id;
-      }
+      const accounts = await everyPage((afterId: AccountId | null) => tx.listAccounts({ afterId,
+        limit: snapshotPageMax }));
+      const books = await everyPage((afterId: BookId | null) => tx.listBooks({ afterId,
+        limit: snapshotPageMax }));
       const openReservations = await tx.listExpiredReservations(instantMsMax, snapshotRowsMax);
       const liveSessions = await tx.listStaleSessions(instantMsMax, snapshotRowsMax);
       assert(openReservations.length < snapshotRowsMax && liveSessions.length < snapshotRowsMax,
