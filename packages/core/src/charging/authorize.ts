@@ -77,9 +77,9 @@ export async function authorize(
 }
 
 /**
- * The account and its ancestors, or `account_not_found`, or `forbidden` when the caller's scope
- * is not on the chain. Checked before anything else is read, so a key never learns of a session
- * or an event outside its tree.
+ * The account and its ancestors, or `account_not_found` when it is missing or the caller's
+ * scope is not on the chain (the same answer: a key never learns which). Checked before
+ * anything else is read, so a key never learns of a session or an event outside its tree.
  */
 export async function loadScopedChain(
   tx: ChargingTransaction,
@@ -97,8 +97,14 @@ export function inScope(chainIds: readonly string[], scopeAccountId: string | un
   return scopeAccountId === undefined || chainIds.includes(scopeAccountId);
 }
 
+/** An account outside the key's tree answers exactly like a missing one. */
 export function outOfScope(accountId: string) {
-  return chargingProblem('forbidden', `account ${accountId} is outside the key's scope`);
+  return chargingProblem('account_not_found', `no account ${accountId}`);
+}
+
+/** A session outside the key's tree answers exactly like a missing one. */
+export function sessionOutOfScope(sessionId: string) {
+  return chargingProblem('session_not_found', `no session ${sessionId}`);
 }
 
 type Routed =

@@ -39,14 +39,31 @@ export async function createBundle(
     if ((await tx.findAccount(input.accountId as AccountId)) === null) {
       return chargingProblem('account_not_found', `no account ${input.accountId}`);
     }
-    const existing = (await tx.findBundles(input.accountId)).find((b) => b.id === input.bundleId);
-    const bundle: BundleRecord = { id: input.bundleId, accountId: input.accountId,
+    const key = bundleKeyOf(input.accountId, input.bundleId);
+    // Bundles stored before ids were per account kept the bare id.
+    const existing = (await tx.findBundles(input.accountId))
+      .find((b) => b.id === key || b.id === input.bundleId);
+    const bundle: BundleRecord = { id: key, accountId: input.accountId,
       prefixes: [...input.prefixes], timeBand: input.timeBand,
       secondsRemaining: input.seconds, validUntilMs: input.validUntilMs, createdAtMs: nowMs };
     if (existing !== undefined) return success(existing);
     await tx.insertBundle(bundle);
     return success(bundle);
   });
+}
+
+/**
+ * Bundle ids are chosen per account (a plan's period name such as `2026-12`), so every account
+ * may use the same ones: the stored key is `<account>/<id>`, unique across the installation.
+ */
+export function bundleKeyOf(accountId: string, bundleId: string): string {
+  return `${accountId}/${bundleId}`;
+}
+
+/** The id the account chose, from a stored bundle (old bundles stored the bare id). */
+export function bundleIdOf(bundle: Pick<BundleRecord, 'id' | 'accountId'>): string {
+  const prefix = `${bundle.accountId}/`;
+  return bundle.id.startsWith(prefix) ? bundle.id.slice(prefix.length) : bundle.id;
 }
 
 function checkBundle(input: CreateBundleInput) {

@@ -4,7 +4,13 @@ import { chargingProblem, type ChargingProblem } from './charging-work.ts';
 
 /** Bounds on what a switch may send (conventions: put a limit on everything). */
 export const chargingInputLimits = {
+  /** A session or event id as a caller sends it. */
   sessionIdLengthMax: 200,
+  /**
+   * A stored session key: an id, or an id in a tenant's namespace (`<root account>/<id>`,
+   * server/http/tenant-ids.ts): the id, a slash and an account id.
+   */
+  sessionKeyLengthMax: 200 + 1 + 64,
   partyLengthMax: 128,
   numberDigitsMax: 32,
   requestNumberMax: 1_000_000,
@@ -14,12 +20,15 @@ export const chargingInputLimits = {
 const sessionIdPattern = /^[\x21-\x7e]+$/;
 const digitsPattern = /^\d+$/;
 
-export function checkSessionId(sessionId: unknown): ChargingProblem | null {
+/** A session id or key: printable, and at most `lengthMax` long (a stored key by default). */
+export function checkSessionId(
+  sessionId: unknown,
+  lengthMax: number = chargingInputLimits.sessionKeyLengthMax,
+): ChargingProblem | null {
   if (typeof sessionId !== 'string' || sessionId.length === 0 ||
-    sessionId.length > chargingInputLimits.sessionIdLengthMax ||
-    !sessionIdPattern.test(sessionId)) {
+    sessionId.length > lengthMax || !sessionIdPattern.test(sessionId)) {
     return chargingProblem('invalid_session_id',
-      `session_id must be 1-${chargingInputLimits.sessionIdLengthMax} printable characters`);
+      `session_id must be 1-${lengthMax} printable characters`);
   }
   return null;
 }

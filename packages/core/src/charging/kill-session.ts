@@ -1,5 +1,5 @@
 import { success } from '../kernel/result.ts';
-import { inScope, outOfScope } from './authorize.ts';
+import { inScope, sessionOutOfScope } from './authorize.ts';
 import { checkSessionId, checkUsedSeconds } from './charging-input.ts';
 import type { ChargingDeps } from './charging-ports.ts';
 import type { ChargingResult } from './charging-service.ts';
@@ -59,7 +59,7 @@ export async function killSession(
     }
     const chainIds = session.levels.length > 0
       ? session.levels.map((level) => level.accountId) : [session.accountId];
-    if (!inScope(chainIds, input.scopeAccountId)) return outOfScope(session.accountId);
+    if (!inScope(chainIds, input.scopeAccountId)) return sessionOutOfScope(input.sessionId);
     if (session.state !== 'live') {
       return chargingProblem('session_closed', `session ${input.sessionId} is not live`);
     }

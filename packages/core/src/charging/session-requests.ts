@@ -1,6 +1,6 @@
 import { assert } from '../kernel/assert.ts';
 import { success } from '../kernel/result.ts';
-import { inScope, outOfScope } from './authorize.ts';
+import { inScope, sessionOutOfScope } from './authorize.ts';
 import { checkUpdateInput } from './charging-input.ts';
 import type { ChargingDeps, ChargingTransaction } from './charging-ports.ts';
 import type { ChargingResult } from './charging-service.ts';
@@ -37,7 +37,7 @@ async function sequence(tx: ChargingTransaction, input: UpdateInput): Promise<Se
   const chainIds = session.levels.length > 0
     ? session.levels.map((level) => level.accountId) : [session.accountId];
   if (!inScope(chainIds, input.scopeAccountId)) {
-    return { kind: 'problem', problem: outOfScope(session.accountId) };
+    return { kind: 'problem', problem: sessionOutOfScope(input.sessionId) };
   }
   if (input.requestNumber === session.lastRequestNumber && session.state !== 'refused') {
     return { kind: 'answered', answer: decodeStoredAnswer(session.lastAnswerJson) };

@@ -45,6 +45,16 @@ export interface Account {
 
 const idPattern = /^[A-Za-z0-9_.-]+$/;
 
+/**
+ * Ids Tollgate gives its own accounts (a carrier's accrual account) start with `_`. Tenants
+ * choose the other ids, so no tenant can create, and thereby take over, one of these.
+ */
+export const internalAccountIdPrefix = '_';
+
+export function isInternalAccountId(id: string): boolean {
+  return id.startsWith(internalAccountIdPrefix);
+}
+
 export function isAccountId(text: string): text is AccountId {
   return text.length > 0 && text.length <= ledgerLimits.idLengthMax && idPattern.test(text);
 }

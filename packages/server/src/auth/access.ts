@@ -33,13 +33,27 @@ export interface Access {
   deckVisible(principal: Principal, deck: DeckSummary): Promise<boolean>;
   /** Decks are owned by the account of the key that uploaded them; the operator owns none. */
   ownerOf(principal: Principal): string | null;
+  /** The root of the key's tree; null for the operator key, which has no tree. */
+  rootOf(principal: Principal): Promise<string | null>;
+  /**
+   * A deck may price an account or a carrier of the tree under `rootAccountId` when the
+   * operator uploaded it (no owner) or an account of that tree owns it: never another tree's
+   * private price list, whoever asks.
+   */
+  deckUsableInTree(deck: DeckSummary, rootAccountId: string): Promise<boolean>;
+}
+
+/** The one answer for an account the key may not see and for one that does not exist. */
+export function accountNotFound(accountId: string) {
+  return problem('account_not_found', `no account ${accountId}`);
 }
 
 /**
  * Tenant isolation. Every check walks the target's chain up to its root with
  * `getAccountChain` (bounded by the ledger's `accountChainDepthMax`), so a moved account is
- * judged by where it is now. Another tenant's account answers `forbidden`: account ids are
- * chosen by their creators and are not secrets, so a clear answer beats a feigned 404.
+ * judged by where it is now. Another tenant's account answers exactly like a missing one
+ * (`account_not_found`, same message): tenants are hostile, and a different answer would let
+ * them map their neighbours' ids.
  */
 export function createAccess(ledger: LedgerService): Access {
   const account: Access['account'] = async (principal, accountId, reach) => {
@@ -48,11 +62,12 @@ export function createAccess(ledger: LedgerService): Access {
     if (principal.kind === 'operator') return chain;
     const position = chain.value.findIndex((member) => member.id === principal.accountId);
     const allowed = reach === 'subtree' ? position >= 0 : position > 0;
-    if (!allowed) {
-      const detail = position === 0 ? 'a key cannot do this to its own account'
-        : `account ${accountId} is outside the key's scope`;
-      return problem('forbidden', detail);
+    // The key's own account is known to it: that refusal may say why. Anything outside the
+    // key's tree answers exactly as a missing account would, so ids cannot be probed.
+    if (position === 0 && !allowed) {
+      return problem('forbidden', 'a key cannot do this to its own account');
     }
+    if (!allowed) return accountNotFound(accountId);
     return chain;
   };
   const ownsUpload: Access['ownsUpload'] = async (principal, ownerAccountId) => {
@@ -81,6 +96,16 @@ export function createAccess(ledger: LedgerService): Access {
       return self.ok && self.value[0]?.rateDeckId === deck.id;
     },
     ownerOf: (principal) => principal.kind === 'operator' ? null : principal.accountId,
+    rootOf: async (principal) => {
+      if (principal.kind === 'operator') return null;
+      const chain = await ledger.getAccountChain(principal.accountId);
+      return chain.ok ? chain.value.at(-1)?.id ?? null : null;
+    },
+    deckUsableInTree: async (deck, rootAccountId) => {
+      if (deck.ownerAccountId === null) return true;
+      const chain = await ledger.getAccountChain(deck.ownerAccountId);
+      return chain.ok && chain.value.at(-1)?.id === rootAccountId;
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  bundleIdOf,
   formatIsoInstant,
   formatMicrosTrimmed,
   parseMicros,
@@ -205,6 +206,7 @@ export interface ApiProblem {
   readonly line?: number;
   readonly column?: string;
   readonly account_id?: string | null;
+  readonly binding?: 'account' | 'upstream';
   readonly session_id?: string;
   readonly request_number?: number;
   readonly available?: string;
@@ -213,10 +215,13 @@ export interface ApiProblem {
 }
 
 /** A refusal is an answer: the switch reads `status`, tools read `code`. */
-export function toApiRefusal(answer: RefusalAnswer): ApiProblem {
+export function toApiRefusal(
+  answer: RefusalAnswer,
+  binding: 'account' | 'upstream' | null = null,
+): ApiProblem {
   return { status: answer.status, code: answer.status, message: answer.message,
     session_id: answer.sessionId, request_number: answer.requestNumber,
-    account_id: answer.accountId };
+    account_id: answer.accountId, ...(binding === null ? {} : { binding }) };
 }
 
 /** Domain problems may carry where (line, column) and whose (account, amounts). */
@@ -321,7 +326,7 @@ export function toApiKey(record: ApiKeyRecord): Static<typeof KeySchemas.ApiKey>
 }
 
 export function toApiBundle(bundle: BundleRecord): Static<typeof BundleSchemas.Bundle> {
-  return { id: bundle.id, account_id: bundle.accountId, prefixes: [...bundle.prefixes],
+  return { id: bundleIdOf(bundle), account_id: bundle.accountId, prefixes: [...bundle.prefixes],
     time_band: bundle.timeBand, seconds_remaining: bundle.secondsRemaining,
     valid_until: bundle.validUntilMs === null ? null : formatIsoInstant(bundle.validUntilMs),
     created_at: formatIsoInstant(bundle.createdAtMs) };

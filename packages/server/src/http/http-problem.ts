@@ -35,8 +35,11 @@ export function problemOf(found: DomainProblem): HttpProblem {
 }
 
 /** A refused call: its HTTP status is its code's, its body says `status` and `code`. */
-export function refusalOf(answer: RefusalAnswer): HttpProblem {
-  return new HttpProblem({ ...toApiRefusal(answer), code: answer.status });
+export function refusalOf(
+  answer: RefusalAnswer,
+  binding: 'account' | 'upstream' | null = null,
+): HttpProblem {
+  return new HttpProblem({ ...toApiRefusal(answer, binding), code: answer.status });
 }
 
 /** The value of a result, or the problem thrown as an HTTP answer. */

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import {
   checkCarrierFields,
+  internalAccountIdPrefix,
   checkRouteRule,
   checkRoutingPolicy,
   listRoutes,
@@ -36,10 +38,20 @@ export interface RoutingService {
   readonly catalog: RoutingCatalog;
 }
 
-/** The ledger account that accrues what the operator owes a carrier. */
-export function carrierAccountIdOf(carrierId: string): string {
-  return `carrier.${carrierId}`;
+/**
+ * The ledger account that accrues what an operator owes one of its carriers: an internal id
+ * (tenants cannot create `_` ids) derived from the operator and the carrier, so a carrier of
+ * one operator can never land on another tree's account or on another operator's carrier.
+ * Carriers created before this kept their `carrier.<id>` account (stored on the carrier).
+ */
+export function carrierAccountIdOf(rootAccountId: string, carrierId: string): string {
+  const digest = createHash('sha256').update(`${rootAccountId}\u0000${carrierId}`)
+    .digest('hex').slice(0, carrierAccountDigestHexChars);
+  return `${internalAccountIdPrefix}carrier.${digest}`;
 }
+
+/** 128 bits: a collision between two operators' carriers is out of reach. */
+const carrierAccountDigestHexChars = 32;
 
 /**
  * Carrier administration and route listing. A carrier's ledger account is a root of its own
@@ -74,7 +86,7 @@ export function createRoutingService(deps: {
       const currency = await deckCurrency(fields.rateDeckId);
       if (currency === null) return problem('rate_deck_not_found', `no deck ${fields.rateDeckId}`);
       const carrier: Carrier = { ...fields, rootAccountId, currency,
-        accountId: carrierAccountIdOf(fields.id) };
+        accountId: carrierAccountIdOf(rootAccountId, fields.id) };
       if (await store.findCarrier(fields.id) !== null) {
         return problem('carrier_exists', `carrier ${fields.id} exists`);
       }

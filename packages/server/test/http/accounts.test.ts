@@ -68,7 +68,7 @@ describe('POST /v1/accounts: problems', () => {
         'invalid_amount'],
       [{ id: 'y1', parent_id: 'rs', tier: 'customer', rate_deck_id: 'deck_missing' }, 404,
         'rate_deck_not_found'],
-      [{ id: 'y2', parent_id: 'other', tier: 'customer' }, 403, 'forbidden'],
+      [{ id: 'y2', parent_id: 'other', tier: 'customer' }, 404, 'parent_not_found'],
     ];
     for (const [fields, status, code] of cases) {
       const response = await api.call({ method: 'POST', url: '/v1/accounts', key: world.keys.rs,
@@ -113,10 +113,12 @@ describe('GET /v1/accounts/{id} and children', () => {
       url: `/v1/accounts/rs/children?limit=1&after=${String(first.body['next_after'])}` });
     expect((next.body['accounts'] as unknown[]).length).toBe(1);
   });
-  it('keeps a customer out of its parent and siblings', async () => {
+  it('keeps a customer out of its parent and siblings, as if they did not exist', async () => {
     for (const url of ['/v1/accounts/rs', '/v1/accounts/cu2', '/v1/accounts/rs/children']) {
       const response = await api.call({ method: 'GET', url, key: world.keys.cu1 });
-      expect([url, response.status, response.body['code']]).toEqual([url, 403, 'forbidden']);
+      const id = url.split('/')[3];
+      expect([url, response.status, response.body]).toEqual([url, 404,
+        { code: 'account_not_found', message: `no account ${id}` }]);
     }
   });
   it('answers 404 for an unknown account', async () => {
@@ -181,7 +183,7 @@ describe('suspend, activate, PATCH', () => {
     expect([own.status, own.body['code']]).toEqual([403, 'forbidden']);
     const stranger = await api.call({ method: 'POST', url: '/v1/accounts/other/suspend',
       key: world.keys.rs });
-    expect([stranger.status, stranger.body['code']]).toEqual([403, 'forbidden']);
+    expect([stranger.status, stranger.body['code']]).toEqual([404, 'account_not_found']);
   });
   it('changes limits and deck; null removes a limit', async () => {
     const patched = await api.call({ method: 'PATCH', url: '/v1/accounts/cu2',

@@ -76,7 +76,8 @@ describe('/v1/accounts/{id}/api-keys', () => {
     for (const id of ['rs', 'other', 'ad']) {
       const response = await api.call({ method: 'POST', url: `/v1/accounts/${id}/api-keys`,
         key: world.keys.cu1, json: {} });
-      expect([id, response.status, response.body['code']]).toEqual([id, 403, 'forbidden']);
+      expect([id, response.status, response.body['code']]).toEqual([id, 404,
+        'account_not_found']);
     }
   });
   it('keeps one tenant out of another\'s accounts, sessions and CDRs', async () => {
@@ -98,7 +99,7 @@ describe('/v1/accounts/{id}/api-keys', () => {
       const response = await api.call({ method: method as 'GET', url, key: world.keys.other,
         ...(json === undefined ? {} : { json }) });
       expect([method, url, response.status, response.body['code']])
-        .toEqual([method, url, 403, 'forbidden']);
+        .toEqual([method, url, 404, 'account_not_found']);
     }
     const balance = await api.call({ method: 'GET', url: '/v1/accounts/cu1' });
     expect(balance.body).toMatchObject({ balance: '10.00', state: 'active',

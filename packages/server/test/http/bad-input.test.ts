@@ -87,7 +87,7 @@ const badRequests = (): Array<[ApiRequest, number, string]> => [
   [{ method: 'PUT', url: '/v1/accounts/cu1', json: {} }, 404, 'not_found'],
   [{ method: 'GET', url: '/v1/accounts/cu1', key: 'wrong' }, 401, 'unauthorized'],
   [{ method: 'POST', url: '/v1/accounts/cu1/topups', key: world.keys.other,
-    json: { amount: '5.00', reference: 'other' } }, 403, 'forbidden'],
+    json: { amount: '5.00', reference: 'other' } }, 404, 'account_not_found'],
 ];
 
 describe('bad input', () => {

@@ -92,7 +92,7 @@ describe('POST /v1/rate-decks: limits, time bands, owners', () => {
     expect([unknown.status, unknown.body['code']]).toEqual([404, 'time_bands_not_found']);
     const foreign = await upload(`/v1/rate-decks?name=b&currency=USD&bands_id=${bandsId}`,
       'prefix,rate\n1,0.6\n', world.keys.other);
-    expect([foreign.status, foreign.body['code']]).toEqual([403, 'forbidden']);
+    expect([foreign.status, foreign.body['code']]).toEqual([404, 'time_bands_not_found']);
   });
   it('lets a key upload for an account below it, not above', async () => {
     const below = await upload('/v1/rate-decks?name=c&currency=USD&owner_id=cu1',
@@ -100,7 +100,7 @@ describe('POST /v1/rate-decks: limits, time bands, owners', () => {
     expect([below.status, below.body['owner_id']]).toEqual([201, 'cu1']);
     const above = await upload('/v1/rate-decks?name=c&currency=USD&owner_id=ad',
       deckCsv('0.3'), world.keys.rs);
-    expect([above.status, above.body['code']]).toEqual([403, 'forbidden']);
+    expect([above.status, above.body['code']]).toEqual([404, 'account_not_found']);
   });
 });
 
@@ -126,7 +126,8 @@ describe('GET /v1/rate-decks', () => {
     expect(retail.body).toMatchObject({ id: world.decks.retail, rows: 4, owner_id: 'rs' });
     const carrier = await api.call({ method: 'GET', key: world.keys.rs,
       url: `/v1/rate-decks/${world.decks.carrier}` });
-    expect([carrier.status, carrier.body['code']]).toEqual([403, 'forbidden']);
+    expect([carrier.status, carrier.body]).toEqual([404,
+      { code: 'rate_deck_not_found', message: `no rate deck ${world.decks.carrier}` }]);
     const missing = await api.call({ method: 'GET', url: '/v1/rate-decks/deck_nope' });
     expect([missing.status, missing.body['code']]).toEqual([404, 'rate_deck_not_found']);
   });

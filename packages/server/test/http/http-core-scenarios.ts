@@ -50,9 +50,14 @@ function describeCharging(context: Context): void {
     expect(await accountOf(context, 'cu1')).toMatchObject({ balance: '9.79', reserved: '0.00' });
     expect(await accountOf(context, 'rs')).toMatchObject({ balance: '-0.12' });
     expect(await accountOf(context, 'ad')).toMatchObject({ balance: '-0.096' });
-    const cdrs = await api.call({ method: 'GET', url: '/v1/cdrs', key: world.keys.rs });
-    const [cdr] = cdrs.body['cdrs'] as Array<{ levels: Array<{ cost: string }> }>;
+    const cdrsOf = async (key?: string) => (await api.call({ method: 'GET',
+      url: '/v1/cdrs?account_id=rs', ...(key === undefined ? {} : { key }) }))
+      .body['cdrs'] as Array<{ levels: Array<{ cost: string }> }>;
+    const [cdr] = await cdrsOf();
     expect(cdr?.levels.map((level) => level.cost)).toEqual(['0.21', '0.12', '0.096', '0.08']);
+    // The reseller sees what its customer paid and its own cost, not what its parents pay.
+    const [resellers] = await cdrsOf(world.keys.rs);
+    expect(resellers?.levels.map((level) => level.cost)).toEqual(['0.21', '0.12']);
   });
   it('refuses with the precise status and moves nothing', async () => {
     const { api, world } = context;
@@ -73,7 +78,8 @@ function describeAdministration(context: Context): void {
     const { api, world } = context;
     const foreign = await api.call({ method: 'GET', url: '/v1/accounts/cu1',
       key: world.keys.other });
-    expect([foreign.status, foreign.body['code']]).toEqual([403, 'forbidden']);
+    expect([foreign.status, foreign.body]).toEqual([404,
+      { code: 'account_not_found', message: 'no account cu1' }]);
     const wrong = await api.call({ method: 'GET', url: '/v1/accounts/cu1', key: 'tg_nope' });
     expect(wrong.status).toBe(401);
     const created = await api.call({ method: 'POST', url: '/v1/accounts/cu1/api-keys',

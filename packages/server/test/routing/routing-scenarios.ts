@@ -41,6 +41,13 @@ async function routeOrder(context: Context, body: Record<string, unknown> = {}) 
   return (response.body['routes'] as Array<{ carrier_id: string }>).map((r) => r.carrier_id);
 }
 
+/** A carrier's accrual account is an internal id (routing-service.ts): read it from the API. */
+async function carrierRevenue(context: Context, carrierId: string) {
+  const carrier = await context.api.call({ method: 'GET', url: `/v1/carriers/${carrierId}` });
+  expect(String(carrier.body['account_id'])).toMatch(/^_carrier\.[0-9a-f]{32}$/);
+  return revenueOf(context, String(carrier.body['account_id']));
+}
+
 async function revenueOf(context: Context, accountId: string) {
   const response = await context.api.call({ method: 'GET', url: `/v1/accounts/${accountId}` });
   return response.body['revenue'];
@@ -50,15 +57,17 @@ export function describeRouting(kind: StoreKind): void {
   const context = {} as Context;
   let sessions = 0;
   const sessionId = () => `route-${kind}-${(sessions += 1)}`;
+  // The operator's switch charges with the operator's key: the grant names the carrier and
+  // gateway to route to, which a customer's key is never shown.
   const authorize = async (json: Record<string, unknown> = {}) => {
     const id = sessionId();
     const response = await context.api.call({ method: 'POST', url: '/v1/sessions',
-      key: context.world.keys.cu1, json: { session_id: id, account_id: 'cu1', caller: '1555',
+      json: { session_id: id, account_id: 'cu1', caller: '1555',
         callee, request_number: 0, ...json } });
     return { id, response };
   };
   const terminate = (id: string, usedSeconds: number) => context.api.call({ method: 'POST',
-    url: `/v1/sessions/${id}/terminate`, key: context.world.keys.cu1,
+    url: `/v1/sessions/${id}/terminate`,
     json: { request_number: 1, used_seconds: usedSeconds } });
 
   describe(`least-cost routing on ${kind}`, () => {
@@ -105,26 +114,29 @@ export function describeRouting(kind: StoreKind): void {
       // The root's level is what the carrier charges; the carrier's account accrues it.
       expect((cdr['levels'] as Array<Record<string, unknown>>).at(-1)).toMatchObject(
         { account_id: 'op', cost: '0.07' });
-      expect(await revenueOf(context, 'carrier.c')).toEqual([{ currency: 'USD',
+      expect(await carrierRevenue(context, 'c')).toEqual([{ currency: 'USD',
         balance: '0.07' }]);
       const tenantView = await context.api.call({ method: 'GET', url: '/v1/cdrs',
         key: context.world.keys.cu1 });
       const own = (tenantView.body['cdrs'] as Array<Record<string, unknown>>)
         .find((entry) => entry['session_id'] === id)!;
       expect(own['carrier']).toBeNull();
+      // Nor the levels above it: the customer sees its own price only.
+      expect((own['levels'] as Array<Record<string, unknown>>).map((level) =>
+        level['account_id'])).toEqual(['cu1']);
     });
 
     it('takes the carrier the switch names, and refuses a loss-making one', async () => {
       const named = await authorize({ carrier_id: 'b' });
       expect(named.response.body).toMatchObject({ route: { carrier_id: 'b' } });
       expect((await terminate(named.id, 30)).status).toBe(200);
-      expect(await revenueOf(context, 'carrier.b')).toEqual([{ currency: 'USD',
+      expect(await carrierRevenue(context, 'b')).toEqual([{ currency: 'USD',
         balance: '0.04' }]);
       const dear = await authorize({ carrier_id: 'd' });
       expect([dear.response.status, dear.response.body['code']]).toEqual([403, 'no_route']);
       expect(String(dear.response.body['message'])).toContain('loss_making');
       const replay = await context.api.call({ method: 'POST', url: '/v1/sessions',
-        key: context.world.keys.cu1, json: { session_id: dear.id, account_id: 'cu1',
+        json: { session_id: dear.id, account_id: 'cu1',
           caller: '1555', callee, request_number: 0, carrier_id: 'd' } });
       expect(replay.body).toEqual(dear.response.body);
     });
@@ -240,6 +252,21 @@ export function describeRouting(kind: StoreKind): void {
         json: { id: 'a', root_account_id: 'op', name: 'A again',
           rate_deck_id: context.world.decks.carrier, gateway: 'x' } });
       expect([twice.status, twice.body['code']]).toEqual([409, 'carrier_exists']);
+    });
+
+    it('hands the route to the operator\'s key only, not to a customer\'s', async () => {
+      // Last: this call counts in the carriers' quality figures the tests above check.
+      const byCustomer = await context.api.call({ method: 'POST', url: '/v1/sessions',
+        key: context.world.keys.cu1, json: { session_id: sessionId(), account_id: 'cu1',
+          caller: '1555', callee, request_number: 0 } });
+      expect(byCustomer.body['status'], byCustomer.text).toBe('granted');
+      expect(byCustomer.body).not.toHaveProperty('route');
+      const listed = await routes(context, {});
+      expect(listed.status).toBe(200);
+      const hidden = await context.api.call({ method: 'POST', url: '/v1/routes',
+        key: context.world.keys.cu1, json: { account_id: 'cu1', callee } });
+      expect([hidden.status, hidden.body['code']]).toEqual([403, 'forbidden']);
+      expect(hidden.text).not.toContain('gateway');
     });
 
     it('keeps the ledger consistent', async () => {

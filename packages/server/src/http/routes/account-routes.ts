@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { internalAccountIdPrefix, isInternalAccountId } from '@tollgate/core';
 import type { Principal } from '../../auth/api-keys.ts';
 import { randomId } from '../../auth/api-keys.ts';
 import type { AppServices } from '../app-services.ts';
@@ -46,17 +47,24 @@ async function accountView(services: AppServices, id: string) {
   return toApiAccountWithFunds(unwrap(await services.ledger.getAccount(id)));
 }
 
-/** A deck named on an account must exist and be one the caller may sell. */
+/**
+ * A deck named on an account must exist, be one the caller may sell, and belong to the
+ * account's own tree (or to the operator): another tree's private deck answers like a missing
+ * one, even to the operator key, so no price list is ever applied across operators.
+ */
 async function checkDeck(
   services: AppServices,
   principal: Principal,
   deckId: string | null | undefined,
+  rootAccountId: string | null,
 ): Promise<void> {
   if (deckId === null || deckId === undefined) return;
   const deck = await services.deckStore.findDeckSummary(deckId);
   if (deck === null) throw httpProblem('rate_deck_not_found', `no rate deck ${deckId}`);
-  if (!(await services.access.deckVisible(principal, deck))) {
-    throw httpProblem('forbidden', `rate deck ${deckId} is outside the key's scope`);
+  const usable = rootAccountId === null ? deck.ownerAccountId === null
+    : await services.access.deckUsableInTree(deck, rootAccountId);
+  if (!usable || !(await services.access.deckVisible(principal, deck))) {
+    throw httpProblem('rate_deck_not_found', `no rate deck ${deckId}`);
   }
 }
 
@@ -67,6 +75,14 @@ function registerCreate(app: TypeBoxApp, services: AppServices): void {
   }, async (request, reply) => {
     const principal = principalOf(request);
     const { body } = request;
+    if (body.id !== undefined && isInternalAccountId(body.id)) {
+      throw httpProblem('invalid_account_id',
+        `id: ids starting with "${internalAccountIdPrefix}" are Tollgate's own (carriers)`);
+    }
+    if (body.parent_id !== null && isInternalAccountId(body.parent_id)) {
+      throw httpProblem('parent_not_found', `no account ${body.parent_id}`);
+    }
+    let rootAccountId: string | null = null;
     if (body.parent_id === null) {
       if (principal.kind !== 'operator') {
         throw httpProblem('forbidden', 'only the operator key creates a root account');
@@ -76,9 +92,9 @@ function registerCreate(app: TypeBoxApp, services: AppServices): void {
       if (!parent.ok && parent.code === 'account_not_found') {
         throw httpProblem('parent_not_found', `no account ${body.parent_id}`);
       }
-      unwrap(parent);
+      rootAccountId = unwrap(parent).at(-1)?.id ?? null;
     }
-    await checkDeck(services, principal, body.rate_deck_id);
+    await checkDeck(services, principal, body.rate_deck_id, rootAccountId);
     const input = unwrap(fromApiCreateAccount(body, body.id ?? randomId('acc')));
     const created = unwrap(await services.ledger.createAccount(input));
     reply.code(201);
@@ -118,8 +134,8 @@ function registerChanges(app: TypeBoxApp, services: AppServices): void {
       response: withProblems({ 200: AccountWithFunds }) },
   }, async (request) => {
     const principal = principalOf(request);
-    unwrap(await access.account(principal, request.params.id, 'descendants'));
-    await checkDeck(services, principal, request.body.rate_deck_id);
+    const chain = unwrap(await access.account(principal, request.params.id, 'descendants'));
+    await checkDeck(services, principal, request.body.rate_deck_id, chain.at(-1)?.id ?? null);
     const changes = unwrap(fromApiAccountPatch(request.body));
     unwrap(await ledger.updateAccount({ id: request.params.id, changes }));
     return accountView(services, request.params.id);

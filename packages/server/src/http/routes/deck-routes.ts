@@ -54,7 +54,7 @@ async function bandsFor(services: AppServices, principal: Principal, bandsId: st
   const bands = await services.deckStore.findTimeBands(bandsId);
   if (bands === null) throw httpProblem('time_bands_not_found', `no time bands ${bandsId}`);
   if (!(await services.access.ownsUpload(principal, bands.ownerAccountId))) {
-    throw httpProblem('forbidden', `time bands ${bandsId} are outside the key's scope`);
+    throw httpProblem('time_bands_not_found', `no time bands ${bandsId}`);
   }
   return bands;
 }
@@ -97,7 +97,7 @@ async function visibleDeck(services: AppServices, principal: Principal, id: stri
   const summary = await services.deckStore.findDeckSummary(id);
   if (summary === null) throw httpProblem('rate_deck_not_found', `no rate deck ${id}`);
   if (!(await services.access.deckVisible(principal, summary))) {
-    throw httpProblem('forbidden', `rate deck ${id} is outside the key's scope`);
+    throw httpProblem('rate_deck_not_found', `no rate deck ${id}`);
   }
   return summary;
 }

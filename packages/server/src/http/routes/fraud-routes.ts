@@ -150,9 +150,14 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
     const owner = body.owner_id !== undefined ? body.owner_id
       : principal.kind === 'operator' ? null : principal.accountId;
     const existing = fraud.monitor.riskLists().find((list) => list.id === request.params.id);
+    if (owner !== null && !(await mayManage(services, principal, owner))) {
+      throw httpProblem('account_not_found', `no account ${owner}`);
+    }
+    // Another tree's list answers like a missing one. Risk list ids are still one namespace,
+    // so a tenant cannot create a list under an id another tree already uses (see README).
     if (!(await mayManage(services, principal, owner)) || (existing !== undefined &&
       !(await mayManage(services, principal, existing.ownerAccountId)))) {
-      throw httpProblem('forbidden', `risk list ${request.params.id} is outside the key's scope`);
+      throw httpProblem('risk_list_not_found', `no risk list ${request.params.id}`);
     }
     const list = unwrap(await fraud.monitor.putRiskList({ id: request.params.id,
       ownerAccountId: owner, name: body.name, prefixes: body.prefixes, action: body.action,
@@ -170,7 +175,7 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
       throw httpProblem('risk_list_not_found', `no risk list ${request.params.id}`);
     }
     if (!(await mayManage(services, principalOf(request), existing.ownerAccountId))) {
-      throw httpProblem('forbidden', `risk list ${request.params.id} is outside the key's scope`);
+      throw httpProblem('risk_list_not_found', `no risk list ${request.params.id}`);
     }
     unwrap(await fraud.monitor.deleteRiskList(request.params.id));
     return reply.code(204).send(null);

@@ -45,16 +45,36 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
 ) => {
   const { access, routing } = services;
 
-  /** Carriers are the business of the operator: its own key, or the root account's key. */
-  function requireRoot(principal: Principal, rootAccountId: string) {
+  /**
+   * Carriers are the business of the operator: its own key, or the root account's key. A key
+   * below the root is told so (the root is its own tree's); another tree's root answers like a
+   * missing account.
+   */
+  async function requireRoot(principal: Principal, rootAccountId: string) {
     if (principal.kind === 'operator' || principal.accountId === rootAccountId) return;
+    if (await access.rootOf(principal) !== rootAccountId) {
+      throw httpProblem('account_not_found', `no account ${rootAccountId}`);
+    }
     throw httpProblem('forbidden', 'carriers are managed by the operator (the root account)');
   }
 
+  /** Another operator's carrier answers exactly like a missing one. */
   async function carrierFor(principal: Principal, carrierId: string) {
     const carrier = unwrap(await routing.getCarrier(carrierId));
-    requireRoot(principal, carrier.rootAccountId);
+    if (principal.kind !== 'operator' && await access.rootOf(principal) !== carrier.rootAccountId) {
+      throw httpProblem('carrier_not_found', `no carrier ${carrierId}`);
+    }
+    await requireRoot(principal, carrier.rootAccountId);
     return carrier;
+  }
+
+  /** A carrier is priced with a deck its caller may see and its own tree may use. */
+  async function checkCarrierDeck(principal: Principal, rootAccountId: string, deckId: string) {
+    const deck = await services.deckStore.findDeckSummary(deckId);
+    if (deck === null || !(await access.deckVisible(principal, deck)) ||
+      !(await access.deckUsableInTree(deck, rootAccountId))) {
+      throw httpProblem('rate_deck_not_found', `no rate deck ${deckId}`);
+    }
   }
 
   app.post('/v1/carriers', {
@@ -62,7 +82,9 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       body: CarrierBody, response: withProblems({ 200: CarrierSchema }) },
   }, async (request) => {
     const { body } = request;
-    requireRoot(principalOf(request), body.root_account_id);
+    const principal = principalOf(request);
+    await requireRoot(principal, body.root_account_id);
+    await checkCarrierDeck(principal, body.root_account_id, body.rate_deck_id);
     return toApiCarrier(unwrap(await routing.createCarrier(body.root_account_id, {
       id: body.id, name: body.name, rateDeckId: body.rate_deck_id, gateway: body.gateway,
       priority: body.priority ?? 0, weight: body.weight ?? 1,
@@ -77,7 +99,7 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const principal = principalOf(request);
     const root = principal.kind === 'operator' ? request.query.root_account_id ?? null
       : principal.accountId;
-    if (root !== null) requireRoot(principal, root);
+    if (root !== null) await requireRoot(principal, root);
     return { carriers: (await routing.listCarriers(root)).map(toApiCarrier) };
   });
 
@@ -92,7 +114,11 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       params: CarrierParams, body: CarrierPatch, response: withProblems({ 200: CarrierSchema }) },
   }, async (request) => {
     const { body } = request;
-    await carrierFor(principalOf(request), request.params.carrier_id);
+    const principal = principalOf(request);
+    const carrier = await carrierFor(principal, request.params.carrier_id);
+    if (body.rate_deck_id !== undefined) {
+      await checkCarrierDeck(principal, carrier.rootAccountId, body.rate_deck_id);
+    }
     return toApiCarrier(unwrap(await routing.updateCarrier(request.params.carrier_id, {
       ...(body.name === undefined ? {} : { name: body.name }),
       ...(body.rate_deck_id === undefined ? {} : { rateDeckId: body.rate_deck_id }),
@@ -143,7 +169,13 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       response: withProblems({ 200: RouteRuleBody }) },
   }, async (request) => {
     const { body } = request;
-    unwrap(await access.account(principalOf(request), body.account_id, 'subtree'));
+    const chain = unwrap(await access.account(principalOf(request), body.account_id, 'subtree'));
+    // A rule may only name a carrier of the account's own operator; another operator's answers
+    // like a missing one (no id oracle).
+    const carrier = await routing.getCarrier(body.carrier_id);
+    if (!carrier.ok || carrier.value.rootAccountId !== chain.at(-1)?.id) {
+      throw httpProblem('carrier_not_found', `no carrier ${body.carrier_id}`);
+    }
     unwrap(await routing.putRule({ accountId: body.account_id, prefix: body.prefix,
       carrierId: body.carrier_id, action: body.action }));
     return body;
@@ -167,8 +199,15 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       body: RoutesBody, response: withProblems({ 200: RouteList }) },
   }, async (request) => {
     const { body } = request;
+    const principal = principalOf(request);
+    // Routes name carriers, gateways and supplier costs: the operator's business. A key below
+    // the root learns that its account exists (it is in its tree) and nothing more.
+    const chain = unwrap(await access.account(principal, body.account_id, 'subtree'));
+    if (principal.kind !== 'operator' && principal.accountId !== chain.at(-1)?.id) {
+      throw httpProblem('forbidden', 'routes and carrier costs are shown to the operator only');
+    }
     const list = unwrap(await routing.listRoutes({ accountId: body.account_id,
-      callee: body.callee, ...scopeOf(principalOf(request)),
+      callee: body.callee, ...scopeOf(principal),
       ...(body.expected_duration_s === undefined ? {}
         : { expectedDurationS: body.expected_duration_s }) }));
     if (list.noRouteReason !== null) {

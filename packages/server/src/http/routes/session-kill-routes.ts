@@ -6,7 +6,8 @@ import { formatMoney } from '../convert.ts';
 import { unwrap } from '../http-problem.ts';
 import { Money, withProblems } from '../schemas/common-schemas.ts';
 import { SessionParams } from '../schemas/session-schemas.ts';
-import { scopeOf } from './session-routes.ts';
+import { onFirstSession, scopeOf } from './session-routes.ts';
+import { tenantIdsOf } from '../tenant-ids.ts';
 
 const KillQuery = Type.Object({
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[\\x21-\\x7e]+$',
@@ -43,11 +44,14 @@ export const sessionKillRoutes: FastifyPluginAsyncTypebox<{ services: AppService
       params: SessionParams, querystring: KillQuery,
       response: withProblems({ 200: Killed }) },
   }, async (request) => {
-    const killed = unwrap(await services.switches.teardown.killSession({
-      sessionId: request.params.session_id, reason: request.query.reason ?? 'operator_kill',
-      ...scopeOf(principalOf(request)) }));
+    const principal = principalOf(request);
+    const sessionId = request.params.session_id;
+    const ids = await tenantIdsOf(principal, services.access);
+    const killed = unwrap(await onFirstSession(ids, sessionId, (key) =>
+      services.switches.teardown.killSession({ sessionId: key,
+        reason: request.query.reason ?? 'operator_kill', ...scopeOf(principal) })));
     const { answer, teardown } = killed;
-    return { status: 'killed' as const, session_id: answer.sessionId,
+    return { status: 'killed' as const, session_id: sessionId,
       request_number: answer.requestNumber, cdr_id: answer.cdrId,
       used_seconds: answer.usedSeconds, billed_seconds: answer.billedSeconds,
       cost: formatMoney(answer.costMicros), currency: answer.currency,

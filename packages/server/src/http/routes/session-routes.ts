@@ -6,6 +6,8 @@ import { httpLimits } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
 import { toApiGrant, toApiLiveSession, toApiTerminated } from '../convert.ts';
 import { refusalOf, unwrap } from '../http-problem.ts';
+import { tenantIdsOf, type TenantIds } from '../tenant-ids.ts';
+import { grantForKey, refusalForKey } from '../tenant-view.ts';
 import { withProblems } from '../schemas/common-schemas.ts';
 import {
   AuthorizeBody,
@@ -30,6 +32,29 @@ export function scopeOf(principal: Principal): { scopeAccountId?: string } {
 }
 
 /**
+ * Runs a request on the first stored key the id may name that holds a session in the key's
+ * reach (tenant-ids.ts): a miss in the key's own namespace tries the installation's.
+ */
+export async function onFirstSession<R extends { readonly ok: boolean; readonly code?: string }>(
+  ids: TenantIds,
+  sessionId: string,
+  run: (storedKey: string) => Promise<R>,
+): Promise<R> {
+  const keys = ids.candidates(sessionId);
+  let result = await run(keys[0]!);
+  for (const key of keys.slice(1)) {
+    if (result.ok || result.code !== 'session_not_found') break;
+    result = await run(key);
+  }
+  return result;
+}
+
+/** A session's id as the caller named it, in an answer that carries the stored key. */
+function named<T extends { readonly sessionId: string }>(answer: T, sessionId: string): T {
+  return { ...answer, sessionId };
+}
+
+/**
  * Live calls (charging.md, "A live call"): authorize, update with cumulative seconds,
  * terminate. A refusal is an answer with its HTTP status (402 cannot pay, 403 refused,
  * 404 no such account) and the same body shape as any problem, `status` = `code`. A
@@ -48,12 +73,18 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const { body } = request;
     const principal = principalOf(request);
     unwrap(checkAccountIdText(body.account_id));
-    const answer = unwrap(await charging.authorize({ sessionId: body.session_id,
-      requestNumber: body.request_number, accountId: body.account_id, caller: body.caller,
-      callee: body.callee, ...scopeOf(principal),
-      ...(body.carrier_id === undefined ? {} : { carrierId: body.carrier_id }) }));
-    if (answer.status !== 'granted') throw refusalOf(answer);
-    return toApiGrant(answer);
+    const ids = await tenantIdsOf(principal, access);
+    const answer = named(unwrap(await charging.authorize({
+      sessionId: ids.stored(body.session_id), requestNumber: body.request_number,
+      accountId: body.account_id, caller: body.caller, callee: body.callee,
+      ...scopeOf(principal),
+      ...(body.carrier_id === undefined ? {} : { carrierId: body.carrier_id }) })),
+    body.session_id);
+    if (answer.status !== 'granted') {
+      const seen = await refusalForKey(answer, body.account_id, principal, access);
+      throw refusalOf(seen.answer, seen.binding);
+    }
+    return toApiGrant(await grantForKey(answer, principal, access));
   });
 
   app.post('/v1/sessions/:session_id/update', {
@@ -62,10 +93,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       params: SessionParams, body: UsageBody, response: withProblems({ 200: Grant }) },
   }, async (request) => {
     const sessionId = request.params.session_id;
-    const answer = unwrap(await charging.update({ sessionId,
-      requestNumber: request.body.request_number, usedSeconds: request.body.used_seconds,
-      ...scopeOf(principalOf(request)) }));
-    return toApiGrant(answer);
+    const principal = principalOf(request);
+    const ids = await tenantIdsOf(principal, access);
+    const answer = unwrap(await onFirstSession(ids, sessionId, (key) => charging.update({
+      sessionId: key, requestNumber: request.body.request_number,
+      usedSeconds: request.body.used_seconds, ...scopeOf(principal) })));
+    return toApiGrant(await grantForKey(named(answer, sessionId), principal, access));
   });
 
   app.post('/v1/sessions/:session_id/terminate', {
@@ -74,11 +107,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       response: withProblems({ 200: Terminated }) },
   }, async (request) => {
     const sessionId = request.params.session_id;
-    const answer = unwrap(await charging.terminate({ sessionId,
-      requestNumber: request.body.request_number, usedSeconds: request.body.used_seconds,
-      ...scopeOf(principalOf(request)),
-      ...(request.body.pdd_ms === undefined ? {} : { pddMs: request.body.pdd_ms }) }));
-    return toApiTerminated(answer);
+    const principal = principalOf(request);
+    const ids = await tenantIdsOf(principal, access);
+    const answer = unwrap(await onFirstSession(ids, sessionId, (key) => charging.terminate({
+      sessionId: key, requestNumber: request.body.request_number,
+      usedSeconds: request.body.used_seconds, ...scopeOf(principal),
+      ...(request.body.pdd_ms === undefined ? {} : { pddMs: request.body.pdd_ms }) })));
+    return toApiTerminated(named(answer, sessionId));
   });
 
   app.get('/v1/sessions', {
@@ -87,11 +122,15 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       querystring: LiveSessionsQuery, response: withProblems({ 200: LiveSessionPage }) },
   }, async (request) => {
     const { account_id: accountId, after, limit = httpLimits.pageSizeDefault } = request.query;
-    const scope = unwrap(await access.listingScope(principalOf(request), accountId));
+    const principal = principalOf(request);
+    const scope = unwrap(await access.listingScope(principal, accountId));
+    const ids = await tenantIdsOf(principal, access);
     const sessions = unwrap(await charging.listLiveSessions({ scopeAccountId: scope, limit,
       ...(after === undefined ? {} : { afterSessionId: after }) }));
     const last = sessions.at(-1);
-    return { sessions: sessions.map(toApiLiveSession),
-      next_after: sessions.length === limit && last !== undefined ? last.sessionId : null };
+    // next_after is the stored key: an opaque cursor, handed back as it came.
+    return { sessions: sessions.map((view) =>
+      toApiLiveSession({ ...view, sessionId: ids.shown(view.sessionId) })),
+    next_after: sessions.length === limit && last !== undefined ? last.sessionId : null };
   });
 };

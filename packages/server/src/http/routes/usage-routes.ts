@@ -5,6 +5,8 @@ import { httpLimits } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
 import { cdrCsvColumns, toApiCdr, toApiCharged, toCdrCsvLine } from '../convert.ts';
 import { refusalOf, unwrap } from '../http-problem.ts';
+import { tenantIdsOf } from '../tenant-ids.ts';
+import { cdrForKey, refusalForKey } from '../tenant-view.ts';
 import { csvContentType, csvText } from '../reply-csv.ts';
 import { withProblems } from '../schemas/common-schemas.ts';
 import { scopeOf } from './session-routes.ts';
@@ -34,14 +36,22 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       body: EventBody, response: withProblems({ 200: Charged }) },
   }, async (request) => {
     const { body } = request;
+    const principal = principalOf(request);
     unwrap(checkAccountIdText(body.account_id));
     const startedAtMs = instantOf(body.started_at, 'started_at');
-    const answer = unwrap(await charging.event({ eventId: body.event_id,
+    // Event ids share the namespace rule of session ids (tenant-ids.ts): `cdr-1001` of one
+    // operator is never another's.
+    const ids = await tenantIdsOf(principal, access);
+    const answer = unwrap(await charging.event({ eventId: ids.stored(body.event_id),
       accountId: body.account_id, caller: body.caller, callee: body.callee,
-      durationSeconds: body.duration_seconds, ...scopeOf(principalOf(request)),
+      durationSeconds: body.duration_seconds, ...scopeOf(principal),
       ...(startedAtMs === undefined ? {} : { startedAtMs }) }));
-    if (answer.status !== 'charged') throw refusalOf(answer);
-    return toApiCharged(answer);
+    if (answer.status !== 'charged') {
+      const seen = await refusalForKey({ ...answer, sessionId: body.event_id },
+        body.account_id, principal, access);
+      throw refusalOf(seen.answer, seen.binding);
+    }
+    return toApiCharged({ ...answer, eventId: body.event_id });
   });
 
   app.get('/v1/cdrs', {
@@ -53,8 +63,10 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       response: withProblems({ 200: CdrPage }) },
   }, async (request, reply) => {
     const query = request.query;
+    const principal = principalOf(request);
     const limit = query.limit ?? httpLimits.pageSizeDefault;
-    const scope = unwrap(await access.listingScope(principalOf(request), query.account_id));
+    const scope = unwrap(await access.listingScope(principal, query.account_id));
+    const ids = await tenantIdsOf(principal, access);
     const fromMs = instantOf(query.from, 'from');
     const toMs = instantOf(query.to, 'to');
     const cdrs = unwrap(await charging.listCdrs({ scopeAccountId: scope, limit,
@@ -64,15 +76,16 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
       ...(query.after === undefined ? {} : { afterId: query.after }) }));
     const last = cdrs.at(-1);
     const nextAfter = cdrs.length === limit && last !== undefined ? last.id : null;
+    // Levels above the key, and the carrier below the root, are not the key's to see.
+    const visible = cdrs.map((cdr) =>
+      cdrForKey({ ...cdr, sessionId: ids.shown(cdr.sessionId) }, principal));
     if (query.format === 'csv') {
       if (nextAfter !== null) reply.header('x-next-after', nextAfter);
       reply.type(csvContentType);
       // A string with a non-JSON content type is sent as it is, past the JSON schema of 200.
-      return csvText([cdrCsvColumns.join(','), ...cdrs.map(toCdrCsvLine)]) as never;
+      return csvText([cdrCsvColumns.join(','),
+        ...visible.map(toCdrCsvLine)]) as never;
     }
-    // What a carrier charges is the operator's business, not its resellers' or customers'.
-    const operator = principalOf(request).kind === 'operator';
-    return { cdrs: cdrs.map((cdr) => toApiCdr(operator ? cdr : { ...cdr, carrier: null })),
-      next_after: nextAfter };
+    return { cdrs: visible.map(toApiCdr), next_after: nextAfter };
   });
 };

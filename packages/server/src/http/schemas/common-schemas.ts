@@ -38,6 +38,9 @@ export const Problem = Type.Object({
   line: Type.Optional(Type.Integer()),
   column: Type.Optional(Type.String()),
   account_id: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  binding: Type.Optional(Type.Union([Type.Literal('account'), Type.Literal('upstream')], {
+    description: 'On a refusal: the call\'s own account cannot pay, or one above it (whose ' +
+      'name is shown only to keys at or above it)' })),
   session_id: Type.Optional(Type.String()),
   request_number: Type.Optional(Type.Integer()),
   available: Type.Optional(Money),

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { principalOf } from '../../http/auth-hook.ts';
+import { tenantIdsOf } from '../../http/tenant-ids.ts';
 import { httpStatusOf, type ApiCode } from '../../http/error-mapping.ts';
 import { scopeOf } from '../../http/routes/session-routes.ts';
 import type { AppServices } from '../../http/app-services.ts';
@@ -86,20 +87,25 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' },
       (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(
         String(body))) as Params));
+    // A Kamailio with a tenant's key names its calls in that tenant's namespace, like any
+    // session the key starts (http/tenant-ids.ts): another tenant's Call-IDs never collide.
+    const sessionKeyOf = async (request: FastifyRequest, callId: string) =>
+      (await tenantIdsOf(principalOf(request), services.access)).stored(kamailioSessionId(callId));
     const authorize = async (request: FastifyRequest, reply: FastifyReply) => {
       const params = paramsOf(request);
       const callId = params['callid'] ?? '';
       if (callId === '' || callId.length > callIdLengthMax) {
         return problemText(reply, 'invalid_session_id');
       }
-      const answer = await startCall(front, { sessionId: kamailioSessionId(callId),
+      const sessionId = await sessionKeyOf(request, callId);
+      const answer = await startCall(front, { sessionId,
         integration: 'kamailio', callRef: { callId },
         accountId: params['account'] ?? '', caller: params['caller'] ?? '',
         callee: (params['callee'] ?? '').replace(/^\+/, ''),
         ...scopeOf(principalOf(request)) });
       if (!answer.ok) return problemText(reply, answer.code);
       if (answer.value.status !== 'granted') return problemText(reply, answer.value.status);
-      await front.origins.updateCallRef(kamailioSessionId(callId), { callId,
+      await front.origins.updateCallRef(sessionId, { callId,
         grantSeconds: answer.value.grantedSeconds }, front.clock.nowMs());
       return plain(reply, 200, String(answer.value.grantedSeconds));
     };
@@ -115,7 +121,7 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       if (!wholeNumber.test(hEntry) || !wholeNumber.test(hId)) {
         return problemText(reply, 'bad_request');
       }
-      const sessionId = kamailioSessionId(callId);
+      const sessionId = await sessionKeyOf(request, callId);
       const origin = await front.origins.find(sessionId);
       const accountId = await services.charging.getSessionAccountId(sessionId);
       if (origin === null || origin.integration !== 'kamailio' || accountId === null) {
@@ -137,7 +143,7 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
         return problemText(reply, 'invalid_session_id');
       }
       if (!wholeNumber.test(duration)) return problemText(reply, 'invalid_used_seconds');
-      const sessionId = kamailioSessionId(callId);
+      const sessionId = await sessionKeyOf(request, callId);
       unwatch(sessionId);
       const ended = await queue.run(sessionId, () => reportUsage(front, { sessionId,
         usedSeconds: Number(duration), ended: true, ...scopeOf(principalOf(request)) }));

@@ -1,0 +1,54 @@
+import type { Cdr, GrantAnswer, RefusalAnswer } from '@tollgate/core';
+import type { Principal } from '../auth/api-keys.ts';
+import type { Access } from '../auth/access.ts';
+
+/**
+ * What a key may see of the levels above it (issue 14, "what each tier may see"). A customer
+ * sees its own price; a reseller sees its own cost (its level) and what its customers pay, never
+ * what its parent pays upward, nor which carrier carried the call or at what cost. The operator
+ * key and the root's key see everything: the carriers are theirs.
+ */
+
+/** The CDR levels at or below the key's account (levels are stored customer first). */
+export function cdrForKey(cdr: Cdr, principal: Principal): Cdr {
+  if (principal.kind === 'operator') return cdr;
+  const position = cdr.levels.findIndex((level) => level.accountId === principal.accountId);
+  const levels = position < 0 ? [] : cdr.levels.slice(0, position + 1);
+  const root = cdr.levels.at(-1)?.accountId === principal.accountId;
+  return { ...cdr, levels, carrier: root ? cdr.carrier : null };
+}
+
+/** The route a grant hands to the switch is the root's business: carrier and gateway. */
+export async function grantForKey(
+  answer: GrantAnswer,
+  principal: Principal,
+  access: Access,
+): Promise<GrantAnswer> {
+  if (answer.route === undefined || principal.kind === 'operator') return answer;
+  if (await access.rootOf(principal) === principal.accountId) return answer;
+  const { route: _hidden, ...rest } = answer;
+  return rest;
+}
+
+/**
+ * `binding` says whether the call's own account or one above it cannot pay. A refusal caused
+ * above the key's own account keeps its precise code but neither the account's name nor its
+ * finances: "your reseller is out of credit" is all a customer may learn.
+ */
+export type RefusalBinding = 'account' | 'upstream';
+
+export async function refusalForKey(
+  answer: RefusalAnswer,
+  callAccountId: string,
+  principal: Principal,
+  access: Access,
+): Promise<{ readonly answer: RefusalAnswer; readonly binding: RefusalBinding | null }> {
+  if (answer.accountId === null) return { answer, binding: null };
+  const binding: RefusalBinding = answer.accountId === callAccountId ? 'account' : 'upstream';
+  if (principal.kind === 'operator' ||
+    (await access.account(principal, answer.accountId, 'subtree')).ok) {
+    return { answer, binding };
+  }
+  return { binding, answer: { ...answer, accountId: null,
+    message: `an account above yours cannot pay for this call (${answer.status})` } };
+}
