@@ -6,7 +6,7 @@ import { unwrap } from './http-problem.ts';
 /**
  * Session and event ids are chosen by the caller (a switch's Call-ID, a CDR's number), so two
  * tenants will pick the same one, by chance or on purpose. A tenant key's ids live in its
- * tree's namespace: stored as `<root account>/<id>`, so operator B using `cdr-1001` first can
+ * tree's namespace: stored as `<root account>~<id>`, so operator B using `cdr-1001` first can
  * neither take nor block operator A's own `cdr-1001`, nor learn that it exists.
  *
  * The operator key and the protocol front ends (Diameter, RADIUS, FreeSWITCH: configured by
@@ -24,7 +24,7 @@ export interface TenantIds {
   shown(storedKey: string): string;
 }
 
-const separator = '/';
+const separator = '~';
 const eventPrefix = 'e:';
 
 /** Roots never change (accounts do not move between trees); the cache is bounded all the same. */

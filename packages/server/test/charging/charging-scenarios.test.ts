@@ -308,12 +308,14 @@ describe.each(storeKinds)('charging scenarios on %s', (kind) => {
     await account(harness, { id: 'other', tier: 'customer', parentId: 'op', deck: 'retail' });
     const call = { sessionId: 'sc', requestNumber: 0, accountId: 'c', caller: '1',
       callee: '4420' };
+    // Outside the scope, the account and the session answer as if they did not exist.
     expect(await harness.charging.authorize({ ...call, scopeAccountId: 'other' }))
-      .toMatchObject({ ok: false, code: 'forbidden' });
+      .toMatchObject({ ok: false, code: 'account_not_found', message: 'no account c' });
     expect(await harness.charging.authorize({ ...call, scopeAccountId: 'op' }))
       .toMatchObject({ ok: true, value: { status: 'granted' } });
     expect(await harness.charging.update({ sessionId: 'sc', requestNumber: 1, usedSeconds: 30,
-      scopeAccountId: 'other' })).toMatchObject({ ok: false, code: 'forbidden' });
+      scopeAccountId: 'other' })).toMatchObject({ ok: false, code: 'session_not_found',
+      message: 'no session sc' });
     expect(await harness.charging.terminate({ sessionId: 'sc', requestNumber: 1,
       usedSeconds: 30, scopeAccountId: 'c' })).toMatchObject({ ok: true });
     expect(usd((await balances(harness, 'c')).postedMicros)).toBe('4.7000');

@@ -37,7 +37,7 @@ describe('fraud HTTP API', () => {
       own: { call_velocity: { attempts_per_minute_max: 10 }, spend_velocity: null } });
     const foreign = await api.call({ method: 'GET', url: '/v1/fraud/configs/cu1',
       key: world.keys.other });
-    expect(foreign.status).toBe(403);
+    expect([foreign.status, foreign.body['code']]).toEqual([404, 'account_not_found']);
     expect((await api.call({ method: 'DELETE', url: '/v1/fraud/configs/cu1',
       key: world.keys.rs })).body).toMatchObject({ own: null, from_account_id: 'rs' });
     const again = await api.call({ method: 'DELETE', url: '/v1/fraud/configs/cu1',
@@ -67,7 +67,7 @@ describe('fraud HTTP API', () => {
     expect((otherView.body['risk_lists'] as unknown[]).length).toBe(0);
     const steal = await api.call({ method: 'PUT', url: '/v1/fraud/risk-lists/rs-watch',
       key: world.keys.other, json: { name: 'mine', prefixes: ['49'], action: 'alert' } });
-    expect(steal.status).toBe(403);
+    expect([steal.status, steal.body['code']]).toEqual([404, 'risk_list_not_found']);
     const drop = await api.call({ method: 'DELETE', url: '/v1/fraud/risk-lists/rs-watch',
       key: world.keys.rs });
     expect(drop.status).toBe(204);

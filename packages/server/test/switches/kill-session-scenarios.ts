@@ -36,6 +36,9 @@ export function describeKillSession(kind: StoreKind): void {
       ...(key === undefined ? {} : { key }) });
   const accountOf = async (id: string) =>
     (await api.call({ method: 'GET', url: `/v1/accounts/${id}` })).body;
+  // Sessions a tenant key starts live in its tree's namespace; the operator key names them
+  // `<root>~<id>` (http/tenant-ids.ts).
+  const asOperator = (sessionId: string) => `op~${sessionId}`;
   const cdrsOf = async (customerId: string) => (await api.call({ method: 'GET',
     url: `/v1/cdrs?account_id=${customerId}` })).body['cdrs'] as Array<Record<string, unknown>>;
 
@@ -44,8 +47,8 @@ export function describeKillSession(kind: StoreKind): void {
       async () => {
         const before = await accountOf('cu1');
         const sessionId = await authorize('cu1', world.keys.cu1);
-        expect((await report('update', sessionId, { request_number: 1, used_seconds: 30 }))
-          .status).toBe(200);
+        expect((await report('update', sessionId, { request_number: 1, used_seconds: 30 },
+          world.keys.cu1)).status).toBe(200);
         api.clock.advanceMs(10_000);
         const killed = await kill(sessionId, world.keys.rs, '?reason=fraud_suspected');
         expect(killed.status).toBe(200);
@@ -70,19 +73,22 @@ export function describeKillSession(kind: StoreKind): void {
           cdr_id: killed.body['cdr_id'] });
         expect(spent.toFixed(2)).toBe((Number(before['balance']) -
           Number((await accountOf('cu1'))['balance'])).toFixed(2));
-        const cdr = (await cdrsOf('cu1')).find((row) => row['session_id'] === sessionId);
+        const cdr = (await cdrsOf('cu1'))
+          .find((row) => row['session_id'] === asOperator(sessionId));
         expect(cdr).toMatchObject({ disposition: 'killed', used_seconds: 40, cost: '0.19' });
-        const again = await kill(sessionId);
+        const again = await kill(asOperator(sessionId));
         expect(again.status).toBe(409);
         expect(again.body['code']).toBe('session_closed');
       });
 
     it('keeps to the key\'s scope and rejects unknown sessions', async () => {
       const sessionId = await authorize('cu2', world.keys.rs);
+      // Outside the key's tree a session answers as if it did not exist.
       const foreign = await kill(sessionId, world.keys.other);
-      expect(foreign.status).toBe(403);
+      expect([foreign.status, foreign.body['code']]).toEqual([404, 'session_not_found']);
       const sibling = await kill(sessionId, world.keys.cu1);
-      expect(sibling.status).toBe(403);
+      expect([sibling.status, sibling.body]).toEqual([404,
+        { code: 'session_not_found', message: `no session ${sessionId}` }]);
       expect((await kill('no-such-call')).status).toBe(404);
       expect((await api.call({ method: 'POST',
         url: `/v1/sessions/${sessionId}/kill?reason=two%20words` })).status).toBe(400);
@@ -102,7 +108,7 @@ export function describeKillSession(kind: StoreKind): void {
       expect(live.body['sessions']).toEqual([]);
       const rows = [...await cdrsOf('cu1'), ...await cdrsOf('cu2')];
       for (const sessionId of calls) {
-        expect(rows.find((row) => row['session_id'] === sessionId)).toMatchObject({
+        expect(rows.find((row) => row['session_id'] === asOperator(sessionId))).toMatchObject({
           disposition: 'killed', used_seconds: 5 });
       }
       await api.call({ method: 'POST', url: '/v1/accounts/rs/activate' });

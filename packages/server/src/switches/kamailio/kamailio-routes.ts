@@ -9,6 +9,8 @@ import { reportUsage, SessionQueue, startCall, type SwitchFront } from '../switc
 
 /** Call-IDs longer than this are refused: the session id must stay under 200 characters. */
 const callIdLengthMax = 150;
+/** Printable ASCII without spaces, like every session id (core charging-input.ts). */
+const callIdPattern = new RegExp(`^[\\x21-\\x7e]{1,${callIdLengthMax}}$`);
 
 export const kamailioWatchdogLimits = {
   /** How long past the grant Tollgate waits for event_route[dialog:end]. */
@@ -94,7 +96,7 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
     const authorize = async (request: FastifyRequest, reply: FastifyReply) => {
       const params = paramsOf(request);
       const callId = params['callid'] ?? '';
-      if (callId === '' || callId.length > callIdLengthMax) {
+      if (!callIdPattern.test(callId)) {
         return problemText(reply, 'invalid_session_id');
       }
       const sessionId = await sessionKeyOf(request, callId);
@@ -115,7 +117,7 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       const callId = params['callid'] ?? '';
       const hEntry = params['h_entry'] ?? '';
       const hId = params['h_id'] ?? '';
-      if (callId === '' || callId.length > callIdLengthMax) {
+      if (!callIdPattern.test(callId)) {
         return problemText(reply, 'invalid_session_id');
       }
       if (!wholeNumber.test(hEntry) || !wholeNumber.test(hId)) {
@@ -139,7 +141,7 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       const params = paramsOf(request);
       const callId = params['callid'] ?? '';
       const duration = params['duration'] ?? '';
-      if (callId === '' || callId.length > callIdLengthMax) {
+      if (!callIdPattern.test(callId)) {
         return problemText(reply, 'invalid_session_id');
       }
       if (!wholeNumber.test(duration)) return problemText(reply, 'invalid_used_seconds');
