@@ -108,12 +108,14 @@ export function fraudConfigFromJson(text: string): FraudConfig {
 }
 
 const prefixPattern = /^[0-9]{1,15}$/;
+const riskListIdPattern = /^(?:[A-Za-z0-9_.-]{1,64}~)?[A-Za-z0-9_.-]{1,64}$/;
 
 /** A risk list must name real prefixes, an action and a threshold within bounds. */
 export function checkRiskList(list: RiskList): Result<RiskList, 'invalid_risk_list'> {
   const fail = (message: string, column: string) =>
     problem('invalid_risk_list', message, { column });
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(list.id)) return fail('id: 1-64 of A-Z a-z 0-9 _ . -', 'id');
+  // A tenant's list is stored in its tree's namespace, `<root account>~<id>`.
+  if (!riskListIdPattern.test(list.id)) return fail('id: 1-64 of A-Z a-z 0-9 _ . -', 'id');
   if (list.name.length === 0 || list.name.length > 200) return fail('name: 1-200 chars', 'name');
   if (list.prefixes.length === 0 || list.prefixes.length > fraudLimits.riskPrefixesPerListMax) {
     return fail(`1 to ${fraudLimits.riskPrefixesPerListMax} prefixes`, 'prefixes');

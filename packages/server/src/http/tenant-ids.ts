@@ -1,35 +1,34 @@
 import { chargingInputLimits, checkSessionId } from '@tollgate/core';
-import type { Access } from '../auth/access.ts';
 import type { Principal } from '../auth/api-keys.ts';
 import { unwrap } from './http-problem.ts';
 
 /**
- * Session and event ids are chosen by the caller (a switch's Call-ID, a CDR's number), so two
- * tenants will pick the same one, by chance or on purpose. A tenant key's ids live in its
- * tree's namespace: stored as `<root account>~<id>`, so operator B using `cdr-1001` first can
- * neither take nor block operator A's own `cdr-1001`, nor learn that it exists.
+ * Ids a caller chooses for things it creates (a switch's Call-ID, a CDR's number, a risk list's
+ * name) will collide between tenants, by chance or on purpose. A tenant key's ids live in its
+ * own account's namespace: stored as `<account>~<id>`, so neither another operator nor a
+ * sibling reseller can take, block or learn of `cdr-1001` by using it first.
  *
- * The operator key and the protocol front ends (Diameter, RADIUS, FreeSWITCH: configured by
- * the operator) use the installation's namespace: ids are stored as given, and tenants cannot
- * write there. A tenant key reading a session (update, terminate, kill) looks in its own
- * namespace first, then in the installation's, where charging still checks that the session
- * is in the key's tree; it answers `session_not_found` either way when it is not.
+ * A key knows its own ids bare. Ids of other namespaces it may reach (those of its
+ * descendants' keys, and the installation's) it sees and names in full, `<account>~<id>` or
+ * as stored. The operator key and the protocol front ends (Diameter, RADIUS, FreeSWITCH:
+ * configured by the operator) use the installation's namespace, where tenants cannot write:
+ * their ids are stored as given, and they name every tenant's ids in full. Whether a stored
+ * thing is within the key's reach is checked where it is used (charging's scope, the owner of
+ * a list); out of reach, it answers exactly like a missing one.
  */
 export interface TenantIds {
-  /** The stored key of a new session or event. */
+  /** The stored key of a new session, event or list. */
   stored(id: string): string;
-  /** The stored keys an id may name, in the order to try them. */
+  /** The stored keys an id may name, in the order to try them: own namespace first. */
   candidates(id: string): readonly string[];
-  /** The id as this key knows it. */
+  /** The id as this key names it. */
   shown(storedKey: string): string;
 }
 
-const separator = '~';
+/** Not in any account id (A-Z a-z 0-9 _ . -): the namespace ends at the first one. */
+export const namespaceSeparator = '~';
+/** An event's session is `e:<event id>` (core charging/event.ts). */
 const eventPrefix = 'e:';
-
-/** Roots never change (accounts do not move between trees); the cache is bounded all the same. */
-const rootCacheEntriesMax = 10_000;
-const rootCache = new Map<string, string>();
 
 const installation: TenantIds = {
   stored: (id) => checked(id),
@@ -37,21 +36,14 @@ const installation: TenantIds = {
   shown: (key) => key,
 };
 
-export async function tenantIdsOf(principal: Principal, access: Access): Promise<TenantIds> {
+export function tenantIdsOf(principal: Principal): TenantIds {
   if (principal.kind === 'operator') return installation;
-  let root = rootCache.get(principal.accountId);
-  if (root === undefined) {
-    root = await access.rootOf(principal) ?? principal.accountId;
-    if (rootCache.size >= rootCacheEntriesMax) rootCache.clear();
-    rootCache.set(principal.accountId, root);
-  }
-  const prefix = `${root}${separator}`;
+  const prefix = `${principal.accountId}${namespaceSeparator}`;
   return {
     stored: (id) => `${prefix}${checked(id)}`,
     candidates: (id) => [`${prefix}${checked(id)}`, id],
     shown: (key) => {
       if (key.startsWith(prefix)) return key.slice(prefix.length);
-      // An event's session is `e:<event id>` (core charging/event.ts).
       if (key.startsWith(`${eventPrefix}${prefix}`)) {
         return `${eventPrefix}${key.slice(eventPrefix.length + prefix.length)}`;
       }

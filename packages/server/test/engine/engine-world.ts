@@ -100,9 +100,10 @@ export async function readCdrs(operator: ApiClient): Promise<CdrView[]> {
 function cdrView(cdr: Record<string, unknown>): CdrView {
   const levels = (cdr['levels'] as Array<Record<string, unknown>>).map((level) => ({
     accountId: String(level['account_id']), cost: micros(level['cost']) }));
-  // The calls are placed with keys of the tree `op`, so the operator key reads their ids in
-  // that tree's namespace (`op~<id>`, http/tenant-ids.ts): the id the switch used is the rest.
-  return { id: String(cdr['id']), sessionId: String(cdr['session_id']).replace(/^op~/, ''),
+  // The calls are placed with tenant keys, so the operator key reads their ids in the key's
+  // namespace (`<account>~<id>`, http/tenant-ids.ts): the id the switch used is the rest.
+  return { id: String(cdr['id']),
+    sessionId: String(cdr['session_id']).replace(/^[A-Za-z0-9_.-]+~/, ''),
     accountId: String(cdr['account_id']), usedSeconds: Number(cdr['used_seconds']),
     cost: micros(cdr['cost']), disposition: String(cdr['disposition']), levels };
 }

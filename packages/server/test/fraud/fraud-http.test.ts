@@ -65,9 +65,19 @@ describe('fraud HTTP API', () => {
     const otherView = await api.call({ method: 'GET', url: '/v1/fraud/risk-lists',
       key: world.keys.other });
     expect((otherView.body['risk_lists'] as unknown[]).length).toBe(0);
+    // The same id from a sibling makes the sibling's own list; rs's is neither touched nor shown.
     const steal = await api.call({ method: 'PUT', url: '/v1/fraud/risk-lists/rs-watch',
       key: world.keys.other, json: { name: 'mine', prefixes: ['49'], action: 'alert' } });
-    expect([steal.status, steal.body['code']]).toEqual([404, 'risk_list_not_found']);
+    expect([steal.status, steal.body['id'], steal.body['owner_id']])
+      .toEqual([200, 'rs-watch', 'other']);
+    const rsView = await api.call({ method: 'GET', url: '/v1/fraud/risk-lists',
+      key: world.keys.rs });
+    expect(rsView.body['risk_lists']).toMatchObject([{ id: 'rs-watch', name: 'rs watch' }]);
+    const operatorView = await api.call({ method: 'GET', url: '/v1/fraud/risk-lists' });
+    expect((operatorView.body['risk_lists'] as Array<{ id: string }>).map((list) => list.id))
+      .toEqual(expect.arrayContaining(['rs~rs-watch', 'other~rs-watch']));
+    expect((await api.call({ method: 'DELETE', url: '/v1/fraud/risk-lists/rs-watch',
+      key: world.keys.other })).status).toBe(204);
     const drop = await api.call({ method: 'DELETE', url: '/v1/fraud/risk-lists/rs-watch',
       key: world.keys.rs });
     expect(drop.status).toBe(204);

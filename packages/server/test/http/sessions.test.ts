@@ -40,8 +40,12 @@ describe('a call: authorize, update, terminate', () => {
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ status: 'granted', request_number: 1,
       used_seconds: 30, cost: '0.15' });
+    // The reseller names its customer's call in the customer key's namespace.
     const live = await api.call({ method: 'GET', url: '/v1/sessions', key: world.keys.rs });
     expect((live.body['sessions'] as Array<{ session_id: string }>)
+      .map((session) => session.session_id)).toEqual([`cu1~${sessionId}`]);
+    const own = await api.call({ method: 'GET', url: '/v1/sessions', key: world.keys.cu1 });
+    expect((own.body['sessions'] as Array<{ session_id: string }>)
       .map((session) => session.session_id)).toEqual([sessionId]);
     const ended = await report('terminate', sessionId, world.keys.cu1, 2, 47);
     expect(ended.status).toBe(200);

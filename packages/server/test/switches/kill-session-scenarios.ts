@@ -36,9 +36,9 @@ export function describeKillSession(kind: StoreKind): void {
       ...(key === undefined ? {} : { key }) });
   const accountOf = async (id: string) =>
     (await api.call({ method: 'GET', url: `/v1/accounts/${id}` })).body;
-  // Sessions a tenant key starts live in its tree's namespace; the operator key names them
-  // `<root>~<id>` (http/tenant-ids.ts).
-  const asOperator = (sessionId: string) => `op~${sessionId}`;
+  // Sessions a tenant key starts live in its account's namespace; the operator key names them
+  // `<account>~<id>` (http/tenant-ids.ts). These tests start them with cu1's and rs's keys.
+  const asOperator = (sessionId: string, keyAccount = 'cu1'): string => `${keyAccount}~${sessionId}`;
   const cdrsOf = async (customerId: string) => (await api.call({ method: 'GET',
     url: `/v1/cdrs?account_id=${customerId}` })).body['cdrs'] as Array<Record<string, unknown>>;
 
@@ -50,10 +50,11 @@ export function describeKillSession(kind: StoreKind): void {
         expect((await report('update', sessionId, { request_number: 1, used_seconds: 30 },
           world.keys.cu1)).status).toBe(200);
         api.clock.advanceMs(10_000);
-        const killed = await kill(sessionId, world.keys.rs, '?reason=fraud_suspected');
+        const killed = await kill(asOperator(sessionId), world.keys.rs,
+          '?reason=fraud_suspected');
         expect(killed.status).toBe(200);
         // 30 s reported + 10 s since: 40 s, billed 42 s at 0.20/min + 0.05 connect = 0.19.
-        expect(killed.body).toMatchObject({ status: 'killed', session_id: sessionId,
+        expect(killed.body).toMatchObject({ status: 'killed', session_id: asOperator(sessionId),
           request_number: 2, used_seconds: 40, billed_seconds: 42, cost: '0.19',
           teardown: 'next_request' });
         expect(await accountOf('cu1')).toMatchObject({ reserved: '0.00' });
@@ -82,7 +83,8 @@ export function describeKillSession(kind: StoreKind): void {
       });
 
     it('keeps to the key\'s scope and rejects unknown sessions', async () => {
-      const sessionId = await authorize('cu2', world.keys.rs);
+      // Started with rs's key: other keys name it in rs's namespace.
+      const sessionId = asOperator(await authorize('cu2', world.keys.rs), 'rs');
       // Outside the key's tree a session answers as if it did not exist.
       const foreign = await kill(sessionId, world.keys.other);
       expect([foreign.status, foreign.body['code']]).toEqual([404, 'session_not_found']);
@@ -108,7 +110,8 @@ export function describeKillSession(kind: StoreKind): void {
       expect(live.body['sessions']).toEqual([]);
       const rows = [...await cdrsOf('cu1'), ...await cdrsOf('cu2')];
       for (const sessionId of calls) {
-        expect(rows.find((row) => row['session_id'] === asOperator(sessionId))).toMatchObject({
+        expect(rows.find((row) => String(row['session_id']).endsWith(`~${sessionId}`)))
+          .toMatchObject({
           disposition: 'killed', used_seconds: 5 });
       }
       await api.call({ method: 'POST', url: '/v1/accounts/rs/activate' });

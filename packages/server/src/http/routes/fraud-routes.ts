@@ -12,6 +12,7 @@ import type { AppServices } from '../app-services.ts';
 import { httpLimits } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
 import { httpProblem, unwrap } from '../http-problem.ts';
+import { tenantIdsOf } from '../tenant-ids.ts';
 import { IdParams, withProblems } from '../schemas/common-schemas.ts';
 import {
   AlertPage,
@@ -133,10 +134,11 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
       response: withProblems({ 200: Type.Object({ risk_lists: Type.Array(RiskListView) }) }) },
   }, async (request) => {
     const principal = principalOf(request);
+    const ids = tenantIdsOf(principal);
     const visible: RiskList[] = [];
     for (const list of fraudOf(services).monitor.riskLists()) {
       if (list.ownerAccountId === null || await mayManage(services, principal,
-        list.ownerAccountId)) visible.push(list);
+        list.ownerAccountId)) visible.push({ ...list, id: ids.shown(list.id) });
     }
     return { risk_lists: visible.map(toApiRiskList) };
   });
@@ -149,37 +151,52 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
     const { body } = request;
     const owner = body.owner_id !== undefined ? body.owner_id
       : principal.kind === 'operator' ? null : principal.accountId;
-    const existing = fraud.monitor.riskLists().find((list) => list.id === request.params.id);
     if (owner !== null && !(await mayManage(services, principal, owner))) {
       throw httpProblem('account_not_found', `no account ${owner}`);
     }
-    // Another tree's list answers like a missing one. Risk list ids are still one namespace,
-    // so a tenant cannot create a list under an id another tree already uses (see README).
-    if (!(await mayManage(services, principal, owner)) || (existing !== undefined &&
-      !(await mayManage(services, principal, existing.ownerAccountId)))) {
-      throw httpProblem('risk_list_not_found', `no risk list ${request.params.id}`);
+    if (!(await mayManage(services, principal, owner))) {
+      throw httpProblem('forbidden', 'only the operator key makes a list for every tree');
     }
-    const list = unwrap(await fraud.monitor.putRiskList({ id: request.params.id,
+    const ids = tenantIdsOf(principal);
+    // Replaces a list of the key's own that the id names; otherwise creates one in the key's
+    // namespace, so a list of another tree under the same id is neither touched nor revealed.
+    const existing = await manageableList(services, principal, request.params.id);
+    const list = unwrap(await fraud.monitor.putRiskList({
+      id: existing?.id ?? ids.stored(request.params.id),
       ownerAccountId: owner, name: body.name, prefixes: body.prefixes, action: body.action,
       callsThreshold: body.calls_threshold ?? 1,
       windowMs: (body.window_minutes ?? 60) * minuteMs, updatedAtMs: services.clock.nowMs() }));
-    return toApiRiskList(list);
+    return toApiRiskList({ ...list, id: request.params.id });
   });
   app.delete('/v1/fraud/risk-lists/:id', {
     schema: { operationId: 'deleteRiskList', tags, summary: 'Delete a risk list',
       params: ListIdParams, response: withProblems({ 204: Type.Null() }) },
   }, async (request, reply) => {
     const fraud = fraudOf(services);
-    const existing = fraud.monitor.riskLists().find((list) => list.id === request.params.id);
+    const existing = await manageableList(services, principalOf(request), request.params.id);
     if (existing === undefined) {
       throw httpProblem('risk_list_not_found', `no risk list ${request.params.id}`);
     }
-    if (!(await mayManage(services, principalOf(request), existing.ownerAccountId))) {
-      throw httpProblem('risk_list_not_found', `no risk list ${request.params.id}`);
-    }
-    unwrap(await fraud.monitor.deleteRiskList(request.params.id));
+    unwrap(await fraud.monitor.deleteRiskList(existing.id));
     return reply.code(204).send(null);
   });
+}
+
+/**
+ * The list an id names for this key (http/tenant-ids.ts): its own namespace first, then the
+ * installation's; only a list the key may manage counts (an operator-wide list is the
+ * operator's alone).
+ */
+async function manageableList(services: AppServices, principal: Principal, id: string) {
+  const lists = fraudOf(services).monitor.riskLists();
+  const ids = tenantIdsOf(principal);
+  for (const key of ids.candidates(id)) {
+    const list = lists.find((entry) => entry.id === key);
+    if (list !== undefined && await mayManage(services, principal, list.ownerAccountId)) {
+      return list;
+    }
+  }
+  return undefined;
 }
 
 function registerMeasures(app: TypeBoxApp, services: AppServices): void {
@@ -210,8 +227,13 @@ function registerMeasures(app: TypeBoxApp, services: AppServices): void {
     if (measure === null) {
       throw httpProblem('fraud_measure_not_found', `no measure ${request.params.id}`);
     }
-    unwrap(await services.access.account(principalOf(request), measure.accountId,
-      'descendants'));
+    const reach = await services.access.account(principalOf(request), measure.accountId,
+      'descendants');
+    // Another tree's measure answers like a missing one, without naming its account.
+    if (!reach.ok && reach.code === 'account_not_found') {
+      throw httpProblem('fraud_measure_not_found', `no measure ${request.params.id}`);
+    }
+    unwrap(reach);
     return toApiMeasure(unwrap(await fraud.monitor.release(measure.id)));
   });
 }

@@ -97,6 +97,8 @@ export const MeasurePage = Type.Object({
   next_after: Type.Union([Type.String(), Type.Null()]),
 });
 
+/** A list's id; a list in another key's namespace is named `<account>~<id>`. */
 export const ListIdParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
+  id: Type.String({ minLength: 1, maxLength: 129,
+    pattern: '^(?:[A-Za-z0-9_.-]{1,64}~)?[A-Za-z0-9_.-]{1,64}$' }),
 });

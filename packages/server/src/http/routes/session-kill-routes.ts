@@ -46,7 +46,7 @@ export const sessionKillRoutes: FastifyPluginAsyncTypebox<{ services: AppService
   }, async (request) => {
     const principal = principalOf(request);
     const sessionId = request.params.session_id;
-    const ids = await tenantIdsOf(principal, services.access);
+    const ids = tenantIdsOf(principal);
     const killed = unwrap(await onFirstSession(ids, sessionId, (key) =>
       services.switches.teardown.killSession({ sessionId: key,
         reason: request.query.reason ?? 'operator_kill', ...scopeOf(principal) })));

@@ -73,7 +73,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const { body } = request;
     const principal = principalOf(request);
     unwrap(checkAccountIdText(body.account_id));
-    const ids = await tenantIdsOf(principal, access);
+    const ids = tenantIdsOf(principal);
     const answer = named(unwrap(await charging.authorize({
       sessionId: ids.stored(body.session_id), requestNumber: body.request_number,
       accountId: body.account_id, caller: body.caller, callee: body.callee,
@@ -94,7 +94,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   }, async (request) => {
     const sessionId = request.params.session_id;
     const principal = principalOf(request);
-    const ids = await tenantIdsOf(principal, access);
+    const ids = tenantIdsOf(principal);
     const answer = unwrap(await onFirstSession(ids, sessionId, (key) => charging.update({
       sessionId: key, requestNumber: request.body.request_number,
       usedSeconds: request.body.used_seconds, ...scopeOf(principal) })));
@@ -108,7 +108,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   }, async (request) => {
     const sessionId = request.params.session_id;
     const principal = principalOf(request);
-    const ids = await tenantIdsOf(principal, access);
+    const ids = tenantIdsOf(principal);
     const answer = unwrap(await onFirstSession(ids, sessionId, (key) => charging.terminate({
       sessionId: key, requestNumber: request.body.request_number,
       usedSeconds: request.body.used_seconds, ...scopeOf(principal),
@@ -124,7 +124,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const { account_id: accountId, after, limit = httpLimits.pageSizeDefault } = request.query;
     const principal = principalOf(request);
     const scope = unwrap(await access.listingScope(principal, accountId));
-    const ids = await tenantIdsOf(principal, access);
+    const ids = tenantIdsOf(principal);
     const sessions = unwrap(await charging.listLiveSessions({ scopeAccountId: scope, limit,
       ...(after === undefined ? {} : { afterSessionId: after }) }));
     const last = sessions.at(-1);

@@ -40,8 +40,8 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
     unwrap(checkAccountIdText(body.account_id));
     const startedAtMs = instantOf(body.started_at, 'started_at');
     // Event ids share the namespace rule of session ids (tenant-ids.ts): `cdr-1001` of one
-    // operator is never another's.
-    const ids = await tenantIdsOf(principal, access);
+    // key's account is never another's.
+    const ids = tenantIdsOf(principal);
     const answer = unwrap(await charging.event({ eventId: ids.stored(body.event_id),
       accountId: body.account_id, caller: body.caller, callee: body.callee,
       durationSeconds: body.duration_seconds, ...scopeOf(principal),
@@ -66,7 +66,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
     const principal = principalOf(request);
     const limit = query.limit ?? httpLimits.pageSizeDefault;
     const scope = unwrap(await access.listingScope(principal, query.account_id));
-    const ids = await tenantIdsOf(principal, access);
+    const ids = tenantIdsOf(principal);
     const fromMs = instantOf(query.from, 'from');
     const toMs = instantOf(query.to, 'to');
     const cdrs = unwrap(await charging.listCdrs({ scopeAccountId: scope, limit,

@@ -92,7 +92,7 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
     // A Kamailio with a tenant's key names its calls in that tenant's namespace, like any
     // session the key starts (http/tenant-ids.ts): another tenant's Call-IDs never collide.
     const sessionKeyOf = async (request: FastifyRequest, callId: string) =>
-      (await tenantIdsOf(principalOf(request), services.access)).stored(kamailioSessionId(callId));
+      tenantIdsOf(principalOf(request)).stored(kamailioSessionId(callId));
     const authorize = async (request: FastifyRequest, reply: FastifyReply) => {
       const params = paramsOf(request);
       const callId = params['callid'] ?? '';
