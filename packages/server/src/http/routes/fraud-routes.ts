@@ -149,8 +149,11 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
     const fraud = fraudOf(services);
     const principal = principalOf(request);
     const { body } = request;
+    // Replacing a list keeps its owner unless the body names another one.
+    const existing = await manageableList(services, principal, request.params.id);
     const owner = body.owner_id !== undefined ? body.owner_id
-      : principal.kind === 'operator' ? null : principal.accountId;
+      : existing !== undefined ? existing.ownerAccountId
+        : principal.kind === 'operator' ? null : principal.accountId;
     if (owner !== null && !(await mayManage(services, principal, owner))) {
       throw httpProblem('account_not_found', `no account ${owner}`);
     }
@@ -158,9 +161,8 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
       throw httpProblem('forbidden', 'only the operator key makes a list for every tree');
     }
     const ids = tenantIdsOf(principal);
-    // Replaces a list of the key's own that the id names; otherwise creates one in the key's
+    // Replaces a list the key manages that the id names; otherwise creates one in the key's
     // namespace, so a list of another tree under the same id is neither touched nor revealed.
-    const existing = await manageableList(services, principal, request.params.id);
     const list = unwrap(await fraud.monitor.putRiskList({
       id: existing?.id ?? ids.stored(request.params.id),
       ownerAccountId: owner, name: body.name, prefixes: body.prefixes, action: body.action,

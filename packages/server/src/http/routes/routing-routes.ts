@@ -46,26 +46,26 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   const { access, routing } = services;
 
   /**
-   * Carriers are the business of the operator: its own key, or the root account's key. A key
-   * below the root is told so (the root is its own tree's); another tree's root answers like a
-   * missing account.
+   * Carriers are the business of the operator: its own key, or the root account's key. An
+   * account the key cannot see (another tree, or its own ancestors) answers like a missing
+   * one; one below the key is told it is not the root.
    */
   async function requireRoot(principal: Principal, rootAccountId: string) {
     if (principal.kind === 'operator' || principal.accountId === rootAccountId) return;
-    if (await access.rootOf(principal) !== rootAccountId) {
-      throw httpProblem('account_not_found', `no account ${rootAccountId}`);
-    }
+    unwrap(await access.account(principal, rootAccountId, 'subtree'));
     throw httpProblem('forbidden', 'carriers are managed by the operator (the root account)');
   }
 
   /** Another operator's carrier answers exactly like a missing one. */
   async function carrierFor(principal: Principal, carrierId: string) {
     const carrier = unwrap(await routing.getCarrier(carrierId));
-    if (principal.kind !== 'operator' && await access.rootOf(principal) !== carrier.rootAccountId) {
+    if (principal.kind === 'operator' || principal.accountId === carrier.rootAccountId) {
+      return carrier;
+    }
+    if (await access.rootOf(principal) !== carrier.rootAccountId) {
       throw httpProblem('carrier_not_found', `no carrier ${carrierId}`);
     }
-    await requireRoot(principal, carrier.rootAccountId);
-    return carrier;
+    throw httpProblem('forbidden', 'carriers are managed by the operator (the root account)');
   }
 
   /** A carrier is priced with a deck its caller may see and its own tree may use. */
