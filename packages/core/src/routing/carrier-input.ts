@@ -1,5 +1,4 @@
 import { problem, success, type Result } from '../kernel/result.ts';
-import { isAccountId } from '../ledger/account.ts';
 import {
   carrierStates,
   marginPolicies,
@@ -38,9 +37,15 @@ function invalid(message: string) {
   return problem('invalid_carrier' as const, message);
 }
 
+/**
+ * A carrier's id as its operator chose it, stored in the namespace of the key that made it
+ * (`<account>~<id>`, server/http/tenant-ids.ts) so two operators may use the same name.
+ */
+const carrierIdPattern = /^(?:[A-Za-z0-9_.-]{1,64}~)?[A-Za-z0-9_.-]{1,64}$/;
+
 /** Checks a carrier's fields (shape only; the deck's existence is the adapter's to check). */
 export function checkCarrierFields(fields: CarrierFields): RoutingResult<CarrierFields> {
-  if (!isAccountId(fields.id) || fields.id.length > 64) {
+  if (!carrierIdPattern.test(fields.id)) {
     return invalid('id: 1-64 characters of letters, digits, ".", "_", "-"');
   }
   if (fields.name.length === 0 || fields.name.length > nameLengthMax) {

@@ -1,6 +1,7 @@
 import type { Cdr, GrantAnswer, RefusalAnswer } from '@tollgate/core';
 import type { Principal } from '../auth/api-keys.ts';
 import type { Access } from '../auth/access.ts';
+import { tenantIdsOf } from './tenant-ids.ts';
 
 /**
  * What a key may see of the levels above it (issue 14, "what each tier may see"). A customer
@@ -15,7 +16,9 @@ export function cdrForKey(cdr: Cdr, principal: Principal): Cdr {
   const position = cdr.levels.findIndex((level) => level.accountId === principal.accountId);
   const levels = position < 0 ? [] : cdr.levels.slice(0, position + 1);
   const root = cdr.levels.at(-1)?.accountId === principal.accountId;
-  return { ...cdr, levels, carrier: root ? cdr.carrier : null };
+  const carrier = root && cdr.carrier !== null ? { ...cdr.carrier,
+    carrierId: tenantIdsOf(principal).shown(cdr.carrier.carrierId) } : null;
+  return { ...cdr, levels, carrier };
 }
 
 /** The route a grant hands to the switch is the root's business: carrier and gateway. */
@@ -25,7 +28,10 @@ export async function grantForKey(
   access: Access,
 ): Promise<GrantAnswer> {
   if (answer.route === undefined || principal.kind === 'operator') return answer;
-  if (await access.rootOf(principal) === principal.accountId) return answer;
+  if (await access.rootOf(principal) === principal.accountId) {
+    const carrierId = tenantIdsOf(principal).shown(answer.route.carrierId);
+    return { ...answer, route: { ...answer.route, carrierId } };
+  }
   const { route: _hidden, ...rest } = answer;
   return rest;
 }

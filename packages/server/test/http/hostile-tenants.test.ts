@@ -113,6 +113,24 @@ describe('issue 14 findings, replayed', () => {
       { code: 'carrier_not_found', message: 'no carrier newcar' }]);
   });
 
+  it('3b: two operators may give their carriers the same name', async () => {
+    const aDeck = await api.call({ method: 'POST', csv: deckCsv('0.05'), key: keys.op,
+      url: '/v1/rate-decks?name=a-carrier&currency=USD' });
+    const mine = await api.call({ method: 'POST', url: '/v1/carriers', key: keys.op,
+      json: { id: 'newcar', root_account_id: 'op', name: 'A New', rate_deck_id: aDeck.body['id'],
+        gateway: 'sofia/gateway/a-new/' } });
+    expect([mine.status, mine.body['id'], mine.body['root_account_id']], mine.text)
+      .toEqual([200, 'newcar', 'op']);
+    const byName = async (key: string) => (await api.call({ method: 'GET',
+      url: '/v1/carriers/newcar', key })).body;
+    expect(await byName(keys.op)).toMatchObject({ root_account_id: 'op', name: 'A New' });
+    expect(await byName(keys.opB)).toMatchObject({ root_account_id: 'opB', name: 'New' });
+    // The operator key names each in the namespace of the key that made it.
+    const all = await api.call({ method: 'GET', url: '/v1/carriers' });
+    expect((all.body['carriers'] as Array<{ id: string }>).map((carrier) => carrier.id))
+      .toEqual(expect.arrayContaining(['op~newcar', 'opB~newcar']));
+  });
+
   it('4: another tenant\'s session answers exactly like a missing one, naming no one', async () => {
     const started = await api.call({ method: 'POST', url: '/v1/sessions', key: world.keys.cu1,
       json: { session_id: 'a-live', account_id: 'cu1', caller: '1', callee: '4420',

@@ -22,12 +22,14 @@ import {
   RoutingPolicy,
   RoutingPolicyBody,
 } from '../schemas/routing-schemas.ts';
+import { carrierNamed } from '../carrier-names.ts';
+import { tenantIdsOf, type TenantIds } from '../tenant-ids.ts';
 import { scopeOf } from './session-routes.ts';
 
 const tags = ['routing'];
 
-function toApiCarrier(carrier: Carrier) {
-  return { id: carrier.id, root_account_id: carrier.rootAccountId,
+function toApiCarrier(carrier: Carrier, ids: TenantIds) {
+  return { id: ids.shown(carrier.id), root_account_id: carrier.rootAccountId,
     account_id: carrier.accountId, currency: carrier.currency, name: carrier.name,
     rate_deck_id: carrier.rateDeckId, gateway: carrier.gateway, priority: carrier.priority,
     weight: carrier.weight, concurrent_calls_max: carrier.concurrentCallsMax,
@@ -58,7 +60,8 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
 
   /** Another operator's carrier answers exactly like a missing one. */
   async function carrierFor(principal: Principal, carrierId: string) {
-    const carrier = unwrap(await routing.getCarrier(carrierId));
+    const carrier = await carrierNamed(routing, principal, carrierId);
+    if (carrier === null) throw httpProblem('carrier_not_found', `no carrier ${carrierId}`);
     if (principal.kind === 'operator' || principal.accountId === carrier.rootAccountId) {
       return carrier;
     }
@@ -85,11 +88,13 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const principal = principalOf(request);
     await requireRoot(principal, body.root_account_id);
     await checkCarrierDeck(principal, body.root_account_id, body.rate_deck_id);
+    const ids = tenantIdsOf(principal);
     return toApiCarrier(unwrap(await routing.createCarrier(body.root_account_id, {
-      id: body.id, name: body.name, rateDeckId: body.rate_deck_id, gateway: body.gateway,
+      id: ids.stored(body.id), name: body.name, rateDeckId: body.rate_deck_id, gateway: body.gateway,
       priority: body.priority ?? 0, weight: body.weight ?? 1,
       concurrentCallsMax: body.concurrent_calls_max ?? null,
-      callsPerSecondMax: body.calls_per_second_max ?? null, state: body.state ?? 'active' })));
+      callsPerSecondMax: body.calls_per_second_max ?? null, state: body.state ?? 'active' })),
+    ids);
   });
 
   app.get('/v1/carriers', {
@@ -100,14 +105,19 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const root = principal.kind === 'operator' ? request.query.root_account_id ?? null
       : principal.accountId;
     if (root !== null) await requireRoot(principal, root);
-    return { carriers: (await routing.listCarriers(root)).map(toApiCarrier) };
+    const ids = tenantIdsOf(principal);
+    return { carriers: (await routing.listCarriers(root))
+      .map((carrier) => toApiCarrier(carrier, ids)) };
   });
 
   app.get('/v1/carriers/:carrier_id', {
     schema: { operationId: 'getCarrier', tags, summary: 'One carrier', params: CarrierParams,
       response: withProblems({ 200: CarrierSchema }) },
-  }, async (request) =>
-    toApiCarrier(await carrierFor(principalOf(request), request.params.carrier_id)));
+  }, async (request) => {
+    const principal = principalOf(request);
+    return toApiCarrier(await carrierFor(principal, request.params.carrier_id),
+      tenantIdsOf(principal));
+  });
 
   app.patch('/v1/carriers/:carrier_id', {
     schema: { operationId: 'updateCarrier', tags, summary: 'Change a carrier',
@@ -119,7 +129,7 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     if (body.rate_deck_id !== undefined) {
       await checkCarrierDeck(principal, carrier.rootAccountId, body.rate_deck_id);
     }
-    return toApiCarrier(unwrap(await routing.updateCarrier(request.params.carrier_id, {
+    return toApiCarrier(unwrap(await routing.updateCarrier(carrier.id, {
       ...(body.name === undefined ? {} : { name: body.name }),
       ...(body.rate_deck_id === undefined ? {} : { rateDeckId: body.rate_deck_id }),
       ...(body.gateway === undefined ? {} : { gateway: body.gateway }),
@@ -129,7 +139,8 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         : { concurrentCallsMax: body.concurrent_calls_max }),
       ...(body.calls_per_second_max === undefined ? {}
         : { callsPerSecondMax: body.calls_per_second_max }),
-      ...(body.state === undefined ? {} : { state: body.state }) })));
+      ...(body.state === undefined ? {} : { state: body.state }) })),
+    tenantIdsOf(principal));
   });
 
   app.get('/v1/carriers/:carrier_id/quality', {
@@ -137,9 +148,10 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       summary: 'Live ASR / ACD per destination prefix (this node)', params: CarrierParams,
       response: withProblems({ 200: CarrierQuality }) },
   }, async (request) => {
-    const carrier = await carrierFor(principalOf(request), request.params.carrier_id);
-    return { carrier_id: carrier.id, prefixes: routing.catalog.qualityOf(carrier.id)
-      .map((view) => ({ prefix: view.prefix, attempts: view.attempts, answered: view.answered,
+    const principal = principalOf(request);
+    const carrier = await carrierFor(principal, request.params.carrier_id);
+    return { carrier_id: tenantIdsOf(principal).shown(carrier.id),
+      prefixes: routing.catalog.qualityOf(carrier.id).map((view) => ({ prefix: view.prefix, attempts: view.attempts, answered: view.answered,
         failures: view.failures, asr_bp: view.asrBp, acd_seconds: view.acdS,
         pdd_ms: view.pddMs,
         out_until: view.outUntilMs === null ? null : formatIsoInstant(view.outUntilMs) })) };
@@ -169,15 +181,16 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       response: withProblems({ 200: RouteRuleBody }) },
   }, async (request) => {
     const { body } = request;
-    const chain = unwrap(await access.account(principalOf(request), body.account_id, 'subtree'));
+    const principal = principalOf(request);
+    const chain = unwrap(await access.account(principal, body.account_id, 'subtree'));
     // A rule may only name a carrier of the account's own operator; another operator's answers
     // like a missing one (no id oracle).
-    const carrier = await routing.getCarrier(body.carrier_id);
-    if (!carrier.ok || carrier.value.rootAccountId !== chain.at(-1)?.id) {
+    const carrier = await carrierNamed(routing, principal, body.carrier_id);
+    if (carrier === null || carrier.rootAccountId !== chain.at(-1)?.id) {
       throw httpProblem('carrier_not_found', `no carrier ${body.carrier_id}`);
     }
     unwrap(await routing.putRule({ accountId: body.account_id, prefix: body.prefix,
-      carrierId: body.carrier_id, action: body.action }));
+      carrierId: carrier.id, action: body.action }));
     return body;
   });
 
@@ -187,9 +200,11 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       response: withProblems({ 204: Type.Null({ description: 'Removed' }) }) },
   }, async (request, reply) => {
     const { query } = request;
-    unwrap(await access.account(principalOf(request), query.account_id, 'subtree'));
+    const principal = principalOf(request);
+    unwrap(await access.account(principal, query.account_id, 'subtree'));
+    const carrier = await carrierNamed(routing, principal, query.carrier_id);
     unwrap(await routing.deleteRule({ accountId: query.account_id, prefix: query.prefix,
-      carrierId: query.carrier_id }));
+      carrierId: carrier?.id ?? query.carrier_id }));
     return reply.code(204).send(null);
   });
 
@@ -210,18 +225,20 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       callee: body.callee, ...scopeOf(principal),
       ...(body.expected_duration_s === undefined ? {}
         : { expectedDurationS: body.expected_duration_s }) }));
+    const ids = tenantIdsOf(principal);
     if (list.noRouteReason !== null) {
       throw httpProblem('no_route', `no route for ${body.callee}: ${list.noRouteReason} (` +
-        list.dropped.map((entry) => `${entry.carrierId}: ${entry.reason}`).join(', ') + ')');
+        list.dropped.map((entry) => `${ids.shown(entry.carrierId)}: ${entry.reason}`)
+          .join(', ') + ')');
     }
     return { expected_duration_s: list.expectedDurationS,
-      routes: list.routes.map((route) => ({ carrier_id: route.carrierId,
+      routes: list.routes.map((route) => ({ carrier_id: ids.shown(route.carrierId),
         gateway: route.gateway, prefix: route.prefix, cost: formatMoney(route.costMicros),
         currency: list.currency, carrier_cost: formatMoney(route.carrierCostMicros),
         carrier_currency: route.carrierCurrency,
         margin: route.marginMicros === null ? null : formatMoney(route.marginMicros),
         loss: route.loss, asr_bp: route.asrBp, acd_seconds: route.acdS })),
-      dropped: list.dropped.map((entry) => ({ carrier_id: entry.carrierId,
+      dropped: list.dropped.map((entry) => ({ carrier_id: ids.shown(entry.carrierId),
         reason: entry.reason })) };
   });
 };

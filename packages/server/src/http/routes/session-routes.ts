@@ -6,6 +6,7 @@ import { httpLimits } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
 import { toApiGrant, toApiLiveSession, toApiTerminated } from '../convert.ts';
 import { refusalOf, unwrap } from '../http-problem.ts';
+import { carrierNamed } from '../carrier-names.ts';
 import { tenantIdsOf, type TenantIds } from '../tenant-ids.ts';
 import { grantForKey, refusalForKey } from '../tenant-view.ts';
 import { withProblems } from '../schemas/common-schemas.ts';
@@ -78,7 +79,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       sessionId: ids.stored(body.session_id), requestNumber: body.request_number,
       accountId: body.account_id, caller: body.caller, callee: body.callee,
       ...scopeOf(principal),
-      ...(body.carrier_id === undefined ? {} : { carrierId: body.carrier_id }) })),
+      ...(body.carrier_id === undefined ? {} : { carrierId: (await carrierNamed(
+        services.routing, principal, body.carrier_id))?.id ?? body.carrier_id }) })),
     body.session_id);
     if (answer.status !== 'granted') {
       const seen = await refusalForKey(answer, body.account_id, principal, access);
@@ -86,6 +88,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     }
     return toApiGrant(await grantForKey(answer, principal, access));
   });
+
 
   app.post('/v1/sessions/:session_id/update', {
     schema: { operationId: 'updateSession', tags,
