@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { encodeLedgerJson, NotOwnedHere, problem } from '@tollgate/core';
+import { secretsEqual } from '../auth/secret-compare.ts';
 import { decodeCall, type ClusterCall } from './forwarding.ts';
 
 /** The media type of a forwarded call: a use case input encoded with tagged bigints. */
@@ -14,8 +14,6 @@ export interface ClusterEndpoint {
   run(call: ClusterCall): Promise<unknown>;
 }
 
-const digest = (text: string) => createHash('sha256').update(text).digest();
-
 /**
  * The route other nodes hand calls to. Not part of the public API (no schema, so not in the
  * OpenAPI document): it answers only requests carrying the cluster key, compared in constant
@@ -24,13 +22,12 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  */
 export async function clusterRoutes(app: FastifyInstance, endpoint: ClusterEndpoint):
   Promise<void> {
-  const expected = digest(endpoint.key);
   await app.register(async (internal) => {
     internal.addContentTypeParser(clusterCallType, { parseAs: 'string' },
       (_request, body, done) => done(null, body));
     internal.post(clusterCallPath, async (request, reply) => {
       const given = request.headers[clusterKeyHeader];
-      if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
+      if (typeof given !== 'string' || !secretsEqual(given, endpoint.key)) {
         return reply.code(404).send({ code: 'not_found', message: 'no such route' });
       }
       const call = typeof request.body === 'string' ? decodeCall(request.body) : null;
