@@ -74,8 +74,10 @@ export async function seedDemo(services: AppServices): Promise<DemoSeed> {
   const keys = [];
   for (const { id } of demoAccounts) {
     await services.apiKeys.revokeKeysByLabel({ accountId: id, label: demoKeyLabel });
-    const created = await services.apiKeys.createKey({ accountId: id, label: demoKeyLabel });
-    keys.push({ accountId: id, key: created.key });
+    const created = await services.apiKeys.createKey({ accountId: id, label: demoKeyLabel,
+      creator: { kind: 'operator' }, scope: 'full', expiresAtMs: null });
+    if (!created.ok) throw new Error(`demo key ${id}: ${created.message}`);
+    keys.push({ accountId: id, key: created.value.key });
   }
   return { keys, createdAccounts };
 }

@@ -253,6 +253,9 @@ export async function openServices(
   };
   const routing = createRoutingService({ store: stores.carriers, catalog, decks: stores.decks,
     ledger, charging: chargingDeps, nowMs: () => clock.nowMs() });
+  const apiKeys = createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey,
+    onUsageError: (error) => process.stderr.write(
+      `tollgate: writing API key last-used times: ${String(error)}\n`) });
   return {
     target,
     migrationsApplied: stores.migrationsApplied,
@@ -264,7 +267,7 @@ export async function openServices(
     routing,
     decks,
     deckStore: stores.decks,
-    apiKeys: createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey }),
+    apiKeys,
     access: createAccess(ledger),
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
@@ -273,6 +276,7 @@ export async function openServices(
       await fraud?.close();
       // Every decision taken is made durable (or reported failed) before the database closes.
       await engine?.idle();
+      await apiKeys.flushUsage();
       await stores.close();
     },
   };

@@ -264,6 +264,9 @@ async function startTollgate(target: StoreTarget, adminKey: string, fraud: 'on' 
     [...nodeArgs, serverBin, 'serve', '--port', String(port), '--db', target.database], {
       env: { ...readProcessEnv(), ...target.env, TOLLGATE_ADMIN_KEY: adminKey,
         TOLLGATE_LOG_LEVEL: 'warn', TOLLGATE_HOST: '127.0.0.1',
+        // The bench measures capacity, not the abuse limits: its load would spend them.
+        TOLLGATE_RATE_LIMIT_PER_KEY_PER_MINUTE: '0',
+        TOLLGATE_RATE_LIMIT_CHARGING_PER_KEY_PER_SECOND: '0',
         TOLLGATE_FRAUD_ENABLED: fraud === 'on' ? 'true' : 'false' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

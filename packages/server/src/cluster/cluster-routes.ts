@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { encodeLedgerJson, NotOwnedHere, problem } from '@tollgate/core';
+import { secretsEqual } from '../auth/secret-compare.ts';
+import type { RequestLimits } from '../http/request-limits.ts';
 import { decodeCall, type ClusterCall } from './forwarding.ts';
 
 /** The media type of a forwarded call: a use case input encoded with tagged bigints. */
@@ -14,23 +15,24 @@ export interface ClusterEndpoint {
   run(call: ClusterCall): Promise<unknown>;
 }
 
-const digest = (text: string) => createHash('sha256').update(text).digest();
-
 /**
  * The route other nodes hand calls to. Not part of the public API (no schema, so not in the
  * OpenAPI document): it answers only requests carrying the cluster key, compared in constant
- * time. A call for a tree this node no longer owns is answered `owner_moved`, never forwarded
+ * time (the cluster key is the admin key unless set apart, so a wrong one spends the address's
+ * failed attempts like a wrong bearer key, and from a blocked address even the right one is
+ * refused). A call for a tree this node no longer owns is answered `owner_moved`, never forwarded
  * again, so a stale directory costs a retry, not a loop.
  */
-export async function clusterRoutes(app: FastifyInstance, endpoint: ClusterEndpoint):
-  Promise<void> {
-  const expected = digest(endpoint.key);
+export async function clusterRoutes(app: FastifyInstance, endpoint: ClusterEndpoint,
+  limits: Pick<RequestLimits, 'failedAuthentication' | 'addressBlocked'>): Promise<void> {
   await app.register(async (internal) => {
     internal.addContentTypeParser(clusterCallType, { parseAs: 'string' },
       (_request, body, done) => done(null, body));
     internal.post(clusterCallPath, async (request, reply) => {
       const given = request.headers[clusterKeyHeader];
-      if (typeof given !== 'string' || !timingSafeEqual(digest(given), expected)) {
+      const known = typeof given === 'string' && secretsEqual(given, endpoint.key);
+      if (!known || await limits.addressBlocked(request)) {
+        await limits.failedAuthentication(request, reply);
         return reply.code(404).send({ code: 'not_found', message: 'no such route' });
       }
       const call = typeof request.body === 'string' ? decodeCall(request.body) : null;

@@ -48,6 +48,19 @@ export const ConfigSchema = Type.Object({
     description: 'How long a carrier taken out for poor ASR stays out.' }),
   bodyBytesMax: Type.Integer({ minimum: kibibyte, maximum: 16 * mebibyte, default: 64 * kibibyte,
     description: 'Largest JSON request body, in bytes.' }),
+  rateLimitPerKeyPerMinute: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 3_000,
+    description: 'Requests per API key per minute on every route but the charging ones ' +
+      '(administration, reports); past it 429 rate_limited. Counted per node. 0: no limit.' }),
+  rateLimitChargingPerKeyPerSecond: Type.Integer({ minimum: 0, maximum: 10_000_000,
+    default: 5_000,
+    description: 'Charging requests (sessions, events, Kamailio, routes) per API key per ' +
+      'second: the rate a switch may send at; set it at or above the busiest switch. ' +
+      'Counted per node. 0: no limit.' }),
+  rateLimitUnauthenticatedPerIpPerMinute: Type.Integer({ minimum: 0, maximum: 10_000_000,
+    default: 30,
+    description: 'Failed authentications (no key, a wrong, revoked or expired key) per ' +
+      'client address per minute; past it 429, and the operator key is refused from that ' +
+      'address until the minute is over. Counted per node. 0: no limit.' }),
   deckBodyBytesMax: Type.Integer({ minimum: kibibyte, maximum: 512 * mebibyte,
     default: 64 * mebibyte, description: 'Largest rate-deck or time-band CSV upload, in bytes.' }),
   deckCacheDecksMax: Type.Integer({ minimum: 1, maximum: 1_000, default: 32,
@@ -182,6 +195,10 @@ export const configSources = {
   qualityAsrMinBp: { env: 'TOLLGATE_QUALITY_ASR_MIN_BP' },
   qualityCoolDownMs: { env: 'TOLLGATE_QUALITY_COOL_DOWN_MS' },
   bodyBytesMax: { env: 'TOLLGATE_BODY_BYTES_MAX' },
+  rateLimitPerKeyPerMinute: { env: 'TOLLGATE_RATE_LIMIT_PER_KEY_PER_MINUTE' },
+  rateLimitChargingPerKeyPerSecond: { env: 'TOLLGATE_RATE_LIMIT_CHARGING_PER_KEY_PER_SECOND' },
+  rateLimitUnauthenticatedPerIpPerMinute: {
+    env: 'TOLLGATE_RATE_LIMIT_UNAUTHENTICATED_PER_IP_PER_MINUTE' },
   deckBodyBytesMax: { env: 'TOLLGATE_DECK_BODY_BYTES_MAX' },
   deckCacheDecksMax: { env: 'TOLLGATE_DECK_CACHE_DECKS_MAX' },
   requestTimeoutMs: { env: 'TOLLGATE_REQUEST_TIMEOUT_MS' },

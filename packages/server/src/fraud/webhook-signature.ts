@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { secretsEqual } from '../auth/secret-compare.ts';
 
 /** Headers of a signed alert webhook. */
 export const webhookHeaders = {
@@ -26,7 +27,6 @@ export function verifyWebhook(options: {
   const timestampMs = Number(options.timestampHeader);
   if (!Number.isSafeInteger(timestampMs)) return false;
   if (Math.abs(options.nowMs - timestampMs) > options.toleranceMs) return false;
-  const expected = Buffer.from(signWebhook(options.secret, timestampMs, options.body));
-  const received = Buffer.from(options.signatureHeader ?? '');
-  return expected.length === received.length && timingSafeEqual(expected, received);
+  const expected = signWebhook(options.secret, timestampMs, options.body);
+  return secretsEqual(options.signatureHeader ?? '', expected);
 }

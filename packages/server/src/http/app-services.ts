@@ -33,7 +33,8 @@ export interface AppServices {
 
 /** The settings the HTTP layer reads. */
 export type HttpConfig = Pick<Config, 'bodyBytesMax' | 'deckBodyBytesMax' | 'requestTimeoutMs' |
-  'logLevel'>;
+  'logLevel' | 'rateLimitPerKeyPerMinute' | 'rateLimitChargingPerKeyPerSecond' |
+  'rateLimitUnauthenticatedPerIpPerMinute'>;
 
 /** Bounds of the HTTP layer. */
 export const httpLimits = {

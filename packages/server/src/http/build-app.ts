@@ -9,6 +9,8 @@ import type { AppServices, HttpConfig } from './app-services.ts';
 import { httpLimits } from './app-services.ts';
 import { authenticationHook } from './auth-hook.ts';
 import { handleError } from './error-handler.ts';
+import { registerRequestLimits } from './request-limits.ts';
+import { unclassifiedMethod } from './route-classes.ts';
 import { httpProblem } from './http-problem.ts';
 import { buildOpenApiDocument, openApiCollector } from './openapi.ts';
 import { accountRoutes } from './routes/account-routes.ts';
@@ -66,6 +68,14 @@ export async function buildApp(
   });
   const collector = openApiCollector();
   app.addHook('onRoute', collector.onRoute);
+  // Every /v1 route has a scope class (route-classes.ts): an unclassified one stops the start.
+  app.addHook('onRoute', (route) => {
+    const missing = unclassifiedMethod(route.method, route.url);
+    if (missing !== undefined) {
+      throw new Error(`route ${missing} ${route.url} is missing from http/route-classes.ts`);
+    }
+  });
+  const limits = await registerRequestLimits(app, config);
   let openApiJson: string | null = null;
   app.get('/openapi.json', { schema: { operationId: 'openApi', tags: ['system'],
     summary: 'This document', authenticated: false } }, async (_request, reply) => {
@@ -77,9 +87,11 @@ export async function buildApp(
   async () => ({ status: 'ok' as const }));
   // The typeof check also keeps the OpenAPI printer's stand-in services out (no schema here).
   const cluster = services.cluster;
-  if (typeof cluster?.endpoint.key === 'string') await clusterRoutes(app, cluster.endpoint);
+  if (typeof cluster?.endpoint.key === 'string') {
+    await clusterRoutes(app, cluster.endpoint, limits);
+  }
   await app.register(async (v1) => {
-    v1.addHook('onRequest', authenticationHook(services.apiKeys));
+    v1.addHook('onRequest', authenticationHook(services.apiKeys, limits));
     await v1.register(accountRoutes, { services });
     await v1.register(keyRoutes, { services });
     await v1.register(bundleRoutes, { services });

@@ -319,10 +319,14 @@ export function toApiTimeBands(source: TimeBandsSource): Static<typeof DeckSchem
     owner_id: source.ownerAccountId, created_at: formatIsoInstant(source.createdAtMs) };
 }
 
+const nullableInstant = (ms: number | null) => ms === null ? null : formatIsoInstant(ms);
+
 export function toApiKey(record: ApiKeyRecord): Static<typeof KeySchemas.ApiKey> {
   return { id: record.id, account_id: record.accountId, label: record.label,
-    created_at: formatIsoInstant(record.createdAtMs),
-    revoked_at: record.revokedAtMs === null ? null : formatIsoInstant(record.revokedAtMs) };
+    scope: record.scope, created_at: formatIsoInstant(record.createdAtMs),
+    expires_at: nullableInstant(record.expiresAtMs),
+    revoked_at: nullableInstant(record.revokedAtMs),
+    last_used_at: nullableInstant(record.lastUsedAtMs) };
 }
 
 export function toApiBundle(bundle: BundleRecord): Static<typeof BundleSchemas.Bundle> {

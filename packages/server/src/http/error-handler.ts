@@ -63,5 +63,10 @@ export function handleError(
     request.log.error({ err: error }, 'request failed');
   }
   if (found.body.code === 'unauthorized') reply.header('www-authenticate', 'Bearer');
+  // A plain-text route (Kamailio's) declares its problems as one line, which would turn a
+  // problem thrown before its handler (no key, scope, rate limit) into "[object Object]".
+  if (request.routeOptions.schema?.produces?.includes('text/plain') === true) {
+    reply.type('application/json; charset=utf-8').serializer(JSON.stringify);
+  }
   return reply.code(found.statusCode).send(found.body);
 }

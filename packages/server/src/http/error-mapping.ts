@@ -7,6 +7,7 @@ import type {
   RoutingCode,
 } from '@tollgate/core';
 import type { AccessCode } from '../auth/access.ts';
+import type { ApiKeyCode } from '../auth/api-keys.ts';
 import type { SubscriberIdentityCode } from '../diameter/subscriber-identity-routes.ts';
 
 /** Problems only the HTTP layer knows: transport, authentication, unknown routes. */
@@ -25,6 +26,8 @@ export const httpCodes = [
   // Several nodes on one database (cluster/): the tree's owner cannot take the call now.
   'owner_unavailable',
   'owner_moved',
+  // Abuse limits (request-limits.ts): a budget of requests is spent; see Retry-After.
+  'rate_limited',
 ] as const;
 export type HttpCode = (typeof httpCodes)[number];
 
@@ -35,19 +38,20 @@ export type ApiCode =
   | DeckImportCode
   | MoneyParseCode
   | AccessCode
+  | ApiKeyCode
   | FraudCode
   | RoutingCode
   | SubscriberIdentityCode
   | HttpCode;
 
-type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 500 | 503;
+type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
 
 /**
  * The one table from code to HTTP status (conventions, rule 6). `satisfies` makes a code
  * without a row, or a row without a code, a compile error. Statuses: 400 malformed input,
  * 401 no valid key, 402 the account cannot pay, 403 refused (state, scope, no rate),
  * 404 unknown resource, 409 conflicts with what is stored (duplicates, sequence), 413/415
- * transport, 500 a bug.
+ * transport, 429 a rate limit, 500 a bug.
  */
 export const httpStatusOfCode = {
   // Cluster: retry shortly, nothing was decided.
@@ -182,6 +186,9 @@ export const httpStatusOfCode = {
   // Access.
   forbidden: 403,
   scope_required: 400,
+  // API keys: a route outside the key's scope, a key wider or longer-lived than its maker.
+  scope_insufficient: 403,
+  invalid_key_expiry: 400,
   // HTTP.
   unauthorized: 401,
   not_found: 404,
@@ -194,6 +201,7 @@ export const httpStatusOfCode = {
   service_unavailable: 503,
   time_bands_not_found: 404,
   api_key_not_found: 404,
+  rate_limited: 429,
 } as const satisfies Record<ApiCode, HttpStatus>;
 
 export function httpStatusOf(code: ApiCode): HttpStatus {

@@ -1,6 +1,7 @@
 import type { RouteOptions } from 'fastify';
 import * as AccountSchemas from './schemas/account-schemas.ts';
 import * as BundleSchemas from './schemas/bundle-schemas.ts';
+import { scopesForRoute } from './route-classes.ts';
 import { Problem } from './schemas/common-schemas.ts';
 import * as DeckSchemas from './schemas/deck-schemas.ts';
 import * as KeySchemas from './schemas/key-schemas.ts';
@@ -100,7 +101,9 @@ export function buildOpenApiDocument(routes: readonly OpenApiRoute[]): Record<st
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer',
         description: 'An API key: TOLLGATE_ADMIN_KEY (the operator) or one made with ' +
-          'POST /v1/accounts/{id}/api-keys' } },
+          'POST /v1/accounts/{id}/api-keys. A key calls the operations whose x-key-scopes ' +
+          'list its scope (else 403 scope_insufficient); too many requests answer 429 ' +
+          'rate_limited with Retry-After.' } },
       schemas: Object.fromEntries([...components].map(([schema, name]) =>
         [name, plain(schema, schema)])),
     },
@@ -120,7 +123,8 @@ function operationOf(route: OpenApiRoute): Record<string, unknown> {
     ...(schema.summary === undefined ? {} : { summary: schema.summary }),
     ...(schema.description === undefined ? {} : { description: schema.description }),
     ...(schema.tags === undefined ? {} : { tags: schema.tags }),
-    ...(schema.authenticated === false ? { security: [] } : { security: [{ bearer: [] }] }),
+    ...(schema.authenticated === false ? { security: [] } : { security: [{ bearer: [] }],
+      'x-key-scopes': scopesForRoute(route.method, route.url) }),
     ...(parameters.length === 0 ? {} : { parameters }),
     ...(body === undefined ? {} : { requestBody: { required: true,
       content: contentOf(schema.consumes, body) } }),

@@ -34,9 +34,11 @@ describe('authentication', () => {
   });
   it('says who the key is', async () => {
     const operator = await api.call({ method: 'GET', url: '/v1/whoami' });
-    expect(operator.body).toEqual({ kind: 'operator', account_id: null, key_id: null });
+    expect(operator.body).toEqual({ kind: 'operator', account_id: null, key_id: null,
+      scope: 'full', expires_at: null });
     const reseller = await api.call({ method: 'GET', url: '/v1/whoami', key: world.keys.rs });
-    expect(reseller.body).toMatchObject({ kind: 'account', account_id: 'rs' });
+    expect(reseller.body).toMatchObject({ kind: 'account', account_id: 'rs', scope: 'full',
+      expires_at: null });
   });
   it('needs no key for the health check and the OpenAPI document', async () => {
     expect((await api.call({ method: 'GET', url: '/health', key: null })).body)

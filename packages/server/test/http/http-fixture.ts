@@ -33,6 +33,8 @@ export interface ApiRequest {
   /** A raw body with its own content type (for malformed input). */
   readonly raw?: { body: string; contentType: string };
   readonly headers?: Record<string, string>;
+  /** The client's address (default 127.0.0.1): rate limits count failures per address. */
+  readonly remoteAddress?: string;
 }
 
 export interface ApiResponse {
@@ -73,7 +75,8 @@ export async function openTestApi(
       payload = request.raw.body;
     }
     const response = await app.inject({ method: request.method, url: request.url, headers,
-      ...(payload === undefined ? {} : { payload }) });
+      ...(payload === undefined ? {} : { payload }),
+      ...(request.remoteAddress === undefined ? {} : { remoteAddress: request.remoteAddress }) });
     const isJson = String(response.headers['content-type'] ?? '').includes('json');
     const body = isJson && response.body !== '' ? response.json() as Record<string, unknown> : {};
     return { status: response.statusCode, body, text: response.body,

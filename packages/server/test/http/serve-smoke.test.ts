@@ -1,46 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteMigrations } from '../../src/storage/sqlite/sqlite-migrations.ts';
+import { serveStartTimeoutMs, startServe as startServeProcess, type ServeProcess } from
+  './serve-process.ts';
 
 // The real `tollgate serve` process (compiled by `npm test` before vitest starts), on a free
 // port with a temporary SQLite file: real sockets, real signals.
 const bin = fileURLToPath(new URL('../../bin/tollgate.js', import.meta.url));
 const directory = mkdtempSync(join(tmpdir(), 'tollgate-serve-'));
 const adminKey = 'smoke-operator-key-0123456789';
-const startTimeoutMs = 20_000;
+const startTimeoutMs = serveStartTimeoutMs;
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-interface Server {
-  readonly child: ChildProcess;
-  readonly baseUrl: string;
-  output(): string;
-  exited: Promise<number | null>;
-}
+type Server = ServeProcess;
 
 async function startServe(args: string[]): Promise<Server> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], {
-    env: { ...process.env, TOLLGATE_ADMIN_KEY: adminKey, TOLLGATE_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const deadline = Date.now() + startTimeoutMs;
-  for (;;) {
-    const match = /listening on (http:\/\/[^ ]+)/.exec(output);
-    if (match?.[1] !== undefined) return { child, baseUrl: match[1], output: () => output, exited };
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`tollgate serve did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return startServeProcess(args, { TOLLGATE_ADMIN_KEY: adminKey, TOLLGATE_LOG_LEVEL: 'warn' });
 }
 
 /** The demo's lines may arrive in a later chunk than "listening": wait for the one needed. */

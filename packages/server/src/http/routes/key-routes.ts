@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { formatIsoInstant, parseIsoInstantMs } from '@tollgate/core';
 import type { AppServices } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
 import { toApiKey } from '../convert.ts';
@@ -16,7 +17,8 @@ const tags = ['api keys'];
 
 /**
  * API keys of an account: made by a key of the account or above it (the secret is shown once),
- * listed without secrets, revoked. A key reaches its account's subtree, nothing above.
+ * listed without secrets, revoked. A key reaches its account's subtree, nothing above, and
+ * calls only the routes of its scope (auth/api-key-scope.ts) until it expires.
  */
 export const keyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
   app,
@@ -26,14 +28,20 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = a
 
   app.post('/v1/accounts/:id/api-keys', {
     schema: { operationId: 'createApiKey', tags, summary: 'Make a key for an account',
+      description: 'A key is never wider than the key that makes it (scope), nor outlives it ' +
+        '(expires_at; omitted: the maker\'s expiry).',
       params: IdParams, body: CreateKeyBody, response: withProblems({ 201: CreatedKey }) },
   }, async (request, reply) => {
     const { id } = request.params;
-    unwrap(await access.account(principalOf(request), id, 'subtree'));
-    const created = await apiKeys.createKey({ accountId: id,
-      label: request.body.label ?? 'api' });
+    const { body } = request;
+    const principal = principalOf(request);
+    unwrap(await access.account(principal, id, 'subtree'));
+    const expiresAtMs = body.expires_at === undefined ? null
+      : unwrap(parseIsoInstantMs(body.expires_at));
+    const created = unwrap(await apiKeys.createKey({ accountId: id, label: body.label ?? 'api',
+      creator: principal, scope: body.scope ?? 'full', expiresAtMs }));
     reply.code(201);
-    const { revoked_at: _revoked, ...key } = toApiKey(created.record);
+    const { revoked_at: _revoked, last_used_at: _used, ...key } = toApiKey(created.record);
     return { ...key, key: created.key };
   });
 
@@ -64,7 +72,10 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = a
   }, async (request) => {
     const principal = principalOf(request);
     return principal.kind === 'operator'
-      ? { kind: 'operator' as const, account_id: null, key_id: null }
-      : { kind: 'account' as const, account_id: principal.accountId, key_id: principal.keyId };
+      ? { kind: 'operator' as const, account_id: null, key_id: null, scope: 'full' as const,
+        expires_at: null }
+      : { kind: 'account' as const, account_id: principal.accountId, key_id: principal.keyId,
+        scope: principal.scope, expires_at: principal.expiresAtMs === null ? null
+          : formatIsoInstant(principal.expiresAtMs) };
   });
 };

@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { secretsEqual } from '../../auth/secret-compare.ts';
 import { radiusAttributes, type RadiusPacket } from './radius-packet.ts';
 
 /**
@@ -19,8 +20,9 @@ function md5(...parts: Buffer[]): Buffer {
   return hash.digest();
 }
 
-function sameBytes(left: Buffer, right: Buffer): boolean {
-  return left.length === right.length && timingSafeEqual(left, right);
+/** Authenticators are checked in constant time (auth/secret-compare.ts). */
+function sameBytes(given: Buffer, expected: Buffer): boolean {
+  return secretsEqual(given, expected);
 }
 
 /** Offset of the Message-Authenticator's 16-byte value in `raw`, or -1. */
