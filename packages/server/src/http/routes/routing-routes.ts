@@ -90,8 +90,8 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     await checkCarrierDeck(principal, body.root_account_id, body.rate_deck_id);
     const ids = tenantIdsOf(principal);
     return toApiCarrier(unwrap(await routing.createCarrier(body.root_account_id, {
-      id: ids.stored(body.id), name: body.name, rateDeckId: body.rate_deck_id, gateway: body.gateway,
-      priority: body.priority ?? 0, weight: body.weight ?? 1,
+      id: ids.stored(body.id), name: body.name, rateDeckId: body.rate_deck_id,
+      gateway: body.gateway, priority: body.priority ?? 0, weight: body.weight ?? 1,
       concurrentCallsMax: body.concurrent_calls_max ?? null,
       callsPerSecondMax: body.calls_per_second_max ?? null, state: body.state ?? 'active' })),
     ids);
@@ -151,8 +151,8 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const principal = principalOf(request);
     const carrier = await carrierFor(principal, request.params.carrier_id);
     return { carrier_id: tenantIdsOf(principal).shown(carrier.id),
-      prefixes: routing.catalog.qualityOf(carrier.id).map((view) => ({ prefix: view.prefix, attempts: view.attempts, answered: view.answered,
-        failures: view.failures, asr_bp: view.asrBp, acd_seconds: view.acdS,
+      prefixes: routing.catalog.qualityOf(carrier.id).map((view) => ({ prefix: view.prefix,
+        attempts: view.attempts, answered: view.answered, failures: view.failures, asr_bp: view.asrBp, acd_seconds: view.acdS,
         pdd_ms: view.pddMs,
         out_until: view.outUntilMs === null ? null : formatIsoInstant(view.outUntilMs) })) };
   });

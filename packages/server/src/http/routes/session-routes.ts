@@ -89,7 +89,6 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     return toApiGrant(await grantForKey(answer, principal, access));
   });
 
-
   app.post('/v1/sessions/:session_id/update', {
     schema: { operationId: 'updateSession', tags,
       summary: 'Report cumulative used seconds; get the next grant',
