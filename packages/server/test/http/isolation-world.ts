@@ -1,5 +1,11 @@
 import { expect } from 'vitest';
-import { deckCsv, openTestApi, type ApiRequest, type ApiResponse, type TestApi } from './http-fixture.ts';
+import {
+  deckCsv,
+  openTestApi,
+  type ApiRequest,
+  type ApiResponse,
+  type TestApi,
+} from './http-fixture.ts';
 
 /**
  * The isolation matrix's world: two operators on one installation.

@@ -38,7 +38,8 @@ export function describeKillSession(kind: StoreKind): void {
     (await api.call({ method: 'GET', url: `/v1/accounts/${id}` })).body;
   // Sessions a tenant key starts live in its account's namespace; the operator key names them
   // `<account>~<id>` (http/tenant-ids.ts). These tests start them with cu1's and rs's keys.
-  const asOperator = (sessionId: string, keyAccount = 'cu1'): string => `${keyAccount}~${sessionId}`;
+  const asOperator = (sessionId: string, keyAccount = 'cu1'): string =>
+    `${keyAccount}~${sessionId}`;
   const cdrsOf = async (customerId: string) => (await api.call({ method: 'GET',
     url: `/v1/cdrs?account_id=${customerId}` })).body['cdrs'] as Array<Record<string, unknown>>;
 

@@ -152,7 +152,8 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const carrier = await carrierFor(principal, request.params.carrier_id);
     return { carrier_id: tenantIdsOf(principal).shown(carrier.id),
       prefixes: routing.catalog.qualityOf(carrier.id).map((view) => ({ prefix: view.prefix,
-        attempts: view.attempts, answered: view.answered, failures: view.failures, asr_bp: view.asrBp, acd_seconds: view.acdS,
+        attempts: view.attempts, answered: view.answered, failures: view.failures,
+        asr_bp: view.asrBp, acd_seconds: view.acdS,
         pdd_ms: view.pddMs,
         out_until: view.outUntilMs === null ? null : formatIsoInstant(view.outUntilMs) })) };
   });
