@@ -6,6 +6,7 @@ import { postgresFraudMigration } from './postgres-fraud-migration.ts';
 import { postgresChargingMigration } from './postgres-charging-migration.ts';
 import { postgresSwitchesMigration } from './postgres-switches-migration.ts';
 import { postgresDiameterMigration } from './postgres-diameter-migration.ts';
+import { postgresAuditMigration } from './postgres-audit-migration.ts';
 
 /**
  * The ledger schema for PostgreSQL: the same tables and constraints as SQLite. Ids use the "C"
@@ -121,4 +122,5 @@ CREATE TABLE exchange_rates (
   postgresSwitchesMigration,
   postgresDiameterMigration,
   postgresEngineMigration,
+  postgresAuditMigration,
 ];

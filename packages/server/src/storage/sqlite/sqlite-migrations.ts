@@ -5,6 +5,7 @@ import { sqliteFraudMigration } from './sqlite-fraud-migration.ts';
 import { sqliteChargingMigration } from './sqlite-charging-migration.ts';
 import { sqliteSwitchesMigration } from './sqlite-switches-migration.ts';
 import { sqliteDiameterMigration } from './sqlite-diameter-migration.ts';
+import { sqliteAuditMigration } from './sqlite-audit-migration.ts';
 
 /**
  * The ledger schema for SQLite. Money and instants are INTEGER (64-bit); ids sort by bytes,
@@ -120,4 +121,5 @@ CREATE TABLE exchange_rates (
   sqliteFraudMigration,
   sqliteSwitchesMigration,
   sqliteDiameterMigration,
+  sqliteAuditMigration,
 ];
