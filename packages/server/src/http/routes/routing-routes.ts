@@ -85,11 +85,14 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const principal = principalOf(request);
     await requireRoot(principal, body.root_account_id);
     await checkCarrierDeck(principal, body.root_account_id, body.rate_deck_id);
-    return toApiCarrier(unwrap(await routing.createCarrier(body.root_account_id, {
+    const created = toApiCarrier(unwrap(await routing.createCarrier(body.root_account_id, {
       id: body.id, name: body.name, rateDeckId: body.rate_deck_id, gateway: body.gateway,
       priority: body.priority ?? 0, weight: body.weight ?? 1,
       concurrentCallsMax: body.concurrent_calls_max ?? null,
       callsPerSecondMax: body.calls_per_second_max ?? null, state: body.state ?? 'active' })));
+    await services.audit.record(request, { action: 'carrier_created', subjectId: created.id,
+      accountId: created.root_account_id, before: null, after: created });
+    return created;
   });
 
   app.get('/v1/carriers', {
@@ -119,7 +122,7 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     if (body.rate_deck_id !== undefined) {
       await checkCarrierDeck(principal, carrier.rootAccountId, body.rate_deck_id);
     }
-    return toApiCarrier(unwrap(await routing.updateCarrier(request.params.carrier_id, {
+    const updated = toApiCarrier(unwrap(await routing.updateCarrier(request.params.carrier_id, {
       ...(body.name === undefined ? {} : { name: body.name }),
       ...(body.rate_deck_id === undefined ? {} : { rateDeckId: body.rate_deck_id }),
       ...(body.gateway === undefined ? {} : { gateway: body.gateway }),
@@ -130,6 +133,9 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
       ...(body.calls_per_second_max === undefined ? {}
         : { callsPerSecondMax: body.calls_per_second_max }),
       ...(body.state === undefined ? {} : { state: body.state }) })));
+    await services.audit.record(request, { action: 'carrier_updated', subjectId: carrier.id,
+      accountId: carrier.rootAccountId, before: toApiCarrier(carrier), after: updated });
+    return updated;
   });
 
   app.get('/v1/carriers/:carrier_id/quality', {
@@ -159,8 +165,12 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     }
     const policy = unwrap(await routing.putPolicy({ accountId: params.id,
       strategy: request.body.strategy, marginPolicy: request.body.margin_policy }));
-    return { account_id: policy.accountId, strategy: policy.strategy,
+    const after = { account_id: policy.accountId, strategy: policy.strategy,
       margin_policy: policy.marginPolicy };
+    // No read of the policy it replaced: the routing service has none (before stays null).
+    await services.audit.record(request, { action: 'routing_policy_put', subjectId: params.id,
+      accountId: params.id, before: null, after });
+    return after;
   });
 
   app.post('/v1/route-rules', {
@@ -178,6 +188,9 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     }
     unwrap(await routing.putRule({ accountId: body.account_id, prefix: body.prefix,
       carrierId: body.carrier_id, action: body.action }));
+    await services.audit.record(request, { action: 'route_rule_put', accountId: body.account_id,
+      subjectId: `${body.account_id}:${body.prefix}:${body.carrier_id}`, before: null,
+      after: body });
     return body;
   });
 
@@ -190,6 +203,9 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     unwrap(await access.account(principalOf(request), query.account_id, 'subtree'));
     unwrap(await routing.deleteRule({ accountId: query.account_id, prefix: query.prefix,
       carrierId: query.carrier_id }));
+    await services.audit.record(request, { action: 'route_rule_deleted',
+      subjectId: `${query.account_id}:${query.prefix}:${query.carrier_id}`,
+      accountId: query.account_id, before: query, after: null });
     return reply.code(204).send(null);
   });
 
