@@ -14,6 +14,9 @@ import {
   type QualitySettings,
 } from '@tollgate/core';
 import { createAccess } from '../auth/access.ts';
+import type { AuditStore } from '../audit/audit-store.ts';
+import { createAuditTrail } from '../audit/audit-trail.ts';
+import { auditStoreOver } from '../storage/shared/audit-store-sql.ts';
 import type { ApiKeyStore } from '../auth/api-key-store.ts';
 import { createApiKeys, randomId } from '../auth/api-keys.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -96,6 +99,7 @@ interface Stores {
   readonly carriers: CarrierStore;
   readonly fraud: FraudStores;
   readonly subscriberIdentities: SubscriberIdentityStore;
+  readonly audit: AuditStore;
   readonly migrationsApplied: number;
   /** PostgreSQL with the engine: which trees this node owns among the database's nodes. */
   readonly ownership: PostgresOwnership | null;
@@ -141,6 +145,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
         carriers: carrierStoreOver(sqliteWithRunner(database)),
         fraud: sqliteFraudStores(database),
         subscriberIdentities: sqliteSubscriberIdentityStore(database),
+        audit: auditStoreOver(sqliteWithRunner(database)),
         migrationsApplied, ownership: null, close: async () => {
           await writer?.close();
           await database.close();
@@ -165,6 +170,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
       carriers: carrierStoreOver(postgresWithRunner(database)),
       fraud: postgresFraudStores(database),
       subscriberIdentities: subscriberIdentityStoreOver(postgresWithRunner(database)),
+      audit: auditStoreOver(postgresWithRunner(database)),
       migrationsApplied, ownership, close: async () => {
         await ownership?.stop();
         await database.close();
@@ -269,6 +275,7 @@ export async function openServices(
     deckStore: stores.decks,
     apiKeys,
     access: createAccess(ledger),
+    audit: createAuditTrail({ store: stores.audit, ledger, clock }),
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,

@@ -88,6 +88,9 @@ export const subscriberIdentityRoutes: FastifyPluginAsyncTypebox<{ services: App
         throw httpProblem('subscriber_identity_taken',
           `${identity.identity} belongs to another account`);
       }
+      await services.audit.record(request, { action: 'subscriber_identity_put', accountId: id,
+        subjectId: `${identity.kind}:${identity.identity}`, before: null,
+        after: toApiIdentity(record) });
       return toApiIdentity(record);
     });
 
@@ -118,6 +121,9 @@ export const subscriberIdentityRoutes: FastifyPluginAsyncTypebox<{ services: App
         throw httpProblem('subscriber_identity_not_found',
           `${identity.identity} is not an identity of ${id}`);
       }
+      await services.audit.record(request, { action: 'subscriber_identity_deleted',
+        subjectId: `${identity.kind}:${identity.identity}`, accountId: id,
+        before: { ...identity, account_id: id }, after: null });
       reply.code(204);
       return null;
     });

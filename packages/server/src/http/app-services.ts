@@ -1,5 +1,6 @@
 import type { ChargingService, Clock, LedgerService } from '@tollgate/core';
 import type { Access } from '../auth/access.ts';
+import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
 import type { ApiKeys } from '../auth/api-keys.ts';
 import type { DeckCatalog } from '../decks/deck-catalog.ts';
@@ -23,6 +24,8 @@ export interface AppServices {
   readonly deckStore: DeckStore;
   readonly apiKeys: ApiKeys;
   readonly access: Access;
+  /** Who changed what (audit/): the mutating routes record, `GET /v1/audit` lists. */
+  readonly audit: AuditTrail;
   /** The Diameter identity table (diameter/); absent in tests that do not need it. */
   readonly subscriberIdentities?: SubscriberIdentityStore;
   /** Fraud control (fraud/); absent when `fraudEnabled` is off. */

@@ -24,6 +24,7 @@ import { sessionRoutes } from './routes/session-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
 import { kamailioRoutes } from '../switches/kamailio/kamailio-routes.ts';
 import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes.ts';
+import { auditRoutes } from '../audit/audit-routes.ts';
 
 export interface BuildAppOptions {
   /** Fastify's logger: false in tests, pino options in `serve`. */
@@ -103,6 +104,7 @@ export async function buildApp(
     await v1.register(routingRoutes, { services });
     await v1.register(deckRoutes, { services, config });
     await v1.register(fraudRoutes, { services });
+    await v1.register(auditRoutes, { services });
   });
   await app.ready();
   return app;

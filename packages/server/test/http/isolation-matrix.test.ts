@@ -269,7 +269,37 @@ const matrix: Record<string, Entry> = {
   request: (id, caller) => ({ method: 'POST', url: `/v1/fraud/measures/${id}/release`,
     key: keyOf(caller) }),
   ghost: 'measure_ghost', missingCode: 'fraud_measure_not_found' },
+
+  // Last, so the trail holds what every probe above changed: the leak check reads all of it.
+  'GET /v1/audit': accountProbe(subtree, (id, caller) =>
+    get(`/v1/audit?account_id=${id}&limit=500`)(id, caller), {
+    reached: (response, owner, caller) => response.status === 200 &&
+      auditEntriesOf(response).length > 0 &&
+      auditEntriesOf(response).every((entry) => entryWithin(entry, owner, caller)) }),
 };
+
+interface AuditEntryBody {
+  account_id: string | null;
+  actor: { kind: string; account_id: string | null };
+}
+
+function auditEntriesOf(response: ApiResponse): AuditEntryBody[] {
+  return response.body['entries'] as AuditEntryBody[];
+}
+
+/**
+ * An entry of the target's subtree (accounts the probes made are below their targets), whose
+ * actor is named only when the caller's subtree holds it.
+ */
+function entryWithin(entry: AuditEntryBody, owner: AccountName, caller: Caller): boolean {
+  const known = (id: string | null): id is AccountName =>
+    accountNames.includes(id as AccountName);
+  if (known(entry.account_id) && !inSubtree(owner, entry.account_id)) return false;
+  if (caller === 'operator') return entry.actor.kind !== 'upstream';
+  if (entry.actor.kind === 'operator') return false;
+  return entry.actor.kind !== 'key' ||
+    (known(entry.actor.account_id) && inSubtree(caller, entry.actor.account_id));
+}
 
 function carrierProbe(request: Probe['request']): Probe {
   return { targets: () => Object.entries(carrierOfRoot).map(([root, id]) =>

@@ -98,7 +98,10 @@ function registerCreate(app: TypeBoxApp, services: AppServices): void {
     const input = unwrap(fromApiCreateAccount(body, body.id ?? randomId('acc')));
     const created = unwrap(await services.ledger.createAccount(input));
     reply.code(201);
-    return accountView(services, created.account.id);
+    const after = await accountView(services, created.account.id);
+    await services.audit.record(request, { action: 'account_created',
+      subjectId: created.account.id, accountId: created.account.id, before: null, after });
+    return after;
   });
 }
 
@@ -137,8 +140,12 @@ function registerChanges(app: TypeBoxApp, services: AppServices): void {
     const chain = unwrap(await access.account(principal, request.params.id, 'descendants'));
     await checkDeck(services, principal, request.body.rate_deck_id, chain.at(-1)?.id ?? null);
     const changes = unwrap(fromApiAccountPatch(request.body));
+    const before = await accountView(services, request.params.id);
     unwrap(await ledger.updateAccount({ id: request.params.id, changes }));
-    return accountView(services, request.params.id);
+    const after = await accountView(services, request.params.id);
+    await services.audit.record(request, { action: 'account_updated',
+      subjectId: request.params.id, accountId: request.params.id, before, after });
+    return after;
   });
 
   for (const [action, state] of [['suspend', 'suspended'], ['activate', 'active']] as const) {
@@ -149,12 +156,17 @@ function registerChanges(app: TypeBoxApp, services: AppServices): void {
         params: IdParams, response: withProblems({ 200: AccountWithFunds }) },
     }, async (request) => {
       unwrap(await access.account(principalOf(request), request.params.id, 'descendants'));
+      const before = await accountView(services, request.params.id);
       unwrap(await ledger.updateAccount({ id: request.params.id, changes: { state } }));
       // A suspension also ends the live calls of the account and its subtree (switches/).
       if (state === 'suspended') {
         await services.switches.teardown.endLiveCallsOf(request.params.id, 'account_suspended');
       }
-      return accountView(services, request.params.id);
+      const after = await accountView(services, request.params.id);
+      await services.audit.record(request, { action: state === 'suspended' ? 'account_suspended'
+        : 'account_activated', subjectId: request.params.id, accountId: request.params.id,
+      before, after });
+      return after;
     });
   }
 }
@@ -176,8 +188,14 @@ function registerTopups(app: TypeBoxApp, services: AppServices): void {
     const [transfer] = outcome.transfers;
     reply.code(outcome.replayed ? 200 : 201);
     const balance = unwrap(await ledger.getAccount(id)).postedMicros;
-    return { transfer_id: String(transfer?.id ?? ''), account_id: id,
+    const posted = { transfer_id: String(transfer?.id ?? ''), account_id: id,
       amount: formatMoney(amountMicros), currency: account.currency, reference,
       replayed: outcome.replayed, balance: formatMoney(balance) };
+    // A replay posted nothing: only the first answer is a change.
+    if (!outcome.replayed) {
+      await services.audit.record(request, { action: 'topup_posted',
+        subjectId: posted.transfer_id, accountId: id, before: null, after: posted });
+    }
+    return posted;
   });
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { parseIsoInstantMs } from '@tollgate/core';
+import { bundleIdOf, parseIsoInstantMs } from '@tollgate/core';
 import type { AppServices } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
 import { toApiBundle } from '../convert.ts';
@@ -32,10 +32,17 @@ export const bundleRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> 
       validUntilMs = unwrap(parsed.ok ? parsed
         : { ...parsed, message: `valid_until: ${parsed.message}`, column: 'valid_until' });
     }
+    const existed = unwrap(await charging.listBundles(id))
+      .some((bundle) => bundleIdOf(bundle) === body.bundle_id);
     const bundle = unwrap(await charging.createBundle({ bundleId: body.bundle_id,
       accountId: id, prefixes: body.prefixes, timeBand: body.time_band ?? null,
       seconds: body.seconds, validUntilMs }));
     reply.code(201);
+    // A retry under an existing id answers the stored bundle and changes nothing.
+    if (!existed) {
+      await services.audit.record(request, { action: 'bundle_created', subjectId: body.bundle_id,
+        accountId: id, before: null, after: toApiBundle(bundle) });
+    }
     return toApiBundle(bundle);
   });
 

@@ -72,6 +72,8 @@ function registerUploads(app: TypeBoxApp, services: AppServices, config: HttpCon
     const bands = unwrap(await services.decks.importTimeBands({ name: request.query.name,
       ownerAccountId, csvText: request.body }));
     reply.code(201);
+    await services.audit.record(request, { action: 'time_bands_uploaded', subjectId: bands.id,
+      accountId: ownerAccountId, before: null, after: toApiTimeBands(bands) });
     return toApiTimeBands(bands);
   });
 
@@ -89,6 +91,8 @@ function registerUploads(app: TypeBoxApp, services: AppServices, config: HttpCon
     const summary = unwrap(await services.decks.importDeck({ name, ownerAccountId,
       settings: { currency, decimals, rounding, zone }, csvText: request.body, bands }));
     reply.code(201);
+    await services.audit.record(request, { action: 'deck_uploaded', subjectId: summary.id,
+      accountId: ownerAccountId, before: null, after: toApiDeck(summary) });
     return toApiDeck(summary);
   });
 }

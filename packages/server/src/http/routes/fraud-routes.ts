@@ -98,8 +98,12 @@ function registerConfigs(app: TypeBoxApp, services: AppServices): void {
     unwrap(await services.access.account(principalOf(request), request.params.id,
       'descendants'));
     const config = unwrap(fromApiFraudConfig(request.body));
+    const before = await view(request.params.id);
     unwrap(await fraud.monitor.setConfig(request.params.id, config));
-    return view(request.params.id);
+    const after = await view(request.params.id);
+    await services.audit.record(request, { action: 'fraud_config_put',
+      subjectId: request.params.id, accountId: request.params.id, before, after });
+    return after;
   });
   app.delete('/v1/fraud/configs/:id', {
     schema: { operationId: 'deleteFraudConfig', tags,
@@ -109,8 +113,12 @@ function registerConfigs(app: TypeBoxApp, services: AppServices): void {
     const fraud = fraudOf(services);
     unwrap(await services.access.account(principalOf(request), request.params.id,
       'descendants'));
+    const before = await view(request.params.id);
     unwrap(await fraud.monitor.deleteConfig(request.params.id));
-    return view(request.params.id);
+    const after = await view(request.params.id);
+    await services.audit.record(request, { action: 'fraud_config_deleted',
+      subjectId: request.params.id, accountId: request.params.id, before, after });
+    return after;
   });
 }
 
@@ -168,6 +176,9 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
       ownerAccountId: owner, name: body.name, prefixes: body.prefixes, action: body.action,
       callsThreshold: body.calls_threshold ?? 1,
       windowMs: (body.window_minutes ?? 60) * minuteMs, updatedAtMs: services.clock.nowMs() }));
+    await services.audit.record(request, { action: 'risk_list_put', subjectId: list.id,
+      accountId: list.ownerAccountId, before: existing === undefined ? null
+        : toApiRiskList(existing), after: toApiRiskList(list) });
     return toApiRiskList({ ...list, id: request.params.id });
   });
   app.delete('/v1/fraud/risk-lists/:id', {
@@ -180,6 +191,8 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
       throw httpProblem('risk_list_not_found', `no risk list ${request.params.id}`);
     }
     unwrap(await fraud.monitor.deleteRiskList(existing.id));
+    await services.audit.record(request, { action: 'risk_list_deleted', subjectId: existing.id,
+      accountId: existing.ownerAccountId, before: toApiRiskList(existing), after: null });
     return reply.code(204).send(null);
   });
 }
@@ -236,6 +249,10 @@ function registerMeasures(app: TypeBoxApp, services: AppServices): void {
       throw httpProblem('fraud_measure_not_found', `no measure ${request.params.id}`);
     }
     unwrap(reach);
-    return toApiMeasure(unwrap(await fraud.monitor.release(measure.id)));
+    const released = toApiMeasure(unwrap(await fraud.monitor.release(measure.id)));
+    await services.audit.record(request, { action: 'fraud_measure_released',
+      subjectId: measure.id, accountId: measure.accountId, before: toApiMeasure(measure),
+      after: released });
+    return released;
   });
 }

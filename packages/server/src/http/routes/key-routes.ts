@@ -15,6 +15,12 @@ import {
 
 const tags = ['api keys'];
 
+/** A key as the listing shows it (no secret), for the audit trail; null when not listed. */
+async function keyView(services: AppServices, accountId: string, keyId: string) {
+  const record = (await services.apiKeys.listKeys(accountId)).find((key) => key.id === keyId);
+  return record === undefined ? null : toApiKey(record);
+}
+
 /**
  * API keys of an account: made by a key of the account or above it (the secret is shown once),
  * listed without secrets, revoked. A key reaches its account's subtree, nothing above, and
@@ -42,6 +48,9 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = a
       creator: principal, scope: body.scope ?? 'full', expiresAtMs }));
     reply.code(201);
     const { revoked_at: _revoked, last_used_at: _used, ...key } = toApiKey(created.record);
+    // The entry names the key (id, label), never its secret or hash.
+    await services.audit.record(request, { action: 'api_key_created', subjectId: key.id,
+      accountId: id, before: null, after: key });
     return { ...key, key: created.key };
   });
 
@@ -60,9 +69,12 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = a
   }, async (request, reply) => {
     const { id, key_id: keyId } = request.params;
     unwrap(await access.account(principalOf(request), id, 'subtree'));
+    const before = await keyView(services, id, keyId);
     if (!(await apiKeys.revokeKey({ accountId: id, id: keyId }))) {
       throw httpProblem('api_key_not_found', `account ${id} has no active key ${keyId}`);
     }
+    await services.audit.record(request, { action: 'api_key_revoked', subjectId: keyId,
+      accountId: id, before, after: await keyView(services, id, keyId) });
     return reply.code(204).send();
   });
 

@@ -89,12 +89,15 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     await requireRoot(principal, body.root_account_id);
     await checkCarrierDeck(principal, body.root_account_id, body.rate_deck_id);
     const ids = tenantIdsOf(principal);
-    return toApiCarrier(unwrap(await routing.createCarrier(body.root_account_id, {
+    const created = toApiCarrier(unwrap(await routing.createCarrier(body.root_account_id, {
       id: ids.stored(body.id), name: body.name, rateDeckId: body.rate_deck_id,
       gateway: body.gateway, priority: body.priority ?? 0, weight: body.weight ?? 1,
       concurrentCallsMax: body.concurrent_calls_max ?? null,
       callsPerSecondMax: body.calls_per_second_max ?? null, state: body.state ?? 'active' })),
     ids);
+    await services.audit.record(request, { action: 'carrier_created', subjectId: created.id,
+      accountId: created.root_account_id, before: null, after: created });
+    return created;
   });
 
   app.get('/v1/carriers', {
@@ -129,7 +132,8 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     if (body.rate_deck_id !== undefined) {
       await checkCarrierDeck(principal, carrier.rootAccountId, body.rate_deck_id);
     }
-    return toApiCarrier(unwrap(await routing.updateCarrier(carrier.id, {
+    const ids = tenantIdsOf(principal);
+    const updated = toApiCarrier(unwrap(await routing.updateCarrier(carrier.id, {
       ...(body.name === undefined ? {} : { name: body.name }),
       ...(body.rate_deck_id === undefined ? {} : { rateDeckId: body.rate_deck_id }),
       ...(body.gateway === undefined ? {} : { gateway: body.gateway }),
@@ -139,8 +143,10 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
         : { concurrentCallsMax: body.concurrent_calls_max }),
       ...(body.calls_per_second_max === undefined ? {}
         : { callsPerSecondMax: body.calls_per_second_max }),
-      ...(body.state === undefined ? {} : { state: body.state }) })),
-    tenantIdsOf(principal));
+      ...(body.state === undefined ? {} : { state: body.state }) })), ids);
+    await services.audit.record(request, { action: 'carrier_updated', subjectId: updated.id,
+      accountId: carrier.rootAccountId, before: toApiCarrier(carrier, ids), after: updated });
+    return updated;
   });
 
   app.get('/v1/carriers/:carrier_id/quality', {
@@ -172,8 +178,12 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     }
     const policy = unwrap(await routing.putPolicy({ accountId: params.id,
       strategy: request.body.strategy, marginPolicy: request.body.margin_policy }));
-    return { account_id: policy.accountId, strategy: policy.strategy,
+    const after = { account_id: policy.accountId, strategy: policy.strategy,
       margin_policy: policy.marginPolicy };
+    // No read of the policy it replaced: the routing service has none (before stays null).
+    await services.audit.record(request, { action: 'routing_policy_put', subjectId: params.id,
+      accountId: params.id, before: null, after });
+    return after;
   });
 
   app.post('/v1/route-rules', {
@@ -192,6 +202,9 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     }
     unwrap(await routing.putRule({ accountId: body.account_id, prefix: body.prefix,
       carrierId: carrier.id, action: body.action }));
+    await services.audit.record(request, { action: 'route_rule_put', accountId: body.account_id,
+      subjectId: `${body.account_id}:${body.prefix}:${body.carrier_id}`, before: null,
+      after: body });
     return body;
   });
 
@@ -206,6 +219,9 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const carrier = await carrierNamed(routing, principal, query.carrier_id);
     unwrap(await routing.deleteRule({ accountId: query.account_id, prefix: query.prefix,
       carrierId: carrier?.id ?? query.carrier_id }));
+    await services.audit.record(request, { action: 'route_rule_deleted',
+      subjectId: `${query.account_id}:${query.prefix}:${query.carrier_id}`,
+      accountId: query.account_id, before: query, after: null });
     return reply.code(204).send(null);
   });
 

@@ -51,10 +51,14 @@ export const sessionKillRoutes: FastifyPluginAsyncTypebox<{ services: AppService
       services.switches.teardown.killSession({ sessionId: key,
         reason: request.query.reason ?? 'operator_kill', ...scopeOf(principal) })));
     const { answer, teardown } = killed;
-    return { status: 'killed' as const, session_id: sessionId,
+    const body = { status: 'killed' as const, session_id: sessionId,
       request_number: answer.requestNumber, cdr_id: answer.cdrId,
       used_seconds: answer.usedSeconds, billed_seconds: answer.billedSeconds,
       cost: formatMoney(answer.costMicros), currency: answer.currency,
       teardown: teardown.status === 'failed' ? teardown.code : teardown.status };
+    await services.audit.record(request, { action: 'session_killed', subjectId: answer.sessionId,
+      accountId: await services.charging.getSessionAccountId(answer.sessionId), before: null,
+      after: { ...body, reason: request.query.reason ?? 'operator_kill' } });
+    return body;
   });
 };

@@ -7,6 +7,7 @@ import { postgresChargingMigration } from './postgres-charging-migration.ts';
 import { postgresSwitchesMigration } from './postgres-switches-migration.ts';
 import { postgresDiameterMigration } from './postgres-diameter-migration.ts';
 import { postgresApiKeyScopesMigration } from './postgres-api-key-scopes-migration.ts';
+import { postgresAuditMigration } from './postgres-audit-migration.ts';
 
 /**
  * The ledger schema for PostgreSQL: the same tables and constraints as SQLite. Ids use the "C"
@@ -123,4 +124,5 @@ CREATE TABLE exchange_rates (
   postgresDiameterMigration,
   postgresEngineMigration,
   postgresApiKeyScopesMigration,
+  postgresAuditMigration,
 ];

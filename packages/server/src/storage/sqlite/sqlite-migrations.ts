@@ -6,6 +6,7 @@ import { sqliteChargingMigration } from './sqlite-charging-migration.ts';
 import { sqliteSwitchesMigration } from './sqlite-switches-migration.ts';
 import { sqliteDiameterMigration } from './sqlite-diameter-migration.ts';
 import { sqliteApiKeyScopesMigration } from './sqlite-api-key-scopes-migration.ts';
+import { sqliteAuditMigration } from './sqlite-audit-migration.ts';
 
 /**
  * The ledger schema for SQLite. Money and instants are INTEGER (64-bit); ids sort by bytes,
@@ -122,4 +123,5 @@ CREATE TABLE exchange_rates (
   sqliteSwitchesMigration,
   sqliteDiameterMigration,
   sqliteApiKeyScopesMigration,
+  sqliteAuditMigration,
 ];

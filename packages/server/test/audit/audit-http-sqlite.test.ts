@@ -1,0 +1,3 @@
+import { describeAuditApi } from './audit-http-scenarios.ts';
+
+describeAuditApi('sqlite');
