@@ -36,6 +36,7 @@ export const routeClassTable = {
   'GET /v1/carriers/:carrier_id': 'read',
   'GET /v1/carriers/:carrier_id/quality': 'read',
   'GET /v1/cdrs': 'read',
+  'GET /v1/audit': 'read',
   'GET /v1/sessions': 'read',
   'GET /v1/fraud/alerts': 'read',
   'GET /v1/fraud/configs/:id': 'read',
