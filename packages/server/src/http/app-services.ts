@@ -33,7 +33,7 @@ export interface AppServices {
 
 /** The settings the HTTP layer reads. */
 export type HttpConfig = Pick<Config, 'bodyBytesMax' | 'deckBodyBytesMax' | 'requestTimeoutMs' |
-  'logLevel'>;
+  'logLevel' | 'deckTenantBodyBytesMax' | 'deckTenantRowsMax' | 'deckTreeDecksMax'>;
 
 /** Bounds of the HTTP layer. */
 export const httpLimits = {

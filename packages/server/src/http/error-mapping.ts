@@ -7,6 +7,7 @@ import type {
   RoutingCode,
 } from '@tollgate/core';
 import type { AccessCode } from '../auth/access.ts';
+import type { DeckLimitCode } from '../decks/deck-limit-codes.ts';
 import type { SubscriberIdentityCode } from '../diameter/subscriber-identity-routes.ts';
 
 /** Problems only the HTTP layer knows: transport, authentication, unknown routes. */
@@ -33,6 +34,7 @@ export type ApiCode =
   | LedgerCode
   | ChargingCode
   | DeckImportCode
+  | DeckLimitCode
   | MoneyParseCode
   | AccessCode
   | FraudCode
@@ -160,6 +162,9 @@ export const httpStatusOfCode = {
   invalid_decimals: 400,
   invalid_rounding: 400,
   invalid_zone: 400,
+  // Deck upload limits (issue 14, finding 7).
+  deck_quota_exceeded: 403,
+  deck_import_busy: 503,
   // Fraud control (issue 8).
   invalid_fraud_config: 400,
   invalid_risk_list: 400,

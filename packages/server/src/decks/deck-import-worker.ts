@@ -1,0 +1,25 @@
+import { parentPort } from 'node:worker_threads';
+import { parseRateDeckImage, rateDeckImageBuffers } from '@tollgate/core';
+import type { DeckParseReply, DeckParseRequest } from './deck-import-thread.ts';
+
+/**
+ * The thread that parses rate decks: a million-row CSV takes seconds to parse, validate and
+ * index, which on the event loop would stall every tenant's calls. It answers one request at
+ * a time with the deck's image (`deck-image.ts` in core), whose buffers are moved to the
+ * event loop rather than copied, or with the import's first problem.
+ */
+parentPort?.on('message', (request: DeckParseRequest) => {
+  let reply: DeckParseReply;
+  let transfer: ArrayBuffer[] = [];
+  try {
+    const parsed = parseRateDeckImage(request.csvText, { settings: request.settings,
+      bands: request.bands ?? undefined, rowsMax: request.rowsMax });
+    if (parsed.ok) transfer = rateDeckImageBuffers(parsed.value);
+    reply = { id: request.id, outcome: parsed };
+  } catch (error) {
+    // An assertion or a bug: the event loop answers it as an internal error.
+    reply = { id: request.id, outcome: { ok: false, code: 'crashed',
+      message: error instanceof Error ? error.stack ?? error.message : String(error) } };
+  }
+  parentPort?.postMessage(reply, transfer);
+});
