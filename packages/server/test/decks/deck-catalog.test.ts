@@ -34,7 +34,7 @@ function memoryDeckStore() {
 function catalogOver(store: DeckStore, decksCachedMax: number) {
   let next = 0;
   return createDeckCatalog({ store, clock: new ManualClock(0), decksCachedMax,
-    newId: (prefix) => `${prefix}_${(next += 1)}` });
+    uploadsQueuedMax: 2, newId: (prefix) => `${prefix}_${(next += 1)}` });
 }
 
 const csv = 'prefix,rate\n44,0.06\n1,0.01\n';
