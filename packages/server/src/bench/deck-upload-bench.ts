@@ -51,8 +51,8 @@ export const deckUploadBenchDefaults: DeckUploadBenchOptions = {
 };
 
 export const deckUploadBenchLimits = {
-  /** The upload must end within this (the client gives up at 30 s a request anyway). */
-  uploadMsMax: 120_000,
+  /** The upload must end within this (on a busy shared machine a 1M-row one takes tens of s). */
+  uploadMsMax: 180_000,
   /** Calls are launched in slices of this while the upload runs, until it answers. */
   launchSliceMs: 250,
   /** Calls may end on their own this long after the last phase before being hung up. */
@@ -104,7 +104,7 @@ export async function runDeckUploadBench(overrides: Partial<DeckUploadBenchOptio
   const target = sqliteTarget(directory);
   const server = await startTollgate(target, adminKey, 'off', options.serverBin);
   const operator = createHttpClient({ host: '127.0.0.1', port: server.port, socketsMax: 4,
-    authorization: `Bearer ${adminKey}` });
+    authorization: `Bearer ${adminKey}`, requestTimeoutMs: deckUploadBenchLimits.uploadMsMax });
   try {
     const charging: ChargingBenchOptions = { ...chargingBenchDefaults,
       customers: deckUploadBenchLimits.customers, resellers: deckUploadBenchLimits.resellers };

@@ -54,6 +54,8 @@ export interface HttpClientOptions {
   readonly socketsMax: number;
   /** The `Authorization` header sent with every request, if any. */
   readonly authorization?: string;
+  /** Idle time after which a request is abandoned; default `loadLimits.requestTimeoutMs`. */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -72,7 +74,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       headers['content-length'] = Buffer.byteLength(payload);
     }
     const outgoing = request({ host: options.host, port: options.port, method, path, agent,
-      headers, timeout: loadLimits.requestTimeoutMs }, (incoming) => {
+      headers, timeout: options.requestTimeoutMs ?? loadLimits.requestTimeoutMs }, (incoming) => {
       const chunks: Buffer[] = [];
       let bytes = 0;
       incoming.on('data', (chunk: Buffer) => {

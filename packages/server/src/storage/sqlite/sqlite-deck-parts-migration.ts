@@ -1,3 +1,4 @@
+import { deckPartsBackfillSql } from '../shared/deck-parts-backfill.ts';
 import type { Migration } from '../shared/migration.ts';
 
 /**
@@ -5,7 +6,7 @@ import type { Migration } from '../shared/migration.ts';
  * text held the event loop for a third of a second), and each deck records the root of its
  * owner's tree, which the per-tree deck quota counts. Existing decks become one part each
  * (their text stays readable; `csv_text` keeps '' from now on), and their root is found by
- * walking the owner's chain (bounded like the ledger's, 64 levels). Version 11 on both
+ * walking the owner's chain (`deck-parts-backfill.ts`, the same on both dialects). Version 11 on both
  * dialects: 9 and 10 are taken by other work.
  */
 export const sqliteDeckPartsMigration: Migration = {
@@ -20,16 +21,5 @@ CREATE TABLE rate_deck_parts (
 ) STRICT;
 ALTER TABLE rate_decks ADD COLUMN part_count INTEGER NOT NULL DEFAULT 0 CHECK (part_count >= 0);
 ALTER TABLE rate_decks ADD COLUMN root_account_id TEXT;
-INSERT INTO rate_deck_parts (deck_id, part, csv_text) SELECT id, 0, csv_text FROM rate_decks;
-UPDATE rate_decks SET part_count = 1, csv_text = '';
-UPDATE rate_decks SET root_account_id = (
-  WITH RECURSIVE chain (id, parent_id, depth) AS (
-    SELECT a.id, a.parent_id, 0 FROM accounts a WHERE a.id = rate_decks.owner_account_id
-    UNION ALL
-    SELECT a.id, a.parent_id, chain.depth + 1 FROM accounts a
-      JOIN chain ON a.id = chain.parent_id WHERE chain.depth < 64)
-  SELECT id FROM chain WHERE parent_id IS NULL)
-WHERE owner_account_id IS NOT NULL;
-CREATE INDEX rate_decks_by_root ON rate_decks (root_account_id);
-`,
+${deckPartsBackfillSql}`,
 };
