@@ -150,7 +150,7 @@ export function createDeckCatalog(deps: DeckCatalogDeps): DeckCatalog {
       return success(source);
     },
     warmUp: async (count) => {
-      await deps.store.removeUnfinishedParts();
+      await deps.store.removeUnfinishedParts(deps.clock.nowMs());
       const summaries = await deps.store.listDecks({ limit: Math.min(count,
         deps.decksCachedMax) });
       for (const summary of summaries) await getDeck(summary.id);

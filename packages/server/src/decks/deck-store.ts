@@ -60,8 +60,11 @@ export interface DeckStore {
     Promise<SaveDeckOutcome>;
   /** Decks counted in the tree of `rootAccountId`. */
   countTreeDecks(rootAccountId: string): Promise<number>;
-  /** Removes the parts of decks whose save never finished (a crash mid-way); at start-up. */
-  removeUnfinishedParts(): Promise<number>;
+  /**
+   * Removes the parts of decks whose save never finished (a crash mid-way), once they are old
+   * enough not to be an upload in progress; at start-up. How many parts.
+   */
+  removeUnfinishedParts(nowMs: number): Promise<number>;
   findDeck(id: string): Promise<DeckSource | null>;
   findDeckSummary(id: string): Promise<DeckSummary | null>;
   /** Sorted by id. */

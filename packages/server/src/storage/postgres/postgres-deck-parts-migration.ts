@@ -17,6 +17,7 @@ CREATE TABLE rate_deck_parts (
   deck_id TEXT COLLATE "C" NOT NULL,
   part INTEGER NOT NULL CHECK (part >= 0),
   csv_text TEXT NOT NULL,
+  created_at_ms BIGINT NOT NULL,
   PRIMARY KEY (deck_id, part)
 );
 ALTER TABLE rate_decks ADD COLUMN part_count INTEGER NOT NULL DEFAULT 0 CHECK (part_count >= 0);

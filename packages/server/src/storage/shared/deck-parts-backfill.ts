@@ -4,7 +4,8 @@
  * tree, found by walking the owner's chain (bounded like the ledger's, 64 levels).
  */
 export const deckPartsBackfillSql = `
-INSERT INTO rate_deck_parts (deck_id, part, csv_text) SELECT id, 0, csv_text FROM rate_decks;
+INSERT INTO rate_deck_parts (deck_id, part, csv_text, created_at_ms)
+  SELECT id, 0, csv_text, created_at_ms FROM rate_decks;
 UPDATE rate_decks SET part_count = 1, csv_text = '';
 UPDATE rate_decks SET root_account_id = (
   WITH RECURSIVE chain (id, parent_id, depth) AS (

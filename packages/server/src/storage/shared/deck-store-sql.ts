@@ -18,6 +18,11 @@ export const deckStoreLimits = {
   partCharsMax: 1_048_576,
   /** Parts of one deck: 512 MiB, the largest upload the configuration allows, is 512 parts. */
   partsMax: 1_024,
+  /**
+   * Parts without a deck younger than this may belong to an upload still being written (by
+   * another node on PostgreSQL): only older ones are removed. An upload lasts minutes at most.
+   */
+  unfinishedPartAgeMsMin: 3_600_000,
   /** The quota of a tree without one: no configuration reaches it (an int32 for both drivers). */
   treeDecksUnbounded: 2 ** 31 - 1,
 } as const;
@@ -58,11 +63,12 @@ const insertDeckIfRoom = `INSERT INTO rate_decks (${summaryColumns}, csv_text, b
   RETURNING id`;
 
 const deckSql = {
-  insertPart: 'INSERT INTO rate_deck_parts (deck_id, part, csv_text) VALUES (?, ?, ?)',
+  insertPart: `INSERT INTO rate_deck_parts (deck_id, part, csv_text, created_at_ms)
+    VALUES (?, ?, ?, ?)`,
   deletePart: 'DELETE FROM rate_deck_parts WHERE deck_id = ? AND part = ?',
   findPart: 'SELECT csv_text FROM rate_deck_parts WHERE deck_id = ? AND part = ?',
   removeUnfinished: `DELETE FROM rate_deck_parts
-    WHERE deck_id NOT IN (SELECT id FROM rate_decks) RETURNING deck_id`,
+    WHERE deck_id NOT IN (SELECT id FROM rate_decks) AND created_at_ms < ? RETURNING deck_id`,
   countTree: 'SELECT COUNT(*) AS count FROM rate_decks WHERE root_account_id = ?',
   find: `SELECT ${summaryColumns}, part_count, bands_text FROM rate_decks WHERE id = ?`,
   findSummary: `SELECT ${summaryColumns} FROM rate_decks WHERE id = ?`,
@@ -105,14 +111,15 @@ interface BandsRow {
 }
 
 /** Each part is its own call (its own transaction), so other work runs between them. */
-async function writeParts(withRunner: WithRunner, deckId: string, csvText: string):
-  Promise<number> {
+async function writeParts(withRunner: WithRunner, deck: NewDeck): Promise<number> {
+  const { id: deckId, csvText, createdAtMs } = deck;
   const partCount = Math.max(1, Math.ceil(csvText.length / deckStoreLimits.partCharsMax));
   assert(partCount <= deckStoreLimits.partsMax, 'an upload is within the parts bound');
   for (let part = 0; part < partCount; part += 1) {
     const start = part * deckStoreLimits.partCharsMax;
     const text = csvText.slice(start, start + deckStoreLimits.partCharsMax);
-    await withRunner((runner) => runner.run(deckSql.insertPart, [deckId, part, text]));
+    await withRunner((runner) => runner.run(deckSql.insertPart, [deckId, part, text,
+      createdAtMs]));
   }
   return partCount;
 }
@@ -140,7 +147,7 @@ async function readParts(withRunner: WithRunner, deckId: string, partCount: numb
 export function deckStoreOver(withRunner: WithRunner): DeckStore {
   return {
     saveDeck: async (deck, quota) => {
-      const partCount = await writeParts(withRunner, deck.id, deck.csvText);
+      const partCount = await writeParts(withRunner, deck);
       try {
         const inserted = await withRunner((runner) => runner.all(insertDeckIfRoom,
           toDbDeck(deck, partCount, quota.treeDecksMax)));
@@ -156,8 +163,9 @@ export function deckStoreOver(withRunner: WithRunner): DeckStore {
       const [row] = await runner.all<{ count: DbNumber }>(deckSql.countTree, [rootAccountId]);
       return Number(row?.count ?? 0);
     }, { readOnly: true }),
-    removeUnfinishedParts: () => withRunner(async (runner) =>
-      (await runner.all(deckSql.removeUnfinished, [])).length),
+    removeUnfinishedParts: (nowMs) => withRunner(async (runner) =>
+      (await runner.all(deckSql.removeUnfinished,
+        [nowMs - deckStoreLimits.unfinishedPartAgeMsMin])).length),
     findDeck: async (id) => {
       const [row] = await withRunner((runner) => runner.all<DeckRow>(deckSql.find, [id]),
         { readOnly: true });
