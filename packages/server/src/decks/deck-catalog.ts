@@ -95,39 +95,53 @@ export const deckCatalogLimits = {
   assemblyUnitsPerStep: 8_192,
 } as const;
 
-export function createDeckCatalog(deps: DeckCatalogDeps): DeckCatalog {
+/** Assembled decks by id, least recently used first out beyond `decksCachedMax`. */
+function deckCache(decksCachedMax: number) {
   const cache = new Map<string, AssembledDeck>();
+  return {
+    remember: (id: string, assembled: AssembledDeck): void => {
+      cache.delete(id);
+      cache.set(id, assembled);
+      while (cache.size > decksCachedMax) {
+        const oldest = cache.keys().next().value;
+        if (oldest === undefined) break;
+        cache.delete(oldest);
+      }
+    },
+    /** The deck if loaded, made the most recently used (eviction takes the first key). */
+    touch: (id: string): RateDeck | undefined => {
+      const cached = cache.get(id);
+      if (cached !== undefined) {
+        cache.delete(id);
+        cache.set(id, cached);
+      }
+      return cached?.deck;
+    },
+    size: () => cache.size,
+    memoryBytesOf: (id: string) => cache.get(id)?.memoryBytes ?? null,
+    memoryBytesLoaded: () => {
+      let total = 0;
+      for (const assembled of cache.values()) total += assembled.memoryBytes;
+      return total;
+    },
+  };
+}
+
+export function createDeckCatalog(deps: DeckCatalogDeps): DeckCatalog {
+  const cache = deckCache(deps.decksCachedMax);
   const thread = new DeckImportThread({ uploadsQueuedMax: deps.uploadsQueuedMax });
   // One parse per deck even when many calls ask for it at once after a restart.
   const loading = new Map<string, Promise<RateDeck | null>>();
-  const remember = (id: string, assembled: AssembledDeck): void => {
-    cache.delete(id);
-    cache.set(id, assembled);
-    while (cache.size > deps.decksCachedMax) {
-      const oldest = cache.keys().next().value;
-      if (oldest === undefined) break;
-      cache.delete(oldest);
-    }
-  };
   const load = async (id: string): Promise<RateDeck | null> => {
     const source = await deps.store.findDeck(id);
     if (source === null) return null;
     const assembled = await parseStoredDeck(thread, source.csvText, source.bandsText,
       source.settings);
-    remember(id, assembled);
+    cache.remember(id, assembled);
     return assembled.deck;
   };
-  const loadedDeck = (id: string): RateDeck | undefined => {
-    const cached = cache.get(id);
-    if (cached !== undefined) {
-      // Most recently used last: eviction takes the first key.
-      cache.delete(id);
-      cache.set(id, cached);
-    }
-    return cached?.deck;
-  };
   const getDeck = async (id: string): Promise<RateDeck | null> => {
-    const cached = loadedDeck(id);
+    const cached = cache.touch(id);
     if (cached !== undefined) return cached;
     let pending = loading.get(id);
     if (pending === undefined) {
@@ -138,8 +152,8 @@ export function createDeckCatalog(deps: DeckCatalogDeps): DeckCatalog {
   };
   return {
     getDeck,
-    loadedDeck,
-    importDeck: (input) => importDeck(deps, thread, input, remember),
+    loadedDeck: cache.touch,
+    importDeck: (input) => importDeck(deps, thread, input, cache.remember),
     importTimeBands: async (input) => {
       const parsed = parseTimeBandsCsv(input.csvText);
       if (!parsed.ok) return parsed;
@@ -156,13 +170,9 @@ export function createDeckCatalog(deps: DeckCatalogDeps): DeckCatalog {
       for (const summary of summaries) await getDeck(summary.id);
       return summaries.length;
     },
-    cachedCount: () => cache.size,
-    memoryBytesOf: (id) => cache.get(id)?.memoryBytes ?? null,
-    memoryBytesLoaded: () => {
-      let total = 0;
-      for (const assembled of cache.values()) total += assembled.memoryBytes;
-      return total;
-    },
+    cachedCount: cache.size,
+    memoryBytesOf: cache.memoryBytesOf,
+    memoryBytesLoaded: cache.memoryBytesLoaded,
     threadParsedCount: () => thread.parsedCount,
     close: () => thread.close(),
   };

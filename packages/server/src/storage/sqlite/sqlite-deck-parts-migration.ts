@@ -6,8 +6,8 @@ import type { Migration } from '../shared/migration.ts';
  * text held the event loop for a third of a second), and each deck records the root of its
  * owner's tree, which the per-tree deck quota counts. Existing decks become one part each
  * (their text stays readable; `csv_text` keeps '' from now on), and their root is found by
- * walking the owner's chain (`deck-parts-backfill.ts`, the same on both dialects). Version 11 on both
- * dialects: 9 and 10 are taken by other work.
+ * walking the owner's chain (`deck-parts-backfill.ts`, the same on both dialects). Version
+ * 11 on both dialects: 9 and 10 are taken by other work.
  */
 export const sqliteDeckPartsMigration: Migration = {
   version: 11,
