@@ -71,7 +71,6 @@ interface PhaseResult {
 }
 
 function phaseOf(phase: PhaseResult['phase'], recorder: RequestRecorder): PhaseResult {
-  recorder.close();
   const summary = recorder.summary();
   return { phase, seconds: summary.elapsedS, kinds: summary.kinds,
     serverErrors: summary.serverErrors + summary.networkErrors };
@@ -116,25 +115,30 @@ export async function runDeckUploadBench(overrides: Partial<DeckUploadBenchOptio
     const calls = new Set<Promise<void>>();
     const launch = (ms: number) => launchAtRate(traffic, run, calls, options.callsPerS, ms);
     await launch(options.warmupMs);
-    const phases: PhaseResult[] = [];
-    run.recorder = new RequestRecorder();
+    const before = new RequestRecorder();
+    run.recorder = before;
     await launch(options.phaseMs);
-    phases.push(phaseOf('before', run.recorder));
+    before.close();
     const rssBeforeBytes = readRssBytes(server.pid);
-    run.recorder = new RequestRecorder();
+    const during = new RequestRecorder();
+    run.recorder = during;
     const upload = operator.postText(`/v1/rate-decks?name=big&currency=USD`, csv, 'text/csv');
     const { reply, uploadMs } = await driveDuring(run, launch, upload);
-    phases.push(phaseOf('during', run.recorder));
+    during.close();
     const rssAfterUploadBytes = readRssBytes(server.pid);
-    run.recorder = new RequestRecorder();
+    const after = new RequestRecorder();
+    run.recorder = after;
     await launch(options.phaseMs);
-    phases.push(phaseOf('after', run.recorder));
+    after.close();
     const hangUp = setTimeout(() => {
       run.hangUpNow = true;
     }, deckUploadBenchLimits.drainMs);
     await Promise.all(calls);
     clearTimeout(hangUp);
     switchClient.close();
+    // Summed only now: a request sent during the upload and answered after it belongs to it.
+    const phases = [phaseOf('before', before), phaseOf('during', during),
+      phaseOf('after', after)];
     const report = { bench: 'deck-upload', options, csvBytes: csv.length,
       upload: { status: reply.statusCode, ms: Math.round(uploadMs),
         code: field(reply.body, 'code') ?? null, rows: field(reply.body, 'rows') ?? null,
