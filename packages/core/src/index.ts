@@ -34,3 +34,7 @@ export * from './kernel/rollback-transaction.ts';
 export * from './routing/index.ts';
 export * from './fraud/index.ts';
 export * from './engine/index.ts';
+export * from './tariffs/deck-image.ts';
+export * from './tariffs/deck-assembly.ts';
+export * from './tariffs/deck-memory.ts';
+export * from './tariffs/sorted-row-lists.ts';

@@ -50,6 +50,11 @@ export interface RateDeckImportOptions {
   readonly settings: RateDeckSettings;
   /** The deck's time bands; without them a row naming a band is an error. */
   readonly bands?: TimeBandSet | undefined;
+  /**
+   * A smaller row bound than `rateDeckLimits.rowsMax` (a tenant's own limit): the import stops
+   * at the first row past it, with `too_many_rows` and its line, without reading further.
+   */
+  readonly rowsMax?: number | undefined;
 }
 
 /** Bounds of the import's own caches: they only save work and memory, so they may stop growing. */
@@ -73,6 +78,7 @@ interface DeckImport {
   readonly amounts: Map<string, Micros>;
   readonly destinations: Map<string, string>;
   problem: Problem<DeckImportCode> | null;
+  readonly rowsMax: number;
   rowCount: number;
   prefixLengthMax: number;
 }
@@ -95,7 +101,10 @@ export function parseRateDeckCsv(
     required: requiredRateDeckColumns,
   });
   if (!header.ok) return header;
-  const deck = startImport(header.value, first.value.fields.length, bands);
+  const rowsMax = options.rowsMax ?? rateDeckLimits.rowsMax;
+  assert(Number.isSafeInteger(rowsMax) && rowsMax >= 1 && rowsMax <= rateDeckLimits.rowsMax,
+    'a row bound is within the deck bound');
+  const deck = startImport(header.value, first.value.fields.length, bands, rowsMax);
   for (;;) {
     const next = reader.next();
     if (!next.ok) return next;
@@ -121,6 +130,7 @@ function startImport(
   header: ReadonlyMap<RateDeckColumn, number>,
   headerFieldCount: number,
   bands: TimeBandSet,
+  rowsMax: number,
 ): DeckImport {
   const positions = Object.fromEntries(
     rateDeckColumns.map((column) => [column, header.get(column) ?? -1]),
@@ -137,14 +147,15 @@ function startImport(
     amounts: new Map(),
     destinations: new Map(),
     problem: null,
+    rowsMax,
     rowCount: 0,
     prefixLengthMax: 0,
   };
 }
 
 function importRecord(deck: DeckImport, record: CsvRecord): Problem<DeckImportCode> | null {
-  if (deck.rowCount >= rateDeckLimits.rowsMax) {
-    const detail = `a deck has at most ${rateDeckLimits.rowsMax} rows`;
+  if (deck.rowCount >= deck.rowsMax) {
+    const detail = `a deck has at most ${deck.rowsMax} rows`;
     return csvProblem('too_many_rows', { line: record.line }, detail);
   }
   const countProblem = checkFieldCount(record, deck.headerFieldCount);

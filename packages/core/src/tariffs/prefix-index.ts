@@ -118,6 +118,23 @@ export function buildPrefixIndex(
   rowsByPrefix: ReadonlyMap<string, readonly RateRow[]>,
   shape: PrefixIndexShape,
 ): PrefixIndex {
+  return prefixIndexOver(buildPrefixIndexTables(rowsByPrefix, shape));
+}
+
+/**
+ * The index of a deck whose tables were built elsewhere (a deck image assembled after a worker
+ * thread built them, `deck-assembly.ts`): later `prefixIndexOf(deck)` calls answer it.
+ */
+export function adoptPrefixIndex(deck: RateDeck, index: PrefixIndex): void {
+  assert(index.listCount === deck.rowsByPrefix.size, 'the index is the deck\'s');
+  indexes.set(deck, index);
+}
+
+/** The tables `buildPrefixIndex` searches, before they are wrapped in lookups. */
+export function buildPrefixIndexTables(
+  rowsByPrefix: ReadonlyMap<string, readonly RateRow[]>,
+  shape: PrefixIndexShape,
+): PrefixIndexTables {
   const { stemDigits, suffixDigits } = shape;
   assert(stemDigits >= 1 && stemDigits <= prefixIndexLimits.stemDigitsMax, 'stem digits bound');
   assert(suffixDigits >= 1 && suffixDigits <= prefixIndexLimits.suffixDigitsMax, 'suffix bound');
@@ -180,13 +197,13 @@ export function buildPrefixIndex(
   assert(written === cellCount, 'every prefix has one record');
   const parentOfList = parentsOf(prefixes, recordOfList);
   const shortBest = innermostShortOfStems(prefixes, stemDigits, recordOfList);
-  return lookups({ cells, keys, schemes: schemes.fields.slice(0, schemes.count * schemeStride),
-    bucketStart, shortBest, shortByPrefix, longByPrefix,
-    rowLists, parentOfList, windows: effectiveWindows(rowLists), stemDigits, suffixDigits,
-    longestPrefix: longestOf(prefixes) });
+  return { cells, keys, schemes: schemes.fields.slice(0, schemes.count * schemeStride),
+    bucketStart, shortBest, shortByPrefix, longByPrefix, listCount,
+    rowsOf: (list) => rowLists[list]!, parentOfList, windows: effectiveWindows(rowLists),
+    stemDigits, suffixDigits, longestPrefix: longestOf(prefixes) };
 }
 
-interface Tables {
+export interface PrefixIndexTables {
   readonly cells: readonly Cell[];
   /** The deep prefixes' keys, `keyCells` numbers each, in the order of their records. */
   readonly keys: Int32Array;
@@ -196,7 +213,9 @@ interface Tables {
   readonly shortBest: Int32Array;
   readonly shortByPrefix: ReadonlyMap<string, number>;
   readonly longByPrefix: ReadonlyMap<string, number>;
-  readonly rowLists: readonly (readonly RateRow[])[];
+  /** Lists are the deck's prefixes in sorted order; their rows in file order. */
+  readonly listCount: number;
+  readonly rowsOf: (list: number) => readonly RateRow[];
   /** Per list, its parent's record (or `noRecord`). */
   readonly parentOfList: Int32Array;
   /** Per list, the first row's effective window `[from, to)`; empty when no row is dated. */
@@ -206,8 +225,9 @@ interface Tables {
   readonly longestPrefix: number;
 }
 
-function lookups(tables: Tables): PrefixIndex {
-  const { cells, keys, bucketStart, shortBest, rowLists, parentOfList, windows } = tables;
+/** The searches over built tables. */
+export function prefixIndexOver(tables: PrefixIndexTables): PrefixIndex {
+  const { cells, keys, bucketStart, shortBest, rowsOf, parentOfList, windows } = tables;
   const { stemDigits, suffixDigits } = tables;
   const keyShape = { stemDigits, suffixDigits, keyCells: keyCellsOf(suffixDigits) };
   const deepMax = stemDigits + suffixDigits;
@@ -242,7 +262,7 @@ function lookups(tables: Tables): PrefixIndex {
       return parentOfList[cells[at + recordField.list] as number]!;
     },
     rowsAt(at) {
-      return rowLists[cells[at + recordField.list] as number]!;
+      return rowsOf(cells[at + recordField.list] as number);
     },
     datedInForce(at, atMs) {
       const list = cells[at + recordField.list] as number;
@@ -250,7 +270,7 @@ function lookups(tables: Tables): PrefixIndex {
     },
     cells,
     schemes: tables.schemes,
-    listCount: rowLists.length,
+    listCount: tables.listCount,
     stemDigits,
   };
 }

@@ -227,7 +227,8 @@ export async function openServices(
   const localLedger = createLedgerService({ store: stores.charging, clock });
   const ledger = forwarder === null ? localLedger : forwardingLedger(localLedger, forwarder);
   const decks = createDeckCatalog({ store: stores.decks, clock,
-    decksCachedMax: config.deckCacheDecksMax, newId: randomId });
+    decksCachedMax: config.deckCacheDecksMax, uploadsQueuedMax: config.deckImportsQueuedMax,
+    newId: randomId });
   const catalog = createRoutingCatalog({ store: stores.carriers, clock,
     quality: qualitySettingsOf(config), refreshMs: config.routingRefreshMs,
     log: (event) => options.log?.(event) });
@@ -281,6 +282,7 @@ export async function openServices(
     engineStats: () => engine?.stats() ?? null,
     close: async () => {
       await fraud?.close();
+      await decks.close();
       // Every decision taken is made durable (or reported failed) before the database closes.
       await engine?.idle();
       await apiKeys.flushUsage();

@@ -132,7 +132,7 @@ const adminKeyBytes = 24;
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-interface ServerProcess {
+export interface ServerProcess {
   readonly pid: number;
   readonly port: number;
   readonly child: ChildProcess;
@@ -197,7 +197,7 @@ async function waitUntilListening(server: ServerProcess): Promise<void> {
   }
 }
 
-interface StoreTarget {
+export interface StoreTarget {
   readonly database: string;
   readonly describe: string;
   readonly env: Readonly<Record<string, string>>;
@@ -207,7 +207,7 @@ interface StoreTarget {
   cleanUp(): Promise<void>;
 }
 
-function sqliteTarget(directory: string): StoreTarget {
+export function sqliteTarget(directory: string): StoreTarget {
   const path = join(directory, 'tollgate.sqlite');
   return {
     database: path,
@@ -255,13 +255,14 @@ function postgresTarget(url: string, label: string): StoreTarget {
   };
 }
 
-async function startTollgate(target: StoreTarget, adminKey: string, fraud: 'on' | 'off'):
-  Promise<ServerProcess> {
+/** `bin`: another build's `tollgate.js`, to measure a commit against an earlier one. */
+export async function startTollgate(target: StoreTarget, adminKey: string, fraud: 'on' | 'off',
+  bin = serverBin): Promise<ServerProcess> {
   const port = await freePort();
   // BENCH_SERVER_NODE_ARGS: flags for the server's node (e.g. --cpu-prof to profile it).
   const nodeArgs = (readProcessEnv().BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath,
-    [...nodeArgs, serverBin, 'serve', '--port', String(port), '--db', target.database], {
+    [...nodeArgs, bin, 'serve', '--port', String(port), '--db', target.database], {
       env: { ...readProcessEnv(), ...target.env, TOLLGATE_ADMIN_KEY: adminKey,
         TOLLGATE_LOG_LEVEL: 'warn', TOLLGATE_HOST: '127.0.0.1',
         // The bench measures capacity, not the abuse limits: its load would spend them.
@@ -313,7 +314,7 @@ async function serveFloor(port: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Provisioning through the API
 
-interface Provisioned {
+export interface Provisioned {
   readonly customerIds: readonly string[];
   readonly accountIds: readonly string[];
   readonly callees: readonly string[];
@@ -375,7 +376,7 @@ function calleesOf(retailCsv: string, random: () => number, count: number): stri
  * level with its own deck and funds for far more traffic than a run sends: refusals would
  * measure the refusal path, not charging.
  */
-async function provision(client: HttpClient, options: ChargingBenchOptions):
+export async function provision(client: HttpClient, options: ChargingBenchOptions):
   Promise<Provisioned> {
   const retailCsv = generateDeckCsv({ rows: options.deckRows, seed: options.seed });
   const retail = await uploadDeck(client, 'bench-retail', retailCsv);
@@ -554,7 +555,8 @@ function splitByCall(clients: readonly HttpClient[]): HttpClient {
   };
 }
 
-function trafficOf(client: HttpClient, provisioned: Provisioned, options: ChargingBenchOptions,
+export function trafficOf(client: HttpClient, provisioned: Provisioned,
+  options: ChargingBenchOptions,
   sessionPrefix: string): CallTraffic {
   return { client, customerIds: provisioned.customerIds, callees: provisioned.callees,
     durationMeanS: options.durationMeanS, durationMinS: options.durationMinS,

@@ -2,10 +2,13 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 
 import {
+  assembleRateDeck,
   assert,
   parseRateDeckCsv,
+  parseRateDeckImage,
   parseRateDeckSettings,
   prefixIndexOf,
+  type AssembledDeck,
   type RateDeck,
   type RateDeckSettings,
 } from '@tollgate/core';
@@ -15,12 +18,18 @@ import { generateDeckCsv } from './generate-deck.ts';
 /**
  * How fast a large rate deck imports and how much memory the imported deck keeps. Operators
  * upload whole carrier decks (hundreds of thousands of prefixes) and the rating path holds the
- * deck in memory, so both numbers bound what a server can carry. Run with `node --expose-gc`:
- * without forced collections the heap difference is mostly garbage, so it is not reported.
+ * deck in memory, so both numbers bound what a server can carry. The memory of a 1M-row deck
+ * is measured twice: as the parser returns it with its index (what the server kept before
+ * issue 14) and as the server keeps it now, assembled from the worker's image (one flat row
+ * array, one string per prefix), beside the estimate the server reports (`memory_bytes`).
+ * Run with `node --expose-gc`: without forced collections the heap difference is mostly
+ * garbage, so it is not reported.
  */
 
 const benchRowCounts = [100_000, 500_000] as const;
-const memoryRowCount = 500_000;
+const memoryRowCount = 1_000_000;
+/** Rows or records per assembly step, as the server's catalog uses. */
+const assemblyUnitsPerStep = 8_192;
 const runsPerSize = 3;
 /** Fixed so that every run imports the very same decks. */
 const benchSeed = 20_240_101;
@@ -41,7 +50,8 @@ export async function runDeckImportBench(): Promise<Record<string, unknown>> {
     timings.push(await timeImport(rows, settings));
   }
   const memory = await measureRetainedHeap(memoryRowCount, settings);
-  printReport(timings, memory);
+  const assembled = await measureAssembledHeap(memoryRowCount, settings);
+  printReport(timings, memory, assembled);
   return {
     bench: 'deck-import',
     timings,
@@ -50,7 +60,42 @@ export async function runDeckImportBench(): Promise<Record<string, unknown>> {
     retainedHeapBytesPerRow:
       memory.retainedBytes === null ? null : Math.round(memory.retainedBytes / memoryRowCount),
     indexHeapBytes: memory.indexBytes,
+    assembledHeapBytes: assembled.retainedBytes,
+    assembledEstimateBytes: assembled.estimateBytes,
   };
+}
+
+interface AssembledHeap {
+  /** Heap and typed arrays the assembled deck keeps; null without `--expose-gc`. */
+  readonly retainedBytes: number | null;
+  /** What the server reports for it (`memory_bytes`). */
+  readonly estimateBytes: number;
+}
+
+/** The deck as the server keeps it now: parsed to an image, then assembled step by step. */
+async function measureAssembledHeap(rows: number, settings: RateDeckSettings):
+  Promise<AssembledHeap> {
+  collectGarbage();
+  await nextTurn();
+  const before = heapAndBuffers();
+  const assembled = assembleGenerated(rows, settings);
+  await nextTurn();
+  collectGarbage();
+  const after = heapAndBuffers();
+  assert(assembled.deck.rowCount === rows, 'the deck is still held while the heap is measured');
+  return { retainedBytes: gcFunction() === undefined ? null : after - before,
+    estimateBytes: assembled.memoryBytes };
+}
+
+function assembleGenerated(rows: number, settings: RateDeckSettings): AssembledDeck {
+  const image = parseRateDeckImage(generateDeckCsv({ rows, seed: benchSeed }), { settings });
+  assert(image.ok, 'the generated deck imports');
+  const assembly = assembleRateDeck(image.value, new Map());
+  const stepsMax = Math.ceil((rows * 3) / assemblyUnitsPerStep) + 8;
+  for (let step = 0; !assembly.step(assemblyUnitsPerStep); step += 1) {
+    assert(step < stepsMax, 'the assembly ends within its step bound');
+  }
+  return assembly.result();
 }
 
 function benchSettings(): RateDeckSettings {
@@ -138,7 +183,8 @@ function collectGarbage(): void {
   if (gc !== undefined) gc();
 }
 
-function printReport(timings: readonly ImportTiming[], memory: RetainedHeap): void {
+function printReport(timings: readonly ImportTiming[], memory: RetainedHeap,
+  assembled: AssembledHeap): void {
   const lines = [
     `deck import: parseRateDeckCsv, best of ${runsPerSize} runs`,
     `${'rows'.padStart(9)}  ${'csv MB'.padStart(7)}  ${'best ms'.padStart(8)}  ` +
@@ -163,6 +209,12 @@ function printReport(timings: readonly ImportTiming[], memory: RetainedHeap): vo
       lines.push(`its prefix index adds ${indexMegabytes} MB (heap and typed arrays)`);
     }
   }
+  const estimate = (assembled.estimateBytes / bytesPerMegabyte).toFixed(1);
+  lines.push(assembled.retainedBytes === null
+    ? `as the server keeps it: estimated ${estimate} MB (run with --expose-gc to measure)`
+    : `as the server keeps it (assembled from the worker's image, index included): ` +
+      `${(assembled.retainedBytes / bytesPerMegabyte).toFixed(1)} MB measured, ` +
+      `${estimate} MB estimated (memory_bytes)`);
   console.log(lines.join('\n'));
 }
 

@@ -54,6 +54,8 @@ export interface HttpClientOptions {
   readonly socketsMax: number;
   /** The `Authorization` header sent with every request, if any. */
   readonly authorization?: string;
+  /** Idle time after which a request is abandoned; default `loadLimits.requestTimeoutMs`. */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
@@ -72,7 +74,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       headers['content-length'] = Buffer.byteLength(payload);
     }
     const outgoing = request({ host: options.host, port: options.port, method, path, agent,
-      headers, timeout: loadLimits.requestTimeoutMs }, (incoming) => {
+      headers, timeout: options.requestTimeoutMs ?? loadLimits.requestTimeoutMs }, (incoming) => {
       const chunks: Buffer[] = [];
       let bytes = 0;
       incoming.on('data', (chunk: Buffer) => {
@@ -601,7 +603,9 @@ export async function runCpsSteps(traffic: CallTraffic, options: CpsStepOptions)
   return { run, steps };
 }
 
-async function launchAtRate(traffic: CallTraffic, run: CallRun, calls: Set<Promise<void>>,
+/** Starts calls at `callsPerS` for `stepMs`; they run on and are tracked in `calls`. */
+export async function launchAtRate(traffic: CallTraffic, run: CallRun,
+  calls: Set<Promise<void>>,
   callsPerS: number, stepMs: number): Promise<void> {
   const startedMs = performance.now();
   let launched = 0;
@@ -670,9 +674,18 @@ export function readCpuSeconds(pid: number): number | null {
 
 /** Peak resident memory (VmHWM) of the process in bytes, or null off Linux. */
 export function readPeakRssBytes(pid: number): number | null {
+  return readStatusBytes(pid, 'VmHWM');
+}
+
+/** Resident memory (VmRSS) of the process now, in bytes, or null off Linux. */
+export function readRssBytes(pid: number): number | null {
+  return readStatusBytes(pid, 'VmRSS');
+}
+
+function readStatusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
     return match === null ? null : Number(match[1]) * 1_024;
   } catch {
     return null;

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { readProcessEnv } from '../config/load-config.ts';
 import { parseChargingBenchArgs, runChargingLoadBench } from './charging-load-bench.ts';
+import { runDeckUploadBench } from './deck-upload-bench.ts';
 import { runDiameterBenchReport } from './diameter-bench.ts';
 import { runLedgerBench } from './ledger-bench.ts';
 import { runLiveCallsBench } from './live-calls-bench.ts';
@@ -15,7 +16,7 @@ import { runRoutingBench } from './routing-bench.ts';
  * Benchmarks are programs, not timed tests: a shared CI machine would make a threshold flaky.
  */
 
-const benchNames = ['rating', 'deck-import', 'ledger', 'charging', 'diameter',
+const benchNames = ['rating', 'deck-import', 'deck-upload', 'ledger', 'charging', 'diameter',
   'routing', 'live-calls'] as const;
 type BenchName = (typeof benchNames)[number];
 
@@ -57,6 +58,10 @@ async function runOne(name: BenchName, charging: ChargingArgs): Promise<BenchOut
       return 'ok';
     case 'deck-import':
       return runDeckImport();
+    case 'deck-upload': {
+      const report = await runDeckUploadBench();
+      return (report['upload'] as { status: number }).status === 201 ? 'ok' : 'failed';
+    }
     case 'ledger': {
       const report = await runLedgerBench();
       console.log('ledger reserve+commit, 3-level chain, %d in flight', report['inFlight']);

@@ -65,6 +65,18 @@ export const ConfigSchema = Type.Object({
     default: 64 * mebibyte, description: 'Largest rate-deck or time-band CSV upload, in bytes.' }),
   deckCacheDecksMax: Type.Integer({ minimum: 1, maximum: 1_000, default: 32,
     description: 'Parsed rate decks kept in memory (least recently used are dropped).' }),
+  deckTenantBodyBytesMax: Type.Integer({ minimum: kibibyte, maximum: 512 * mebibyte,
+    default: 48 * mebibyte, description: 'Largest rate-deck or time-band CSV upload by a ' +
+      'tenant\'s key, in bytes (the operator key: deckBodyBytesMax).' }),
+  deckTenantRowsMax: Type.Integer({ minimum: 1, maximum: 2_000_000, default: 1_000_000,
+    description: 'Most rows of a rate deck uploaded by a tenant\'s key (the operator key: ' +
+      '2,000,000, the parser\'s bound).' }),
+  deckTreeDecksMax: Type.Integer({ minimum: 1, maximum: 100_000, default: 100,
+    description: 'Rate decks one account tree (a root and everything below it) may hold; ' +
+      'the operator key may upload beyond it.' }),
+  deckImportsQueuedMax: Type.Integer({ minimum: 0, maximum: 100, default: 2,
+    description: 'Deck uploads that may wait while another is parsed on the deck thread; ' +
+      'more are refused (503 deck_import_busy).' }),
   requestTimeoutMs: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: 120_000,
     description: 'Longest time to receive a whole request (slow clients are cut off).' }),
   shutdownTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000,
@@ -201,6 +213,10 @@ export const configSources = {
     env: 'TOLLGATE_RATE_LIMIT_UNAUTHENTICATED_PER_IP_PER_MINUTE' },
   deckBodyBytesMax: { env: 'TOLLGATE_DECK_BODY_BYTES_MAX' },
   deckCacheDecksMax: { env: 'TOLLGATE_DECK_CACHE_DECKS_MAX' },
+  deckTenantBodyBytesMax: { env: 'TOLLGATE_DECK_TENANT_BODY_BYTES_MAX' },
+  deckTenantRowsMax: { env: 'TOLLGATE_DECK_TENANT_ROWS_MAX' },
+  deckTreeDecksMax: { env: 'TOLLGATE_DECK_TREE_DECKS_MAX' },
+  deckImportsQueuedMax: { env: 'TOLLGATE_DECK_IMPORTS_QUEUED_MAX' },
   requestTimeoutMs: { env: 'TOLLGATE_REQUEST_TIMEOUT_MS' },
   shutdownTimeoutMs: { env: 'TOLLGATE_SHUTDOWN_TIMEOUT_MS' },
   chargingEngine: { env: 'TOLLGATE_CHARGING_ENGINE' },

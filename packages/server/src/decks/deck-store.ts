@@ -10,6 +10,15 @@ export interface DeckSource extends DeckSummary {
   readonly bandsText: string | null;
 }
 
+/** A deck to store, with the tree it counts in. */
+export interface NewDeck extends DeckSource {
+  /** The root of the owner's tree (its quota counts the decks here); null for the operator. */
+  readonly rootAccountId: string | null;
+}
+
+/** `deck_quota_exceeded`: the tree already holds `treeDecksMax` decks; nothing was stored. */
+export type SaveDeckOutcome = 'saved' | 'deck_quota_exceeded';
+
 export interface DeckSummary {
   readonly id: string;
   readonly name: string;
@@ -41,7 +50,21 @@ export interface DeckListQuery {
 
 /** Where deck sources live (SQLite and PostgreSQL adapters in storage/). */
 export interface DeckStore {
-  saveDeck(source: DeckSource): Promise<void>;
+  /**
+   * Stores a deck unless its tree holds `treeDecksMax` decks already (null: no bound). The
+   * CSV is written in parts of bounded size, each its own statement, so that no single write
+   * holds the database (and, on SQLite, the event loop) for long; the deck appears only once
+   * every part is written, and a refused deck leaves no part behind.
+   */
+  saveDeck(deck: NewDeck, quota: { readonly treeDecksMax: number | null }):
+    Promise<SaveDeckOutcome>;
+  /** Decks counted in the tree of `rootAccountId`. */
+  countTreeDecks(rootAccountId: string): Promise<number>;
+  /**
+   * Removes the parts of decks whose save never finished (a crash mid-way), once they are old
+   * enough not to be an upload in progress; at start-up. How many parts.
+   */
+  removeUnfinishedParts(nowMs: number): Promise<number>;
   findDeck(id: string): Promise<DeckSource | null>;
   findDeckSummary(id: string): Promise<DeckSummary | null>;
   /** Sorted by id. */

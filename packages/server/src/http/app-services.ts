@@ -37,7 +37,8 @@ export interface AppServices {
 /** The settings the HTTP layer reads. */
 export type HttpConfig = Pick<Config, 'bodyBytesMax' | 'deckBodyBytesMax' | 'requestTimeoutMs' |
   'logLevel' | 'rateLimitPerKeyPerMinute' | 'rateLimitChargingPerKeyPerSecond' |
-  'rateLimitUnauthenticatedPerIpPerMinute'>;
+  'rateLimitUnauthenticatedPerIpPerMinute' | 'deckTenantBodyBytesMax' | 'deckTenantRowsMax' |
+  'deckTreeDecksMax'>;
 
 /** Bounds of the HTTP layer. */
 export const httpLimits = {

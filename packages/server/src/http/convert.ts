@@ -299,7 +299,8 @@ export function toCdrCsvLine(cdr: Cdr): string {
   return cdrCsvColumns.map((column) => csvField(String(api[column]))).join(',');
 }
 
-export function toApiDeck(summary: DeckSummary): Static<typeof DeckSchemas.RateDeck> {
+export function toApiDeck(summary: DeckSummary, memoryBytes: number | null):
+  Static<typeof DeckSchemas.RateDeck> {
   return {
     id: summary.id,
     name: summary.name,
@@ -311,6 +312,7 @@ export function toApiDeck(summary: DeckSummary): Static<typeof DeckSchemas.RateD
     bands_id: summary.bandsId,
     owner_id: summary.ownerAccountId,
     created_at: formatIsoInstant(summary.createdAtMs),
+    memory_bytes: memoryBytes,
   };
 }
 

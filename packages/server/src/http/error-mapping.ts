@@ -8,6 +8,7 @@ import type {
 } from '@tollgate/core';
 import type { AccessCode } from '../auth/access.ts';
 import type { ApiKeyCode } from '../auth/api-keys.ts';
+import type { DeckLimitCode } from '../decks/deck-limit-codes.ts';
 import type { SubscriberIdentityCode } from '../diameter/subscriber-identity-routes.ts';
 
 /** Problems only the HTTP layer knows: transport, authentication, unknown routes. */
@@ -36,6 +37,7 @@ export type ApiCode =
   | LedgerCode
   | ChargingCode
   | DeckImportCode
+  | DeckLimitCode
   | MoneyParseCode
   | AccessCode
   | ApiKeyCode
@@ -164,6 +166,9 @@ export const httpStatusOfCode = {
   invalid_decimals: 400,
   invalid_rounding: 400,
   invalid_zone: 400,
+  // Deck upload limits (issue 14, finding 7).
+  deck_quota_exceeded: 403,
+  deck_import_busy: 503,
   // Fraud control (issue 8).
   invalid_fraud_config: 400,
   invalid_risk_list: 400,

@@ -40,6 +40,7 @@ describe.each(storeKinds)('charging with decks read on demand on %s', (kind) => 
     const clock = new ManualClock(scenarioStartMs);
     let next = 0;
     const catalog = createDeckCatalog({ store: stores.decks, clock, decksCachedMax: 1,
+      uploadsQueuedMax: 2,
       newId: (prefix) => `${prefix}_${(next += 1)}` });
     const imports = [];
     for (const rate of ['0.60', '0.30']) {

@@ -1,15 +1,24 @@
 import { ManualClock } from '@tollgate/core';
 import { describe, expect, it } from 'vitest';
 import { createDeckCatalog } from '../../src/decks/deck-catalog.ts';
-import type { DeckSource, DeckStore, TimeBandsSource } from '../../src/decks/deck-store.ts';
+import type { DeckStore, NewDeck, TimeBandsSource } from '../../src/decks/deck-store.ts';
 
 /** A store in memory that counts reads, to see what the catalog caches. */
 function memoryDeckStore() {
-  const decks = new Map<string, DeckSource>();
+  const decks = new Map<string, NewDeck>();
   const bands = new Map<string, TimeBandsSource>();
   const reads = { count: 0 };
+  const treeCount = (root: string) => [...decks.values()]
+    .filter((deck) => deck.rootAccountId === root).length;
   const store: DeckStore = {
-    saveDeck: async (source) => { decks.set(source.id, source); },
+    saveDeck: async (deck, quota) => {
+      if (deck.rootAccountId !== null && quota.treeDecksMax !== null &&
+        treeCount(deck.rootAccountId) >= quota.treeDecksMax) return 'deck_quota_exceeded';
+      decks.set(deck.id, deck);
+      return 'saved';
+    },
+    countTreeDecks: async (root) => treeCount(root),
+    removeUnfinishedParts: async () => 0,
     findDeck: async (id) => {
       reads.count += 1;
       return decks.get(id) ?? null;
@@ -25,7 +34,7 @@ function memoryDeckStore() {
 function catalogOver(store: DeckStore, decksCachedMax: number) {
   let next = 0;
   return createDeckCatalog({ store, clock: new ManualClock(0), decksCachedMax,
-    newId: (prefix) => `${prefix}_${(next += 1)}` });
+    uploadsQueuedMax: 2, newId: (prefix) => `${prefix}_${(next += 1)}` });
 }
 
 const csv = 'prefix,rate\n44,0.06\n1,0.01\n';
@@ -52,8 +61,9 @@ describe('deck catalog', () => {
   it('parses a stored deck once for many concurrent first calls', async () => {
     const { store, reads } = memoryDeckStore();
     await store.saveDeck({ id: 'stored', name: 's', ownerAccountId: null, rowCount: 2,
-      bandsId: null, createdAtMs: 0, csvText: csv, bandsText: null,
-      settings: { currency: 'USD' as never, decimals: 4, rounding: 'half_up', zone: 'UTC' } });
+      bandsId: null, createdAtMs: 0, csvText: csv, bandsText: null, rootAccountId: null,
+      settings: { currency: 'USD' as never, decimals: 4, rounding: 'half_up', zone: 'UTC' } },
+    { treeDecksMax: null });
     const catalog = catalogOver(store, 4);
     const decks = await Promise.all(Array.from({ length: 10 }, () => catalog.getDeck('stored')));
     expect(new Set(decks).size).toBe(1);

@@ -33,6 +33,9 @@ export const RateDeck = Type.Object({
   owner_id: Type.Union([Type.String(), Type.Null()], {
     description: 'The account that uploaded it; null: the operator' }),
   created_at: Instant,
+  memory_bytes: Type.Union([Type.Integer(), Type.Null()], { description: 'What the deck ' +
+    'takes in this node\'s memory while loaded, in bytes (estimated from its rows and index); ' +
+    'null: not loaded on this node now' }),
 });
 
 export const DeckListQuery = Type.Object(PageQuery, { additionalProperties: false });
@@ -40,6 +43,10 @@ export const DeckListQuery = Type.Object(PageQuery, { additionalProperties: fals
 export const RateDeckPage = Type.Object({
   rate_decks: Type.Array(RateDeck),
   next_after: Type.Union([Type.String(), Type.Null()]),
+  decks_loaded: Type.Optional(Type.Integer({ description: 'The operator key only: decks ' +
+    'loaded in this node\'s memory now (every tenant\'s)' })),
+  memory_bytes_loaded: Type.Optional(Type.Integer({ description: 'The operator key only: ' +
+    'what they take, in bytes (the sum of their memory_bytes)' })),
 });
 
 export const DeckIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

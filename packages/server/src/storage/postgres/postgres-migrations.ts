@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { postgresDeckPartsMigration } from './postgres-deck-parts-migration.ts';
 import { postgresEngineMigration } from './postgres-engine-migration.ts';
 import { postgresApiMigration } from './postgres-api-migration.ts';
 import { postgresRoutingMigration } from './postgres-routing-migration.ts';
@@ -125,4 +126,5 @@ CREATE TABLE exchange_rates (
   postgresEngineMigration,
   postgresApiKeyScopesMigration,
   postgresAuditMigration,
+  postgresDeckPartsMigration,
 ];

@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { sqliteDeckPartsMigration } from './sqlite-deck-parts-migration.ts';
 import { sqliteApiMigration } from './sqlite-api-migration.ts';
 import { sqliteRoutingMigration } from './sqlite-routing-migration.ts';
 import { sqliteFraudMigration } from './sqlite-fraud-migration.ts';
@@ -124,4 +125,5 @@ CREATE TABLE exchange_rates (
   sqliteDiameterMigration,
   sqliteApiKeyScopesMigration,
   sqliteAuditMigration,
+  sqliteDeckPartsMigration,
 ];
