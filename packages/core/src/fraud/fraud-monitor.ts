@@ -58,7 +58,7 @@ export interface FraudMonitor {
   setConfig(accountId: string, config: FraudConfig): Promise<Result<FraudConfig, FraudCode>>;
   deleteConfig(accountId: string): Promise<Result<true, FraudCode>>;
   riskLists(): RiskList[];
-  putRiskList(list: RiskList): Promise<Result<RiskList, FraudCode>>;
+  putRiskList(list: RiskList): Promise<Result<RiskList, FraudCode | 'account_not_found'>>;
   deleteRiskList(id: string): Promise<Result<true, FraudCode>>;
   release(measureId: string): Promise<Result<FraudMeasure, FraudCode>>;
   /** Blocks and suspension in force for an account (from memory). */
@@ -123,9 +123,15 @@ export function createFraudMonitor(deps: FraudMonitorDeps): FraudMonitor {
 }
 
 async function putRiskList(state: MonitorState, list: RiskList):
-  Promise<Result<RiskList, FraudCode>> {
+  Promise<Result<RiskList, FraudCode | 'account_not_found'>> {
   const checked = checkRiskList(list);
   if (!checked.ok) return checked;
+  // An owner that does not exist is the caller's mistake, answered as such; stored, it broke
+  // the table's reference to accounts and the operator got a 500 (found by the HTTP fuzz).
+  const owner = list.ownerAccountId;
+  if (owner !== null && await chainInfoOf(state, owner, state.deps.clock.nowMs()) === null) {
+    return problem('account_not_found', `no account ${owner} to own risk list ${list.id}`);
+  }
   if (!state.riskLists.has(list.id) && state.riskLists.size >= fraudLimits.riskListsMax) {
     return problem('invalid_risk_list', `at most ${fraudLimits.riskListsMax} risk lists`);
   }

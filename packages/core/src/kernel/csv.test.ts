@@ -127,6 +127,14 @@ describe('readCsvHeader', () => {
     });
   }
 
+  it('cuts a long unknown header cell in the problem, as it cuts quoted values', () => {
+    const cell = 'x'.repeat(100_000);
+    const result = readCsvHeader({ line: 1, fields: ['prefix', 'rate', cell] }, format);
+    expect(result).toMatchObject({ ok: false, code: 'unknown_column',
+      column: 'x'.repeat(csvLimits.quotedValueCharsMax) });
+    expect(result.ok || result.message.length < 400).toBe(true);
+  });
+
   it('maps names in any order, case and padding', () => {
     const result = readCsvHeader({ line: 1, fields: ['Rate', ' prefix '] }, format);
     expect(result.ok && [...result.value]).toEqual([['rate', 0], ['prefix', 1]]);

@@ -237,7 +237,9 @@ export function readCsvHeader<Column extends string>(
   }
   const positions = new Map<Column, number>();
   for (const [position, name] of names.entries()) {
-    const where = { line: record.line, column: name };
+    // The cell is echoed in the problem's column and message: cut like any quoted value, so a
+    // header cell of a megabyte cannot flood the answer or the log (found by the deck fuzz).
+    const where = { line: record.line, column: name.slice(0, csvLimits.quotedValueCharsMax) };
     if (!known.has(name)) {
       const listed = format.columns.join(',');
       const detail = `unknown column ${quoteValue(name)}; the known columns are ${listed}`;

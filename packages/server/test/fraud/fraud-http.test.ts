@@ -83,6 +83,14 @@ describe('fraud HTTP API', () => {
     expect(drop.status).toBe(204);
   });
 
+  it('refuses a risk list owned by no account with a 404, not a 500 (HTTP fuzz)', async () => {
+    const orphan = await api.call({ method: 'PUT', url: '/v1/fraud/risk-lists/orphan', json: {
+      name: 'orphan', prefixes: ['999'], action: 'alert', owner_id: 'nobody' } });
+    expect([orphan.status, orphan.body['code']]).toEqual([404, 'account_not_found']);
+    const lists = await api.call({ method: 'GET', url: '/v1/fraud/risk-lists' });
+    expect(JSON.stringify(lists.body)).not.toContain('orphan');
+  });
+
   it('suspends, lists the measure and alert in scope, and releases by hand', async () => {
     const list = await api.call({ method: 'PUT', url: '/v1/fraud/risk-lists/us-block', json: {
       name: 'US premium', prefixes: ['1900'], action: 'suspend' } });

@@ -44,6 +44,17 @@ describe('Kamailio plain-text endpoints', () => {
     expect(await balanceOf('cu1')).toBe(before);
   });
 
+  it('answers a missing or bad key with the JSON problem (found by the HTTP fuzz)', async () => {
+    // The 4xx schema was a string only, so the problem object went out as "[object Object]".
+    for (const key of [null, 'not-a-key']) {
+      for (const path of [authorizeUrl({}), '/v1/kamailio/start', '/v1/kamailio/end']) {
+        const answer = await get(path, key);
+        expect([path, answer.status, answer.body['code']]).toEqual([path, 401,
+          'unauthorized']);
+      }
+    }
+  });
+
   it('grants as plain seconds, replays the same answer, settles on end', async () => {
     const before = await balanceOf('cu1');
     const url = authorizeUrl({ callid: 'k-10@host' });

@@ -43,9 +43,12 @@ export interface RadiusRig {
   close(): Promise<void>;
 }
 
-/** Tollgate's RADIUS server on free loopback ports, over the test API's services. */
-export async function startRadiusRig(api: TestApi): Promise<RadiusRig> {
-  const log = recordingSwitchLog();
+/**
+ * Tollgate's RADIUS server on free loopback ports, over the test API's services. A test that
+ * must know when a packet was dropped passes a log of its own that wakes it.
+ */
+export async function startRadiusRig(api: TestApi,
+  log: RadiusRig['log'] = recordingSwitchLog()): Promise<RadiusRig> {
   const parsed = parseRadiusClients(`127.0.0.1=${radiusSecret}`);
   if (!parsed.ok) throw new Error(parsed.message);
   const front: SwitchFront = { charging: api.services.charging,

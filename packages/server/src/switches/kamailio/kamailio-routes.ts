@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { principalOf } from '../../http/auth-hook.ts';
 import { tenantIdsOf } from '../../http/tenant-ids.ts';
 import { httpStatusOf, type ApiCode } from '../../http/error-mapping.ts';
+import { Problem } from '../../http/schemas/common-schemas.ts';
 import { scopeOf } from '../../http/routes/session-routes.ts';
 import type { AppServices } from '../../http/app-services.ts';
 import { reportUsage, SessionQueue, startCall, type SwitchFront } from '../switch-front.ts';
@@ -153,10 +154,14 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       return plain(reply, 200, 'terminated');
     };
     const line = (description: string) => Type.String({ description });
+    // A refusal here is a line of text, but the key check and the error handler answer a JSON
+    // problem: a string-only schema serialized that object as "[object Object]".
+    const lineOrProblem = (description: string) => Type.Union([line(description), Problem]);
     const text = { tags: ['switches'], produces: ['text/plain'], response: {
       200: line('One line: the answer for kamailio.cfg'),
-      '4xx': line('One line: the error code (a missing or bad key answers a JSON problem)'),
-      '5xx': line('One line: the error code') } } as const;
+      '4xx': lineOrProblem('One line: the error code (a missing or bad key answers a JSON ' +
+        'problem)'),
+      '5xx': lineOrProblem('One line: the error code') } } as const;
     app.get('/v1/kamailio/authorize', { schema: { ...text, operationId: 'kamailioAuthorize',
       summary: 'Authorize a Kamailio dialog: the granted seconds as plain text' } }, authorize);
     app.get('/v1/kamailio/start', { schema: { ...text, operationId: 'kamailioStart',
