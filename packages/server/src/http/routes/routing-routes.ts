@@ -6,7 +6,7 @@ import { principalOf } from '../auth-hook.ts';
 import { formatIsoInstant, type Carrier } from '@tollgate/core';
 import { formatMoney } from '../convert.ts';
 import { httpProblem, unwrap } from '../http-problem.ts';
-import { withProblems } from '../schemas/common-schemas.ts';
+import { IdParams, withProblems } from '../schemas/common-schemas.ts';
 import {
   Carrier as CarrierSchema,
   CarrierBody,
@@ -167,9 +167,10 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   app.put('/v1/accounts/:id/routing-policy', {
     schema: { operationId: 'putRoutingPolicy', tags,
       summary: 'Routing strategy and margin policy of an account and its tree',
-      body: RoutingPolicyBody, response: withProblems({ 200: RoutingPolicy }) },
+      params: IdParams, body: RoutingPolicyBody,
+      response: withProblems({ 200: RoutingPolicy }) },
   }, async (request) => {
-    const params = request.params as { id: string };
+    const { params } = request;
     const principal = principalOf(request);
     const chain = unwrap(await access.account(principal, params.id, 'subtree'));
     if (request.body.margin_policy === 'allow_loss' && principal.kind !== 'operator' &&
