@@ -79,6 +79,8 @@ export const validRequests: Readonly<Record<string, Maker>> = {
     query: {}, body: { name: 'Renamed', priority: 1, state: 'active' } }),
   'GET /v1/carriers/{carrier_id}/quality': ({ carrierId }) =>
     ({ path: { carrier_id: carrierId }, query: {} }),
+  'GET /v1/audit': () => ({ path: {}, query: { account_id: 'rs', action: 'account_created',
+    limit: '5' } }),
   'GET /v1/cdrs': () => ({ path: {}, query: { account_id: 'rs', customer_id: 'cu1',
     from: '2026-11-01T00:00:00Z', to: '2026-12-31T00:00:00Z', format: 'json', limit: '5' } }),
   'POST /v1/events': (_context, fresh) => ({ path: {}, query: {}, body: { event_id: `e${fresh}`,
