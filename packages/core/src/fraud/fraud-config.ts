@@ -108,7 +108,7 @@ export function fraudConfigFromJson(text: string): FraudConfig {
 }
 
 const prefixPattern = /^[0-9]{1,15}$/;
-const riskListIdPattern = /^(?:[A-Za-z0-9_.-]{1,64}~)?[A-Za-z0-9_.-]{1,64}$/;
+const riskListIdPattern = /^(?:[A-Za-z0-9_.~-]{1,64}~)?[A-Za-z0-9_.-]{1,64}$/;
 
 /** A risk list must name real prefixes, an action and a threshold within bounds. */
 export function checkRiskList(list: RiskList): Result<RiskList, 'invalid_risk_list'> {

@@ -43,7 +43,22 @@ export interface Account {
   readonly updatedAtMs: number;
 }
 
-const idPattern = /^[A-Za-z0-9_.-]+$/;
+/**
+ * An id as chosen, or an id chosen under an operator: `<root>~<id>`. Ids a tenant chooses live
+ * in its operator's namespace (server/http/account-ids.ts), so two operators may both have an
+ * `alice` and neither can take, block or detect the other's.
+ */
+const idPattern = /^(?:[A-Za-z0-9_.-]+~)?[A-Za-z0-9_.-]+$/;
+const chosenIdPattern = /^[A-Za-z0-9_.-]+$/;
+
+/** The separator between an operator's id and an id chosen in its namespace. */
+export const accountNamespaceSeparator = '~';
+
+/** True for an id as a caller chooses it: no namespace. */
+export function isChosenAccountId(text: string): boolean {
+  return text.length > 0 && text.length <= ledgerLimits.idLengthMax &&
+    chosenIdPattern.test(text);
+}
 
 /**
  * Ids Tollgate gives its own accounts (a carrier's accrual account) start with `_`. Tenants
@@ -63,7 +78,7 @@ export function parseAccountId(text: string): LedgerResult<AccountId, 'invalid_a
   if (!isAccountId(text)) {
     const max = ledgerLimits.idLengthMax;
     return ledgerProblem('invalid_account_id', `"${text.slice(0, 80)}" is not an account id ` +
-      `(1-${max} of A-Z a-z 0-9 _ . -)`);
+      `(1-${max} of A-Z a-z 0-9 _ . -, or <operator>~<id>)`);
   }
   return success(text);
 }

@@ -41,7 +41,7 @@ function invalid(message: string) {
  * A carrier's id as its operator chose it, stored in the namespace of the key that made it
  * (`<account>~<id>`, server/http/tenant-ids.ts) so two operators may use the same name.
  */
-const carrierIdPattern = /^(?:[A-Za-z0-9_.-]{1,64}~)?[A-Za-z0-9_.-]{1,64}$/;
+const carrierIdPattern = /^(?:[A-Za-z0-9_.~-]{1,64}~)?[A-Za-z0-9_.-]{1,64}$/;
 
 /** Checks a carrier's fields (shape only; the deck's existence is the adapter's to check). */
 export function checkCarrierFields(fields: CarrierFields): RoutingResult<CarrierFields> {

@@ -25,7 +25,12 @@ export interface TenantIds {
   shown(storedKey: string): string;
 }
 
-/** Not in any account id (A-Z a-z 0-9 _ . -): the namespace ends at the first one. */
+/**
+ * Also the separator of account namespaces (`<operator>~<id>`), so the names a key uses are
+ * relative to it all the way down: the root's key names its customer's call `alice~call-7`,
+ * stored `<root>~alice~call-7`, which is the customer key's `call-7`. (A parent could choose an
+ * id with a `~` that equals a child's: a parent already suspends and kills its children.)
+ */
 export const namespaceSeparator = '~';
 /** An event's session is `e:<event id>` (core charging/event.ts). */
 const eventPrefix = 'e:';

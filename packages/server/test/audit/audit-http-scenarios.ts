@@ -109,27 +109,28 @@ function describeAccountChanges(context: Context): void {
     const created = await oneChange(api, { method: 'POST', url: '/v1/accounts', key, json: {
       id: 'cu3', parent_id: 'rs', tier: 'customer', currency: 'USD', mode: 'prepaid',
       rate_deck_id: world.decks.retail, name: 'Three' } }, 201);
-    expect(created).toMatchObject({ action: 'account_created', actor: byRs, account_id: 'cu3',
-      subject: { kind: 'account', id: 'cu3' }, before: null,
-      after: { id: 'cu3', parent_id: 'rs', name: 'Three' } });
+    // The reseller's key chose `cu3` in its operator's namespace.
+    expect(created).toMatchObject({ action: 'account_created', actor: byRs,
+      account_id: 'op~cu3', subject: { kind: 'account', id: 'op~cu3' }, before: null,
+      after: { id: 'op~cu3', parent_id: 'rs', name: 'Three' } });
     expect(created.request_id).not.toBe('');
-    const patched = await oneChange(api, { method: 'PATCH', url: '/v1/accounts/cu3', key,
+    const patched = await oneChange(api, { method: 'PATCH', url: '/v1/accounts/op~cu3', key,
       json: { name: 'Trois', concurrent_calls_max: 4 } }, 200);
     expect(patched).toMatchObject({ action: 'account_updated', actor: byRs,
       before: { name: 'Three', concurrent_calls_max: null },
       after: { name: 'Trois', concurrent_calls_max: 4 } });
-    const suspended = await oneChange(api, { method: 'POST', url: '/v1/accounts/cu3/suspend',
-      key }, 200);
+    const suspended = await oneChange(api, { method: 'POST',
+      url: '/v1/accounts/op~cu3/suspend', key }, 200);
     expect(suspended).toMatchObject({ action: 'account_suspended',
       before: { state: 'active' }, after: { state: 'suspended' } });
-    const activated = await oneChange(api, { method: 'POST', url: '/v1/accounts/cu3/activate',
-      key }, 200);
+    const activated = await oneChange(api, { method: 'POST',
+      url: '/v1/accounts/op~cu3/activate', key }, 200);
     expect(activated).toMatchObject({ action: 'account_activated',
       before: { state: 'suspended' }, after: { state: 'active' } });
-    const topup = { method: 'POST', url: '/v1/accounts/cu3/topups', key,
+    const topup = { method: 'POST', url: '/v1/accounts/op~cu3/topups', key,
       json: { amount: '5.00', reference: `audit-${context.kind}` } } as const;
     const posted = await oneChange(api, topup, 201);
-    expect(posted).toMatchObject({ action: 'topup_posted', account_id: 'cu3', before: null,
+    expect(posted).toMatchObject({ action: 'topup_posted', account_id: 'op~cu3', before: null,
       subject: { kind: 'transfer' }, after: { amount: '5.00', balance: '5.00' } });
     // A replayed top-up posts nothing, so it records nothing.
     const replay = await changesOf(api, [topup]);
@@ -296,7 +297,7 @@ function describeScope(context: Context): void {
       .every((entry) => entry.actor.account_id === 'cu1')).toBe(true);
     const ofRs = await listAll(api, { key: world.keys.rs });
     const accounts = new Set(ofRs.map((entry) => entry.account_id));
-    expect([...accounts].sort()).toEqual(['cu1', 'cu2', 'cu3', 'rs']);
+    expect([...accounts].sort()).toEqual(['cu1', 'cu2', 'op~cu3', 'rs']);
     expect(ofRs.some((entry) => entry.actor.key_id === context.rsKeyId)).toBe(true);
     const other = await listAll(api, { key: world.keys.other });
     expect(new Set(other.map((entry) => entry.account_id))).toEqual(new Set(['other']));
@@ -338,7 +339,7 @@ function describeScope(context: Context): void {
     const created = await api.call({ method: 'GET',
       url: '/v1/audit?account_id=rs&action=account_created' });
     const createdIds = (created.body['entries'] as Entry[]).map((entry) => entry.subject.id);
-    expect(createdIds.sort()).toEqual(['cu1', 'cu2', 'cu3', 'rs']);
+    expect(createdIds.sort()).toEqual(['cu1', 'cu2', 'op~cu3', 'rs']);
   });
 }
 

@@ -18,7 +18,8 @@ describe('POST /v1/accounts', () => {
         daily_limit: '1.00', monthly_limit: '20', concurrent_calls_max: 3,
         time_zone: 'Europe/London', name: 'Customer three' } });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: 'cu3', parent_id: 'rs', tier: 'customer',
+    // A tenant key's ids live in its operator's namespace.
+    expect(created.body).toMatchObject({ id: 'op~cu3', parent_id: 'rs', tier: 'customer',
       name: 'Customer three', mode: 'postpaid', state: 'active', currency: 'USD',
       credit_limit: '2.50', daily_limit: '1.00', monthly_limit: '20.00',
       concurrent_calls_max: 3, time_zone: 'Europe/London', balance: '0.00',
@@ -29,7 +30,7 @@ describe('POST /v1/accounts', () => {
       json: { parent_id: 'rs', tier: 'customer', mode: 'prepaid', currency: 'USD',
         rate_deck_id: null } });
     expect(created.status).toBe(201);
-    expect(created.body['id']).toMatch(/^acc_[0-9a-f]{24}$/);
+    expect(created.body['id']).toMatch(/^op~acc_[0-9a-f]{24}$/);
     expect(created.body['name']).toBe(created.body['id']);
   });
   it('lets only the operator create a root', async () => {
@@ -48,7 +49,8 @@ describe('POST /v1/accounts', () => {
 describe('POST /v1/accounts: problems', () => {
   it('answers the ledger\'s codes for a bad hierarchy or settings', async () => {
     const cases: Array<[Record<string, unknown>, number, string]> = [
-      [{ id: 'cu1', parent_id: 'rs', tier: 'customer' }, 409, 'account_exists'],
+      [{ id: 'cu3', parent_id: 'rs', tier: 'customer' }, 409, 'account_exists'],
+      [{ id: 'op~cu4', parent_id: 'rs', tier: 'customer' }, 400, 'invalid_account_id'],
       [{ id: 'x1', parent_id: 'nobody', tier: 'customer' }, 404, 'parent_not_found'],
       [{ id: 'x2', parent_id: 'cu1', tier: 'customer' }, 400, 'parent_tier_not_allowed'],
       [{ id: 'x3', parent_id: 'rs', tier: 'customer', mode: 'prepaid', credit_limit: '5' },

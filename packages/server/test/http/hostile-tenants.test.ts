@@ -65,7 +65,8 @@ describe('issue 14 findings, replayed', () => {
         rate_deck_id: carrierDeck.body['id'], gateway: 'sofia/gateway/new/' } });
     expect(carrier.status, carrier.text).toBe(200);
     expect(carrier.body['account_id']).not.toBe('carrier.newcar');
-    const squatterBefore = await balanceOf('carrier.newcar');
+    const squatterBefore = await balanceOf(String(squat.body['id']));
+    expect(squatterBefore).toBe('0.00');
     const call = await api.call({ method: 'POST', url: '/v1/sessions', key: keys.opB,
       json: { session_id: 'b-call-1', account_id: 'cuB', caller: '1', callee: '4420',
         request_number: 0 } });
@@ -74,7 +75,7 @@ describe('issue 14 findings, replayed', () => {
       key: keys.opB, json: { request_number: 1, used_seconds: 60 } });
     expect(ended.body['status'], ended.text).toBe('terminated');
     // B's call paid B's carrier account; A's customer named like a carrier saw nothing.
-    expect(await balanceOf('carrier.newcar')).toEqual(squatterBefore);
+    expect(await balanceOf(String(squat.body['id']))).toEqual(squatterBefore);
     const accrued = await api.call({ method: 'GET',
       url: `/v1/accounts/${String(carrier.body['account_id'])}` });
     expect(accrued.body['revenue']).toEqual([{ currency: 'USD', balance: '0.05' }]);
@@ -189,6 +190,22 @@ describe('issue 14 findings, replayed', () => {
     expect(ids.some((id) => id.includes('~'))).toBe(false);
   });
 
+  it('5b: account ids a tenant chooses live in its operator\'s namespace', async () => {
+    const create = (key: string, parent: string, id: string) => api.call({ method: 'POST',
+      url: '/v1/accounts', key, json: { id, parent_id: parent, tier: 'admin', currency: 'USD',
+        mode: 'postpaid', rate_deck_id: null } });
+    const theirs = await create(keys.opB, 'opB', 'alice');
+    const mine = await create(keys.op, 'op', 'alice');
+    expect([theirs.status, theirs.body['id']]).toEqual([201, 'opB~alice']);
+    expect([mine.status, mine.body['id']]).toEqual([201, 'op~alice']);
+    // Nobody writes into another operator's namespace, whatever it guesses.
+    const intruder = await create(keys.opB, 'opB', 'op~bob');
+    expect([intruder.status, intruder.body['code']]).toEqual([400, 'invalid_account_id']);
+    const probe = await api.call({ method: 'GET', url: '/v1/accounts/op~alice', key: keys.opB });
+    const ghost = await api.call({ method: 'GET', url: '/v1/accounts/op~ghost', key: keys.opB });
+    expect([probe.status, probe.body['code']]).toEqual([ghost.status, ghost.body['code']]);
+  });
+
   it('6: a customer sees neither its suppliers\' routes nor their finances', async () => {
     const routes = await api.call({ method: 'POST', url: '/v1/routes', key: world.keys.cu1,
       json: { account_id: 'cu1', callee: '4420' } });
@@ -199,14 +216,15 @@ describe('issue 14 findings, replayed', () => {
       json: { id: 'rich', parent_id: 'rs', tier: 'customer', currency: 'USD', mode: 'postpaid',
         credit_limit: '1000000.00', rate_deck_id: world.decks.retail } });
     expect(rich.status, rich.text).toBe(201);
-    const richKey = await keyOf('rich');
+    const richId = String(rich.body['id']);
+    const richKey = await keyOf(richId);
     await api.call({ method: 'PATCH', url: '/v1/accounts/rs', json: { credit_limit: '0.00' } });
     const refused = await api.call({ method: 'POST', url: '/v1/sessions', key: richKey,
-      json: { session_id: 'rich-1', account_id: 'rich', caller: '1', callee: '4420',
+      json: { session_id: 'rich-1', account_id: richId, caller: '1', callee: '4420',
         request_number: 0 } });
     // The reseller's own key may learn that it is the one that cannot pay.
     const byReseller = await api.call({ method: 'POST', url: '/v1/sessions',
-      key: world.keys.rs, json: { session_id: 'rich-2', account_id: 'rich', caller: '1',
+      key: world.keys.rs, json: { session_id: 'rich-2', account_id: richId, caller: '1',
         callee: '4420', request_number: 0 } });
     await api.call({ method: 'PATCH', url: '/v1/accounts/rs', json: { credit_limit: '100.00' } });
     expect(refused.status, refused.text).toBe(402);

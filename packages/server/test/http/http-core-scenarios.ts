@@ -61,7 +61,7 @@ function describeCharging(context: Context): void {
   });
   it('refuses with the precise status and moves nothing', async () => {
     const { api, world } = context;
-    await api.call({ method: 'POST', url: '/v1/accounts', key: world.keys.rs,
+    await api.call({ method: 'POST', url: '/v1/accounts',
       json: { id: 'broke', parent_id: 'rs', tier: 'customer', mode: 'prepaid',
         currency: 'USD', rate_deck_id: world.decks.retail } });
     const refused = await api.call({ method: 'POST', url: '/v1/sessions', key: world.keys.rs,

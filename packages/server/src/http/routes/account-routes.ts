@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { internalAccountIdPrefix, isInternalAccountId } from '@tollgate/core';
+import {
+  accountNamespaceSeparator,
+  internalAccountIdPrefix,
+  isChosenAccountId,
+  isInternalAccountId,
+  ledgerLimits,
+} from '@tollgate/core';
 import type { Principal } from '../../auth/api-keys.ts';
 import { randomId } from '../../auth/api-keys.ts';
 import type { AppServices } from '../app-services.ts';
@@ -68,6 +74,25 @@ async function checkDeck(
   }
 }
 
+/**
+ * The id of a new account. A tenant key chooses it in its operator's namespace, stored as
+ * `<root>~<id>`: two operators may both create `alice`, and neither can take, block or detect
+ * the other's by trying. The operator key names accounts as it likes (it also makes the roots).
+ */
+function accountIdFor(principal: Principal, rootAccountId: string | null, chosen: string) {
+  if (principal.kind === 'operator' || rootAccountId === null) return chosen;
+  if (!isChosenAccountId(chosen)) {
+    throw httpProblem('invalid_account_id', 'id: 1-64 of A-Z a-z 0-9 _ . -');
+  }
+  const id = `${rootAccountId}${accountNamespaceSeparator}${chosen}`;
+  if (id.length > ledgerLimits.idLengthMax) {
+    throw httpProblem('invalid_account_id', `id: at most ${ledgerLimits.idLengthMax -
+      rootAccountId.length - 1} characters under this operator (it becomes ${
+      rootAccountId}${accountNamespaceSeparator}<id>)`);
+  }
+  return id;
+}
+
 function registerCreate(app: TypeBoxApp, services: AppServices): void {
   app.post('/v1/accounts', {
     schema: { operationId: 'createAccount', tags, summary: 'Create an account',
@@ -95,7 +120,8 @@ function registerCreate(app: TypeBoxApp, services: AppServices): void {
       rootAccountId = unwrap(parent).at(-1)?.id ?? null;
     }
     await checkDeck(services, principal, body.rate_deck_id, rootAccountId);
-    const input = unwrap(fromApiCreateAccount(body, body.id ?? randomId('acc')));
+    const id = accountIdFor(principal, rootAccountId, body.id ?? randomId('acc'));
+    const input = unwrap(fromApiCreateAccount(body, id));
     const created = unwrap(await services.ledger.createAccount(input));
     reply.code(201);
     const after = await accountView(services, created.account.id);

@@ -100,5 +100,5 @@ export const MeasurePage = Type.Object({
 /** A list's id; a list in another key's namespace is named `<account>~<id>`. */
 export const ListIdParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 129,
-    pattern: '^(?:[A-Za-z0-9_.-]{1,64}~)?[A-Za-z0-9_.-]{1,64}$' }),
+    pattern: '^(?:[A-Za-z0-9_.~-]{1,64}~)?[A-Za-z0-9_.-]{1,64}$' }),
 });

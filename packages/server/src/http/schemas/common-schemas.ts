@@ -6,7 +6,7 @@ export const Money = Type.String({ maxLength: 32, description: 'Decimal string, 
 export const NullableMoney = Type.Union([Money, Type.Null()]);
 
 export const AccountIdText = Type.String({ minLength: 1, maxLength: 64,
-  description: 'A-Z a-z 0-9 _ . -' });
+  description: 'A-Z a-z 0-9 _ . -; an account a tenant key created is <operator>~<its id>' });
 export const NullableText = (options: { maxLength: number }) =>
   Type.Union([Type.String({ minLength: 1, maxLength: options.maxLength }), Type.Null()]);
 
