@@ -436,7 +436,10 @@ async function countCdrs(client: HttpClient, sessionPrefix: string):
     const body = must(await client.get(`/v1/cdrs?${query}`), 'CDR listing');
     const cdrs = field(body, 'cdrs') as Array<Record<string, unknown>>;
     for (const cdr of cdrs) {
-      const sessionId = String(cdr['session_id']);
+      // Calls are placed with the customers' keys, so the operator key reads their ids in the
+      // keys' namespaces (`<account>~<id>`, http/tenant-ids.ts).
+      const named = String(cdr['session_id']);
+      const sessionId = named.slice(named.lastIndexOf('~') + 1);
       if (!sessionId.startsWith(`${sessionPrefix}-`)) continue;
       if (sessions.has(sessionId)) duplicates += 1;
       sessions.add(sessionId);
