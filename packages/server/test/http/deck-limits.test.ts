@@ -86,6 +86,24 @@ describe.each(['sqlite', 'postgres'] as const)('deck upload limits on %s', (kind
     expect(await api.services.deckStore.countTreeDecks('op')).toBe(treeDecksMax + 1);
   });
 
+  it('gives the last place of a tree to one of many uploads racing for it', async () => {
+    // The other tree of the world (its own root), so the quota above is not in the way.
+    const racers = 12;
+    const root = await api.call({ method: 'POST', url: '/v1/accounts', json: { id: 'race-root',
+      parent_id: null, tier: 'super_admin', currency: 'USD', mode: 'postpaid',
+      rate_deck_id: null } });
+    expect(root.status, root.text).toBe(201);
+    const held = await api.services.deckStore.countTreeDecks('race-root');
+    const outcomes = await Promise.all(Array.from({ length: racers }, (_, index) =>
+      api.services.deckStore.saveDeck({ id: `deck_race_${kind}_${index}`, name: 'race',
+        ownerAccountId: 'race-root', rootAccountId: 'race-root',
+        settings: { currency: 'USD', decimals: 4, rounding: 'half_up', zone: 'UTC' },
+        rowCount: 1, bandsId: null, createdAtMs: api.clock.nowMs(),
+        csvText: 'prefix,rate\n44,0.1\n', bandsText: null }, { treeDecksMax: held + 1 })));
+    expect(outcomes.filter((outcome) => outcome === 'saved')).toHaveLength(1);
+    expect(await api.services.deckStore.countTreeDecks('race-root')).toBe(held + 1);
+  });
+
   it('reports what each loaded deck takes, and the total to the operator only', async () => {
     const deck = await api.call({ method: 'GET', url: `/v1/rate-decks/${world.decks.retail}`,
       key: world.keys.rs });

@@ -16,8 +16,30 @@ export function postgresWithRunner(database: PostgresDatabase): WithRunner {
   return (work) => work(runner);
 }
 
+/**
+ * Two uploads of one tree commit their deck rows one after the other: each takes the tree's
+ * transaction-scoped advisory lock (keyed by schema and root, so test schemas and trees do not
+ * wait for each other) before its insert counts the tree's decks.
+ */
 export function createPostgresDeckStore(database: PostgresDatabase): DeckStore {
-  return deckStoreOver(postgresWithRunner(database));
+  return deckStoreOver(postgresWithRunner(database), async (sql, params, rootAccountId) => {
+    const client = await database.pool.connect();
+    try {
+      await client.query('BEGIN');
+      if (rootAccountId !== null) {
+        await client.query(`SELECT pg_advisory_xact_lock(
+          hashtext('tollgate-deck-quota:' || current_schema() || ':' || $1))`, [rootAccountId]);
+      }
+      const { rows } = await client.query(toDollarPlaceholders(sql), [...params]);
+      await client.query('COMMIT');
+      return rows;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  });
 }
 
 export function createPostgresApiKeyStore(database: PostgresDatabase): ApiKeyStore {

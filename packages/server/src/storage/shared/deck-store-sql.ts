@@ -49,8 +49,9 @@ const summaryColumns = `id, name, owner_account_id, currency, decimals, rounding
 
 /**
  * The deck row goes in last, and only while its tree is below its quota: one statement, so
- * that on SQLite (one writer) two uploads cannot both take the last place. On PostgreSQL two
- * uploads racing for it may both pass (READ COMMITTED); the quota bounds abuse, not money.
+ * that on SQLite (one writer) two uploads cannot both take the last place. On PostgreSQL the
+ * statement runs in a transaction holding its tree's advisory lock (`DeckRowInsert`), so the
+ * count it reads already holds every deck a racing upload committed.
  * The casts give PostgreSQL the parameters' types, which a SELECT list does not.
  */
 const insertDeckIfRoom = `INSERT INTO rate_decks (${summaryColumns}, csv_text, bands_text,
@@ -144,13 +145,22 @@ async function readParts(withRunner: WithRunner, deckId: string, partCount: numb
   return texts.join('');
 }
 
-export function deckStoreOver(withRunner: WithRunner): DeckStore {
+/**
+ * Runs the quota-checked insert of a deck row. The default runs it as one statement; a
+ * dialect whose statements may interleave (PostgreSQL) serializes the uploads of one tree.
+ */
+export type DeckRowInsert = (sql: string, params: readonly unknown[],
+  rootAccountId: string | null) => Promise<readonly unknown[]>;
+
+export function deckStoreOver(withRunner: WithRunner, insertDeckRow?: DeckRowInsert): DeckStore {
+  const insertRow: DeckRowInsert = insertDeckRow ??
+    ((sql, params) => withRunner((runner) => runner.all(sql, params)));
   return {
     saveDeck: async (deck, quota) => {
       const partCount = await writeParts(withRunner, deck);
       try {
-        const inserted = await withRunner((runner) => runner.all(insertDeckIfRoom,
-          toDbDeck(deck, partCount, quota.treeDecksMax)));
+        const inserted = await insertRow(insertDeckIfRoom,
+          toDbDeck(deck, partCount, quota.treeDecksMax), deck.rootAccountId);
         if (inserted.length === 1) return 'saved';
       } catch (error) {
         await removeParts(withRunner, deck.id, partCount);
