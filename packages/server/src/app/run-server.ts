@@ -23,10 +23,29 @@ export interface RunServerOptions {
   readonly onListening?: (baseUrl: string) => void;
 }
 
+/** Something started that must be stopped again: on shutdown, or when start-up fails. */
+interface Started {
+  readonly stop: () => Promise<void>;
+}
+
+/** Stops what started, the last first; a failure to stop one does not keep the others up. */
+async function stopAll(started: Started[], io: ServerIo): Promise<void> {
+  for (const part of started.reverse()) {
+    try {
+      await part.stop();
+    } catch (error) {
+      io.err(`tollgate: while stopping: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+}
+
 /**
- * Runs the API until asked to stop, then shuts down in order: stop the sweeper, stop
- * accepting connections and let in-flight requests finish (at most `shutdownTimeoutMs`), and
- * only then close the database, so no request loses its transaction halfway.
+ * Runs the API until asked to stop, then shuts down in order: the protocol servers and the
+ * sweeper, then HTTP (stop accepting connections and let in-flight requests finish, at most
+ * `shutdownTimeoutMs`), and only then close the database, so no request loses its
+ * transaction halfway. Start-up is all or nothing: when any configured part cannot start (a
+ * port taken, say), what did start is stopped again and the error is thrown, so `serve` exits
+ * non-zero instead of answering HTTP over a closed database.
  */
 export async function runServer(config: Config, options: RunServerOptions): Promise<void> {
   const { io } = options;
@@ -35,6 +54,7 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
   let logQuality = (event: QualityLogEvent) => io.err(`tollgate: carrier ${event.carrierId} ` +
     `${event.kind === 'carrier_out' ? 'taken out' : 'back'} for prefix ${event.prefix}`);
   const services = await openServices(config, { log: (event) => logQuality(event) });
+  const started: Started[] = [];
   try {
     const demo = config.demo ? await seedDemo(services) : null;
     if (config.adminKey === '' && demo === null) {
@@ -44,17 +64,21 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     const app = await buildApp(config, services, { logger });
     logQuality = (event) => app.log.warn({ carrierQuality: event }, 'carrier quality');
     await services.decks.warmUp(config.deckCacheDecksMax);
+    started.push({ stop: () => closeWithin(app, config.shutdownTimeoutMs) });
     await app.listen({ port: config.httpPort, host: config.httpHost });
     const baseUrl = baseUrlOf(app.server.address(), config.httpHost);
     // Other nodes of the database may now forward requests for the trees this one owns.
     await services.cluster?.setUrl(baseUrl);
     const sweeper = startSweeper({ charging: services.charging,
       intervalMs: config.sweepIntervalMs, log: app.log });
+    started.push(sweeper);
     // Switch integrations (RADIUS, FreeSWITCH ESL, Kamailio kills), as configured.
     const integrations = await startIntegrations(config, services, app.log);
+    started.push(integrations);
     for (const line of integrations.started) io.out(`tollgate: ${line}`);
     const diameter = await startDiameterFromConfig({ config, charging: services.charging,
       directory: services.subscriberIdentities, nowMs: Date.now(), log: app.log });
+    started.push(diameter);
     if (diameter.started !== null) io.out(`tollgate: ${diameter.started}`);
     const where = services.target.kind === 'sqlite' ? `SQLite ${services.target.path}`
       : 'PostgreSQL';
@@ -67,11 +91,10 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     options.onListening?.(baseUrl);
     const reason = await options.stopRequested;
     io.out(`tollgate: ${reason}: draining requests, then closing`);
-    await sweeper.stop();
-    await integrations.stop();
-    await diameter.stop();
-    await closeWithin(app, config.shutdownTimeoutMs);
   } finally {
+    // Shutdown, or a part that failed to start: either way nothing stays up on a closed
+    // database.
+    await stopAll(started, io);
     await services.close();
   }
   io.out('tollgate: stopped');

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,32 @@ describe('tollgate serve', () => {
       expect(await stop(server)).toBe(0);
     }
   });
+  it('exits non-zero, HTTP closed too, when a configured port is taken (all or nothing)',
+    async () => {
+      // The RADIUS port is held by another socket: serve must not stay up without it, its
+      // HTTP answering over a closed database (issue 21).
+      const holder = createSocket('udp4');
+      await new Promise<void>((resolve) => holder.bind(0, '127.0.0.1', resolve));
+      const taken = holder.address().port;
+      try {
+        const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db',
+          join(directory, 'taken', 'tollgate.sqlite')], { env: { ...process.env,
+          TOLLGATE_ADMIN_KEY: adminKey, TOLLGATE_LOG_LEVEL: 'warn',
+          TOLLGATE_RADIUS_PORT: String(taken), TOLLGATE_RADIUS_CLIENTS: '127.0.0.1=testing123' },
+        stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+        child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+        const timer = setTimeout(() => child.kill('SIGKILL'), startTimeoutMs);
+        const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+        clearTimeout(timer);
+        expect([code, output]).toEqual([1, expect.stringMatching(/cannot serve: .*EADDRINUSE/)]);
+        expect(output).not.toContain('listening on');
+      } finally {
+        holder.close();
+      }
+    });
+
   it('refuses a bad configuration with exit code 2 and the variable\'s name', async () => {
     const child = spawn(process.execPath, [bin, 'serve', '--port', 'eighty'], {
       env: { ...process.env, TOLLGATE_SLICE_SECONDS: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
