@@ -27,16 +27,50 @@ const fastifyCodes: Readonly<Record<string, ApiCode>> = {
   FST_ERR_VALIDATION: 'validation_failed',
 };
 
+type ValidationFinding = NonNullable<FastifyError['validation']>[number];
+
+/**
+ * A value that must be one of several constants fails each of them ("must be equal to
+ * constant" once per value, then "must match a schema in anyOf"): one line per field that
+ * names the values allowed teaches more.
+ */
+function mergedFindings(findings: readonly ValidationFinding[]): Array<{
+  instancePath: string; message: string | undefined;
+}> {
+  const allowedByPath = new Map<string, unknown[]>();
+  for (const found of findings) {
+    if (found.keyword !== 'const') continue;
+    const allowed = (found.params as { allowedValue?: unknown }).allowedValue;
+    allowedByPath.set(found.instancePath,
+      [...allowedByPath.get(found.instancePath) ?? [], allowed]);
+  }
+  const merged: Array<{ instancePath: string; message: string | undefined }> = [];
+  const done = new Set<string>();
+  for (const found of findings) {
+    const allowed = allowedByPath.get(found.instancePath);
+    if (allowed === undefined || !(found.keyword === 'const' || found.keyword === 'anyOf')) {
+      merged.push({ instancePath: found.instancePath, message: found.message });
+      continue;
+    }
+    if (done.has(found.instancePath)) continue;
+    done.add(found.instancePath);
+    merged.push({ instancePath: found.instancePath,
+      message: `must be one of ${allowed.map((value) => JSON.stringify(value)).join(', ')}` });
+  }
+  return merged;
+}
+
 /** Turns any error into a problem answer; bad input is never a 500. */
 export function toHttpProblem(error: FastifyError | Error): HttpProblem {
   if (error instanceof HttpProblem) return error;
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation !== undefined) {
     const context = fastifyError.validationContext ?? 'request';
-    const errors = fastifyError.validation.slice(0, fieldErrorsMax).map((found) => ({
-      path: `${context}${found.instancePath}`,
-      message: fieldMessage(found.message),
-    }));
+    const errors = mergedFindings(fastifyError.validation).slice(0, fieldErrorsMax)
+      .map((found) => ({
+        path: `${context}${found.instancePath}`,
+        message: fieldMessage(found.message),
+      }));
     const first = errors[0];
     const message = first === undefined ? 'the request is invalid'
       : `${first.path} ${first.message}`;
@@ -57,7 +91,14 @@ export function handleError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): FastifyReply {
-  const found = toHttpProblem(error);
+  let found = toHttpProblem(error);
+  if (found.body.code === 'unsupported_media_type') {
+    // Say what the route reads: JSON, unless it declares another type (a CSV upload).
+    const wanted = request.routeOptions.schema?.consumes ?? ['application/json'];
+    found = httpProblem('unsupported_media_type', `Content-Type ` +
+      `${shortened(String(request.headers['content-type'] ?? '(none)'))} is not read here; ` +
+      `send ${wanted.join(' or ')}`);
+  }
   if (found.statusCode >= 500) {
     // A failed assertion or a storage failure: a bug or an outage, never the client's input.
     request.log.error({ err: error }, 'request failed');

@@ -109,6 +109,21 @@ describe('bad input', () => {
     expect(response.body['errors']).toEqual(expect.arrayContaining([
       expect.objectContaining({ path: expect.stringMatching(/^body/) })]));
   });
+  it('teaches: names the values allowed and the content type wanted (issue 21)', async () => {
+    const tier = await api.call({ method: 'POST', url: '/v1/accounts', json: { id: 'tiers',
+      parent_id: 'rs', tier: 'custmer', currency: 'USD', mode: 'prepaid', rate_deck_id: null } });
+    expect([tier.status, tier.body['message'], tier.body['errors']]).toEqual([400,
+      'body/tier must be one of "super_admin", "admin", "reseller", "customer"',
+      [{ path: 'body/tier',
+        message: 'must be one of "super_admin", "admin", "reseller", "customer"' }]]);
+    const text = await api.call({ method: 'POST', url: '/v1/accounts',
+      raw: { body: 'hello', contentType: 'text/plain' } });
+    expect([text.status, text.body]).toEqual([415, { code: 'unsupported_media_type',
+      message: 'Content-Type text/plain is not read here; send application/json' }]);
+    const jsonDeck = await api.call({ method: 'POST', url: '/v1/rate-decks?name=x&currency=USD',
+      json: {} });
+    expect(jsonDeck.body['message']).toMatch(/send text\/csv/);
+  });
   it('stays up and answers the next good request', async () => {
     const health = await api.call({ method: 'GET', url: '/health', key: null });
     expect(health.status).toBe(200);
