@@ -1,12 +1,16 @@
 import { micros, type CreateAccountInput } from '@tollgate/core';
 import type { AppServices } from '../http/app-services.ts';
 
-/** The demo's decks by id: what each level pays the level above it (charging.md's chain). */
+/**
+ * The demo's decks by id: what each level pays the level above it, and the account that owns
+ * (sells with) each, so the demo's keys see and use them: the operator prices itself and sells
+ * to the admin, the admin to the reseller, the reseller to its customers.
+ */
 const demoDecks = {
-  'demo-carrier': ['0.10', '0.12', '0.05', '0.10', '0.15', '0'],
-  'demo-wholesale': ['0.12', '0.15', '0.07', '0.12', '0.18', '0'],
-  'demo-reseller': ['0.15', '0.18', '0.09', '0.15', '0.22', '0'],
-  'demo-retail': ['0.20', '0.25', '0.12', '0.20', '0.30', '0.05'],
+  'demo-carrier': { owner: 'operator', rates: ['0.10', '0.12', '0.05', '0.10', '0.15', '0'] },
+  'demo-wholesale': { owner: 'operator', rates: ['0.12', '0.15', '0.07', '0.12', '0.18', '0'] },
+  'demo-reseller': { owner: 'admin', rates: ['0.15', '0.18', '0.09', '0.15', '0.22', '0'] },
+  'demo-retail': { owner: 'r1', rates: ['0.20', '0.25', '0.12', '0.20', '0.30', '0.05'] },
 } as const;
 
 function demoDeckCsv(rates: readonly string[]): string {
@@ -44,6 +48,8 @@ export interface DemoSeed {
   /** A fresh key per demo account (older demo keys are revoked). */
   readonly keys: ReadonlyArray<{ accountId: string; key: string }>;
   readonly createdAccounts: number;
+  /** Demo keys of an earlier run, revoked now (said in the instructions). */
+  readonly revokedKeys: number;
 }
 
 /**
@@ -53,12 +59,7 @@ export interface DemoSeed {
  * are hashes, so the old ones cannot be printed again).
  */
 export async function seedDemo(services: AppServices): Promise<DemoSeed> {
-  for (const [id, rates] of Object.entries(demoDecks)) {
-    if ((await services.deckStore.findDeckSummary(id)) !== null) continue;
-    const imported = await services.decks.importDeck({ id, name: id, ownerAccountId: null,
-      settings: { currency: 'USD' }, csvText: demoDeckCsv(rates), bands: null });
-    if (!imported.ok) throw new Error(`demo deck ${id}: ${imported.message}`);
-  }
+  // Accounts first: a deck's owner must exist (the accounts name their decks by id only).
   let createdAccounts = 0;
   for (const input of demoAccounts) {
     const existing = await services.ledger.getAccount(input.id);
@@ -67,19 +68,28 @@ export async function seedDemo(services: AppServices): Promise<DemoSeed> {
     if (!created.ok) throw new Error(`demo account ${input.id}: ${created.message}`);
     createdAccounts += 1;
   }
+  for (const [id, deck] of Object.entries(demoDecks)) {
+    if ((await services.deckStore.findDeckSummary(id)) !== null) continue;
+    const imported = await services.decks.importDeck({ id, name: id, ownerAccountId: deck.owner,
+      rootAccountId: 'operator', settings: { currency: 'USD' },
+      csvText: demoDeckCsv(deck.rates), bands: null });
+    if (!imported.ok) throw new Error(`demo deck ${id}: ${imported.message}`);
+  }
   const topup = await services.ledger.topup({ accountId: 'c1', currency: 'USD',
     amountMicros: unitsMicros(10n), reference: 'demo-initial-topup',
     idempotencyKey: 'topup:c1:demo-initial-topup' });
   if (!topup.ok) throw new Error(`demo top-up: ${topup.message}`);
   const keys = [];
+  let revokedKeys = 0;
   for (const { id } of demoAccounts) {
-    await services.apiKeys.revokeKeysByLabel({ accountId: id, label: demoKeyLabel });
+    revokedKeys += await services.apiKeys.revokeKeysByLabel({ accountId: id,
+      label: demoKeyLabel });
     const created = await services.apiKeys.createKey({ accountId: id, label: demoKeyLabel,
       creator: { kind: 'operator' }, scope: 'full', expiresAtMs: null });
     if (!created.ok) throw new Error(`demo key ${id}: ${created.message}`);
     keys.push({ accountId: id, key: created.value.key });
   }
-  return { keys, createdAccounts };
+  return { keys, createdAccounts, revokedKeys };
 }
 
 /** What `serve --demo` prints: the keys and a test call with curl. */
@@ -99,6 +109,8 @@ export function demoInstructions(options: {
     '      demo-reseller, demo-retail (UK 44/447, US 1, Germany 49/4915; 30/6 blocks).',
     'API keys (a key acts on its account and everything below it):',
     ...seed.keys.map((entry) => `  export ${entry.accountId.toUpperCase()}_KEY=${entry.key}`),
+    ...(seed.revokedKeys === 0 ? [] : [`  (these replace the ${seed.revokedKeys} demo keys ` +
+      'an earlier --demo run printed, which no longer work: only hashes are stored)']),
     '',
     'A test call from c1 to +44 20 7946 0000 (authorize, one update, terminate at 47 s):',
     `  curl -s ${session} ${auth} ${json} -d '{"session_id":"${sessionId}",` +

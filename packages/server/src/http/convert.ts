@@ -93,7 +93,7 @@ export function fromApiCreateAccount(
     id,
     tier: body.tier,
     parentId: body.parent_id,
-    name: body.name ?? id,
+    name: body.name ?? body.id ?? id,
     currency: body.currency,
     mode: body.mode,
     rateDeckId: body.rate_deck_id,

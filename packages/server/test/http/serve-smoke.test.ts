@@ -80,6 +80,19 @@ describe('tollgate serve', () => {
       const account = await fetch(`${server.baseUrl}/v1/accounts/c1`, { headers });
       // Seeded twice, topped up once: 10.00 - 0.21.
       expect(await account.json()).toMatchObject({ balance: '9.79' });
+      // The second run says that it replaced the keys the first one printed.
+      expect(server.output()).toMatch(/these replace the 5 demo keys/);
+      // The demo's decks are owned, so the demo's keys see and sell them (issue 21).
+      const r1Key = (await waitForOutput(server, /export R1_KEY=(\S+)/))[1];
+      const asR1 = { authorization: `Bearer ${r1Key}`, 'content-type': 'application/json' };
+      const decks = await (await fetch(`${server.baseUrl}/v1/rate-decks`,
+        { headers: asR1 })).json() as { rate_decks: Array<{ id: string }> };
+      expect(decks.rate_decks.map((deck) => deck.id)).toEqual(['demo-retail']);
+      const customer = await fetch(`${server.baseUrl}/v1/accounts`, { method: 'POST',
+        headers: asR1, body: JSON.stringify({ id: 'c3', parent_id: 'r1', tier: 'customer',
+          currency: 'USD', mode: 'prepaid', rate_deck_id: 'demo-retail' }) });
+      expect([customer.status, await customer.json()]).toEqual([201,
+        expect.objectContaining({ id: 'operator~c3', name: 'c3' })]);
     } finally {
       expect(await stop(server)).toBe(0);
     }
