@@ -25,6 +25,7 @@ import { usageRoutes } from './routes/usage-routes.ts';
 import { kamailioRoutes } from '../switches/kamailio/kamailio-routes.ts';
 import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
+import { registerReadiness } from './readiness.ts';
 
 export interface BuildAppOptions {
   /** Fastify's logger: false in tests, pino options in `serve`. */
@@ -86,6 +87,7 @@ export async function buildApp(
   app.get('/health', { schema: { operationId: 'health', tags: ['system'], summary: 'Liveness',
     authenticated: false, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
   async () => ({ status: 'ok' as const }));
+  registerReadiness(app, services);
   // The typeof check also keeps the OpenAPI printer's stand-in services out (no schema here).
   const cluster = services.cluster;
   if (typeof cluster?.endpoint.key === 'string') {

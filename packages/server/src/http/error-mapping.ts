@@ -22,6 +22,8 @@ export const httpCodes = [
   'bad_request',
   'internal_error',
   'service_unavailable',
+  // GET /ready: this node cannot serve now (its storage does not answer).
+  'not_ready',
   'time_bands_not_found',
   'api_key_not_found',
   // Several nodes on one database (cluster/): the tree's owner cannot take the call now.
@@ -204,6 +206,7 @@ export const httpStatusOfCode = {
   bad_request: 400,
   internal_error: 500,
   service_unavailable: 503,
+  not_ready: 503,
   time_bands_not_found: 404,
   api_key_not_found: 404,
   rate_limited: 429,

@@ -109,6 +109,7 @@ const sessionProbe = (request: Probe['request']): Probe => ({ targets: sessionTa
 
 const matrix: Record<string, Entry> = {
   'GET /health': { open: () => ({ method: 'GET', url: '/health', key: null }) },
+  'GET /ready': { open: () => ({ method: 'GET', url: '/ready', key: null }) },
   'GET /openapi.json': { open: () => ({ method: 'GET', url: '/openapi.json', key: null }) },
   'GET /v1/whoami': { open: (caller) => ({ method: 'GET', url: '/v1/whoami',
     key: keyOf(caller) }) },
