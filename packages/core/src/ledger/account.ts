@@ -117,8 +117,9 @@ export function placeUnder(
   }
   if (parent === null) return ledgerProblem('parent_required', `a ${tier} needs a parent`);
   if (!parentTiers[tier].includes(parent.tier)) {
-    return ledgerProblem('parent_tier_not_allowed', `a ${tier} cannot be under a ${parent.tier}`,
-      { accountId: parent.id });
+    // Says where the account may go, not only where it may not (issue 21).
+    return ledgerProblem('parent_tier_not_allowed', `a ${tier} goes under a ` +
+      `${parentTiers[tier].join(' or ')}, not under a ${parent.tier}`, { accountId: parent.id });
   }
   if (parent.state === 'closed') {
     return ledgerProblem('account_closed', `parent ${parent.id} is closed`,
