@@ -1,7 +1,7 @@
 import type { Carrier } from '@tollgate/core';
 import type { Principal } from '../auth/api-keys.ts';
 import type { RoutingService } from '../routing/routing-service.ts';
-import { tenantIdsOf } from './tenant-ids.ts';
+import { firstNamed, tenantIdsOf } from './tenant-ids.ts';
 
 /**
  * The carrier a name means to this key. A carrier's id lives in the namespace of the key that
@@ -15,9 +15,8 @@ export async function carrierNamed(
   principal: Principal,
   name: string,
 ): Promise<Carrier | null> {
-  for (const key of tenantIdsOf(principal).candidates(name)) {
+  return firstNamed(tenantIdsOf(principal), name, async (key) => {
     const found = await routing.getCarrier(key);
-    if (found.ok) return found.value;
-  }
-  return null;
+    return found.ok ? found.value : null;
+  });
 }

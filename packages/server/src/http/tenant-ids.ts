@@ -57,6 +57,22 @@ export function tenantIdsOf(principal: Principal): TenantIds {
   };
 }
 
+/**
+ * The first thing an id names for this key: `lookUp` is tried on each stored key in the order
+ * of `candidates`, and null means "not that one" (missing, or out of the key's reach).
+ */
+export async function firstNamed<T>(
+  ids: TenantIds,
+  id: string,
+  lookUp: (storedKey: string) => Promise<T | null>,
+): Promise<T | null> {
+  for (const key of ids.candidates(id)) {
+    const found = await lookUp(key);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /** The caller's id is checked as sent, before a namespace lengthens it. */
 function checked(id: string): string {
   const malformed = checkSessionId(id, chargingInputLimits.sessionIdLengthMax);

@@ -12,7 +12,7 @@ import type { AppServices } from '../app-services.ts';
 import { httpLimits } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
 import { httpProblem, unwrap } from '../http-problem.ts';
-import { tenantIdsOf } from '../tenant-ids.ts';
+import { firstNamed, tenantIdsOf } from '../tenant-ids.ts';
 import { IdParams, withProblems } from '../schemas/common-schemas.ts';
 import {
   AlertPage,
@@ -160,12 +160,13 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
     // Replacing a list keeps its owner unless the body names another one.
     const existing = await manageableList(services, principal, request.params.id);
     const owner = body.owner_id !== undefined ? body.owner_id
-      : existing !== undefined ? existing.ownerAccountId
+      : existing !== null ? existing.ownerAccountId
         : principal.kind === 'operator' ? null : principal.accountId;
-    if (owner !== null && !(await mayManage(services, principal, owner))) {
-      throw httpProblem('account_not_found', `no account ${owner}`);
-    }
-    if (!(await mayManage(services, principal, owner))) {
+    // One check of the owner: an account outside the key's reach is missing to it, and a list
+    // for every tree (no owner) is the operator key's alone.
+    if (owner === null ? principal.kind !== 'operator'
+      : !(await mayManage(services, principal, owner))) {
+      if (owner !== null) throw httpProblem('account_not_found', `no account ${owner}`);
       throw httpProblem('forbidden', 'only the operator key makes a list for every tree');
     }
     const ids = tenantIdsOf(principal);
@@ -177,7 +178,7 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
       callsThreshold: body.calls_threshold ?? 1,
       windowMs: (body.window_minutes ?? 60) * minuteMs, updatedAtMs: services.clock.nowMs() }));
     await services.audit.record(request, { action: 'risk_list_put', subjectId: list.id,
-      accountId: list.ownerAccountId, before: existing === undefined ? null
+      accountId: list.ownerAccountId, before: existing === null ? null
         : toApiRiskList(existing), after: toApiRiskList(list) });
     return toApiRiskList({ ...list, id: request.params.id });
   });
@@ -187,7 +188,7 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
   }, async (request, reply) => {
     const fraud = fraudOf(services);
     const existing = await manageableList(services, principalOf(request), request.params.id);
-    if (existing === undefined) {
+    if (existing === null) {
       throw httpProblem('risk_list_not_found', `no risk list ${request.params.id}`);
     }
     unwrap(await fraud.monitor.deleteRiskList(existing.id));
@@ -202,16 +203,17 @@ function registerRiskLists(app: TypeBoxApp, services: AppServices): void {
  * installation's; only a list the key may manage counts (an operator-wide list is the
  * operator's alone).
  */
-async function manageableList(services: AppServices, principal: Principal, id: string) {
+async function manageableList(
+  services: AppServices,
+  principal: Principal,
+  id: string,
+): Promise<RiskList | null> {
   const lists = fraudOf(services).monitor.riskLists();
-  const ids = tenantIdsOf(principal);
-  for (const key of ids.candidates(id)) {
+  return firstNamed(tenantIdsOf(principal), id, async (key) => {
     const list = lists.find((entry) => entry.id === key);
-    if (list !== undefined && await mayManage(services, principal, list.ownerAccountId)) {
-      return list;
-    }
-  }
-  return undefined;
+    return list !== undefined && await mayManage(services, principal, list.ownerAccountId)
+      ? list : null;
+  });
 }
 
 function registerMeasures(app: TypeBoxApp, services: AppServices): void {
