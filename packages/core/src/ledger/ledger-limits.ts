@@ -26,6 +26,12 @@ export const ledgerLimits = {
   /** Mismatches listed in one verification report (the count is always exact). */
   verifyFindingsMax: 100,
   idLengthMax: 64,
+  /**
+   * A stored account id: an id chosen (idLengthMax) under the namespaces of the accounts whose
+   * keys made it and its ancestors (`<root>~<admin>~<reseller>~<id>`, account.ts), four chosen
+   * ids and their separators at most, as deep as the tiers go.
+   */
+  accountIdLengthMax: 4 * 64 + 3,
   referenceLengthMax: 128,
   idempotencyKeyLengthMax: 200,
   nameLengthMax: 200,

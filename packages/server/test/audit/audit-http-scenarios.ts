@@ -109,28 +109,28 @@ function describeAccountChanges(context: Context): void {
     const created = await oneChange(api, { method: 'POST', url: '/v1/accounts', key, json: {
       id: 'cu3', parent_id: 'rs', tier: 'customer', currency: 'USD', mode: 'prepaid',
       rate_deck_id: world.decks.retail, name: 'Three' } }, 201);
-    // The reseller's key chose `cu3` in its operator's namespace.
+    // The reseller's key chose `cu3` in its own account's namespace.
     expect(created).toMatchObject({ action: 'account_created', actor: byRs,
-      account_id: 'op~cu3', subject: { kind: 'account', id: 'op~cu3' }, before: null,
-      after: { id: 'op~cu3', parent_id: 'rs', name: 'Three' } });
+      account_id: 'rs~cu3', subject: { kind: 'account', id: 'rs~cu3' }, before: null,
+      after: { id: 'rs~cu3', parent_id: 'rs', name: 'Three' } });
     expect(created.request_id).not.toBe('');
-    const patched = await oneChange(api, { method: 'PATCH', url: '/v1/accounts/op~cu3', key,
+    const patched = await oneChange(api, { method: 'PATCH', url: '/v1/accounts/rs~cu3', key,
       json: { name: 'Trois', concurrent_calls_max: 4 } }, 200);
     expect(patched).toMatchObject({ action: 'account_updated', actor: byRs,
       before: { name: 'Three', concurrent_calls_max: null },
       after: { name: 'Trois', concurrent_calls_max: 4 } });
     const suspended = await oneChange(api, { method: 'POST',
-      url: '/v1/accounts/op~cu3/suspend', key }, 200);
+      url: '/v1/accounts/rs~cu3/suspend', key }, 200);
     expect(suspended).toMatchObject({ action: 'account_suspended',
       before: { state: 'active' }, after: { state: 'suspended' } });
     const activated = await oneChange(api, { method: 'POST',
-      url: '/v1/accounts/op~cu3/activate', key }, 200);
+      url: '/v1/accounts/rs~cu3/activate', key }, 200);
     expect(activated).toMatchObject({ action: 'account_activated',
       before: { state: 'suspended' }, after: { state: 'active' } });
-    const topup = { method: 'POST', url: '/v1/accounts/op~cu3/topups', key,
+    const topup = { method: 'POST', url: '/v1/accounts/rs~cu3/topups', key,
       json: { amount: '5.00', reference: `audit-${context.kind}` } } as const;
     const posted = await oneChange(api, topup, 201);
-    expect(posted).toMatchObject({ action: 'topup_posted', account_id: 'op~cu3', before: null,
+    expect(posted).toMatchObject({ action: 'topup_posted', account_id: 'rs~cu3', before: null,
       subject: { kind: 'transfer' }, after: { amount: '5.00', balance: '5.00' } });
     // A replayed top-up posts nothing, so it records nothing.
     const replay = await changesOf(api, [topup]);
@@ -297,7 +297,7 @@ function describeScope(context: Context): void {
       .every((entry) => entry.actor.account_id === 'cu1')).toBe(true);
     const ofRs = await listAll(api, { key: world.keys.rs });
     const accounts = new Set(ofRs.map((entry) => entry.account_id));
-    expect([...accounts].sort()).toEqual(['cu1', 'cu2', 'op~cu3', 'rs']);
+    expect([...accounts].sort()).toEqual(['cu1', 'cu2', 'rs', 'rs~cu3']);
     expect(ofRs.some((entry) => entry.actor.key_id === context.rsKeyId)).toBe(true);
     const other = await listAll(api, { key: world.keys.other });
     expect(new Set(other.map((entry) => entry.account_id))).toEqual(new Set(['other']));
@@ -339,7 +339,7 @@ function describeScope(context: Context): void {
     const created = await api.call({ method: 'GET',
       url: '/v1/audit?account_id=rs&action=account_created' });
     const createdIds = (created.body['entries'] as Entry[]).map((entry) => entry.subject.id);
-    expect(createdIds.sort()).toEqual(['cu1', 'cu2', 'op~cu3', 'rs']);
+    expect(createdIds.sort()).toEqual(['cu1', 'cu2', 'rs', 'rs~cu3']);
   });
 }
 

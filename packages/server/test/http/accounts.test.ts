@@ -18,8 +18,8 @@ describe('POST /v1/accounts', () => {
         daily_limit: '1.00', monthly_limit: '20', concurrent_calls_max: 3,
         time_zone: 'Europe/London', name: 'Customer three' } });
     expect(created.status).toBe(201);
-    // A tenant key's ids live in its operator's namespace.
-    expect(created.body).toMatchObject({ id: 'op~cu3', parent_id: 'rs', tier: 'customer',
+    // A tenant key's ids live in its own account's namespace.
+    expect(created.body).toMatchObject({ id: 'rs~cu3', parent_id: 'rs', tier: 'customer',
       name: 'Customer three', mode: 'postpaid', state: 'active', currency: 'USD',
       credit_limit: '2.50', daily_limit: '1.00', monthly_limit: '20.00',
       concurrent_calls_max: 3, time_zone: 'Europe/London', balance: '0.00',
@@ -30,7 +30,7 @@ describe('POST /v1/accounts', () => {
       json: { parent_id: 'rs', tier: 'customer', mode: 'prepaid', currency: 'USD',
         rate_deck_id: null } });
     expect(created.status).toBe(201);
-    expect(created.body['id']).toMatch(/^op~acc_[0-9a-f]{24}$/);
+    expect(created.body['id']).toMatch(/^rs~acc_[0-9a-f]{24}$/);
     expect(created.body['name']).toBe(created.body['id']);
   });
   it('lets only the operator create a root', async () => {

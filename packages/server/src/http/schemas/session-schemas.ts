@@ -1,3 +1,4 @@
+import { ledgerLimits } from '@tollgate/core';
 import { Type } from 'typebox';
 import { AccountIdText, Instant, Money, PageQuery } from './common-schemas.ts';
 
@@ -100,10 +101,11 @@ export const LiveSessionPage = Type.Object({
 });
 
 export const CdrQuery = Type.Object({
-  account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64,
+  account_id: Type.Optional(Type.String({ minLength: 1,
+    maxLength: ledgerLimits.accountIdLengthMax,
     description: 'CDRs of this account\'s subtree (default: the key\'s account)' })),
-  customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64,
-    description: 'Only the CDRs of this customer' })),
+  customer_id: Type.Optional(Type.String({ minLength: 1,
+    maxLength: ledgerLimits.accountIdLengthMax, description: 'Only the CDRs of this customer' })),
   from: Type.Optional(Instant),
   to: Type.Optional(Instant),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
