@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kamailioTeardownDriver } from '../../src/switches/kamailio/kamailio-teardown.ts';
 import { adminKey, openTestApi, seedWorld, type TestApi } from '../http/http-fixture.ts';
+import { cents, perSecondCost, seedPerSecondCustomers } from './per-second-world.ts';
 import {
   freePort,
   sipp,
@@ -20,7 +21,7 @@ let uasPort: number;
 beforeAll(async () => {
   api = await openTestApi('sqlite', { sliceSeconds });
   await seedWorld(api);
-  await seedPerSecondCustomers(api);
+  await seedPerSecondCustomers(api, { longcall: '10.00', shortfunds: '0.09' });
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = api.app.server.address() as AddressInfo;
   uasPort = await freePort('udp');
@@ -135,28 +136,3 @@ describe('Kamailio (http_client + dialog + jsonrpcs) with SIPp', () => {
     expect(cdr).toMatchObject({ disposition: 'killed' });
   }, 30_000);
 });
-
-/** One cent a second (0.60 a minute, 1 s blocks, no connect fee), as cents. */
-const perSecondCost = (seconds: number) => (seconds / 100).toFixed(2);
-const cents = (amount: string) => Math.round(Number(amount) * 100);
-
-/**
- * Prepaid customers of rs on a per-second deck: `longcall` holds 10.00, `shortfunds` 0.09,
- * three slices' worth.
- */
-async function seedPerSecondCustomers(testApi: TestApi) {
-  const deck = await testApi.call({ method: 'POST', url:
-    '/v1/rate-decks?name=per-second&currency=USD&owner_id=rs', csv: [
-    'prefix,destination,rate,connect_fee,initial_increment_s,increment_s',
-    '44,United Kingdom,0.60,0,1,1'].join('\n') });
-  expect(deck.status, deck.text).toBe(201);
-  for (const [id, amount] of [['longcall', '10.00'], ['shortfunds', '0.09']] as const) {
-    const created = await testApi.call({ method: 'POST', url: '/v1/accounts', json: { id,
-      parent_id: 'rs', tier: 'customer', mode: 'prepaid', currency: 'USD',
-      rate_deck_id: deck.body['id'] } });
-    expect(created.status, created.text).toBe(201);
-    const topup = await testApi.call({ method: 'POST', url: `/v1/accounts/${id}/topups`,
-      json: { amount, reference: 'seed' } });
-    expect(topup.status, topup.text).toBe(201);
-  }
-}
