@@ -2,7 +2,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kamailioTeardownDriver } from '../../src/switches/kamailio/kamailio-teardown.ts';
 import { adminKey, openTestApi, seedWorld, type TestApi } from '../http/http-fixture.ts';
-import { cents, perSecondCost, seedPerSecondCustomers } from './per-second-world.ts';
+import {
+  cents,
+  expectSoundLedger,
+  perSecondCost,
+  seedPerSecondCustomers,
+} from './per-second-world.ts';
 import {
   freePort,
   sipp,
@@ -53,10 +58,6 @@ const cdrOf = (account: string) => until(async () => {
 });
 const balanceOf = async (id: string) =>
   String((await api.call({ method: 'GET', url: `/v1/accounts/${id}` })).body['balance']);
-const ledgerIsSound = async () => {
-  const verified = await api.services.ledger.verifyLedger();
-  expect(verified.ok && verified.value).toMatchObject({ findingCount: 0, overdrawnCount: 0 });
-};
 const liveKamailioCall = async () => ((await api.call({ method: 'GET',
   url: '/v1/sessions?account_id=cu1' })).body['sessions'] as Array<Record<string, unknown>>)
   .find((row) => String(row['session_id']).startsWith('kam:'));
@@ -90,7 +91,7 @@ describe('Kamailio (http_client + dialog + jsonrpcs) with SIPp', () => {
       // Authorize, four renewals or more (each commits the seconds used), the end.
       const origin = await api.services.switches.origins.find(String(cdr?.['session_id']));
       expect(origin?.requestNumber).toBeGreaterThanOrEqual(5);
-      await ledgerIsSound();
+      await expectSoundLedger(api);
     }, 40_000);
 
   it('cuts the same call at the money: three slices paid, BYE around the third', async () => {
@@ -108,7 +109,7 @@ describe('Kamailio (http_client + dialog + jsonrpcs) with SIPp', () => {
     expect(billed).toBeGreaterThanOrEqual(3 * sliceSeconds - 1);
     expect(cdr).toMatchObject({ billed_seconds: billed, cost: perSecondCost(billed) });
     expect(cents(await balanceOf('shortfunds'))).toBe(3 * sliceSeconds - billed);
-    await ledgerIsSound();
+    await expectSoundLedger(api);
   }, 40_000);
 
   it('refuses a call Tollgate will not rate: 403, nobody rings', async () => {

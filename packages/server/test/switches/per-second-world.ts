@@ -28,3 +28,9 @@ export async function seedPerSecondCustomers(testApi: TestApi,
     expect(topup.status, topup.text).toBe(201);
   }
 }
+
+/** verifyLedger over the test's store: books match journals, nothing overdrawn. */
+export async function expectSoundLedger(testApi: TestApi) {
+  const verified = await testApi.services.ledger.verifyLedger();
+  expect(verified.ok && verified.value).toMatchObject({ findingCount: 0, overdrawnCount: 0 });
+}

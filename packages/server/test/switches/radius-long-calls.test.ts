@@ -6,7 +6,12 @@ import {
 } from '../../src/switches/radius/radius-disconnect.ts';
 import { interimSecondsFor } from '../../src/switches/radius/radius-renewal.ts';
 import { openTestApi, seedWorld, type TestApi } from '../http/http-fixture.ts';
-import { cents, perSecondCost, seedPerSecondCustomers } from './per-second-world.ts';
+import {
+  cents,
+  expectSoundLedger,
+  perSecondCost,
+  seedPerSecondCustomers,
+} from './per-second-world.ts';
 import { PrepaidNas, runPrepaidCall } from './prepaid-nas.ts';
 import { radiusSecret, startRadiusRig, type RadiusRig } from './radius-harness.ts';
 
@@ -45,10 +50,6 @@ const cdrOf = async (account: string) => {
   expect(rows).toHaveLength(1);
   return rows[0];
 };
-const ledgerIsSound = async () => {
-  const verified = await api.services.ledger.verifyLedger();
-  expect(verified.ok && verified.value).toMatchObject({ findingCount: 0, overdrawnCount: 0 });
-};
 const call = (account: string, callId: string, callSeconds: number,
   enforcesSessionTimeout = true) => runPrepaidCall({ nas, authPort: rig.server.authPort,
   acctPort: rig.server.acctPort, account, callId, callSeconds, enforcesSessionTimeout });
@@ -67,7 +68,7 @@ describe('RADIUS long calls: Interim-Update, CoA-Request, Disconnect-Request', (
     expect(await cdrOf('longcall')).toMatchObject({ disposition: 'normal', used_seconds: 15,
       billed_seconds: 15, cost: perSecondCost(15) });
     expect(cents(before) - cents(await balanceOf('longcall'))).toBe(15);
-    await ledgerIsSound();
+    await expectSoundLedger(api);
   }, 40_000);
 
   it('ends the same call at the money: the last CoA\'s Session-Timeout is 9 s', async () => {
@@ -77,7 +78,7 @@ describe('RADIUS long calls: Interim-Update, CoA-Request, Disconnect-Request', (
     expect(await cdrOf('shortfunds')).toMatchObject({ disposition: 'out_of_credit',
       billed_seconds: 9, cost: perSecondCost(9) });
     expect(await balanceOf('shortfunds')).toBe('0.00');
-    await ledgerIsSound();
+    await expectSoundLedger(api);
   }, 40_000);
 
   it('disconnects a NAS that ignores Session-Timeout once the money is used', async () => {
@@ -87,6 +88,6 @@ describe('RADIUS long calls: Interim-Update, CoA-Request, Disconnect-Request', (
     // It reported up to a second past its money: charged the 9 s granted, never more.
     expect(await cdrOf('deafnas')).toMatchObject({ billed_seconds: 9, cost: perSecondCost(9) });
     expect(await balanceOf('deafnas')).toBe('0.00');
-    await ledgerIsSound();
+    await expectSoundLedger(api);
   }, 40_000);
 });

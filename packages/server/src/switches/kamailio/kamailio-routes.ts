@@ -123,40 +123,36 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       if (origin.requestNumber === 0) watchdog.watch(sessionId, grantSeconds, grantSeconds);
       return plain(reply, 200, grantLine(grantSeconds, grantFinal === 1));
     };
-    const end = async (request: FastifyRequest, reply: FastifyReply) => {
+    // end and update: the call and the whole seconds it has used (`duration` or `used`),
+    // reported in the call's order; a bad parameter is answered with its code.
+    const reportCall = async (request: FastifyRequest, secondsField: string, ended: boolean) => {
       const params = paramsOf(request);
       const callId = params['callid'] ?? '';
-      const duration = params['duration'] ?? '';
-      if (!callIdPattern.test(callId)) {
-        return problemText(reply, 'invalid_session_id');
-      }
-      if (!wholeNumber.test(duration)) return problemText(reply, 'invalid_used_seconds');
+      const seconds = params[secondsField] ?? '';
+      if (!callIdPattern.test(callId)) return { code: 'invalid_session_id' } as const;
+      if (!wholeNumber.test(seconds)) return { code: 'invalid_used_seconds' } as const;
       const sessionId = await sessionKeyOf(request, callId);
-      watchdog.unwatch(sessionId);
-      const ended = await queue.run(sessionId, () => reportUsage(front, { sessionId,
-        usedSeconds: Number(duration), ended: true, ...scopeOf(principalOf(request)) }));
-      if (!ended.ok) return problemText(reply, ended.code);
+      const usedSeconds = Number(seconds);
+      if (ended) watchdog.unwatch(sessionId);
+      const result = await queue.run(sessionId, () => reportUsage(front, { sessionId,
+        usedSeconds, ended, ...scopeOf(principalOf(request)) }));
+      return result.ok ? { sessionId, usedSeconds, answer: result.value }
+        : { code: result.code };
+    };
+    const end = async (request: FastifyRequest, reply: FastifyReply) => {
+      const ended = await reportCall(request, 'duration', true);
+      if ('code' in ended) return problemText(reply, ended.code);
       return plain(reply, 200, 'terminated');
     };
     // The renewal (kamailio.cfg's rtimer route): commit the seconds used so far and reserve
     // the next slice; the answer becomes the dialog's new timeout.
     const update = async (request: FastifyRequest, reply: FastifyReply) => {
-      const params = paramsOf(request);
-      const callId = params['callid'] ?? '';
-      const used = params['used'] ?? '';
-      if (!callIdPattern.test(callId)) {
-        return problemText(reply, 'invalid_session_id');
-      }
-      if (!wholeNumber.test(used)) return problemText(reply, 'invalid_used_seconds');
-      const sessionId = await sessionKeyOf(request, callId);
-      const usedSeconds = Number(used);
-      const renewed = await queue.run(sessionId, () => reportUsage(front, { sessionId,
-        usedSeconds, ended: false, ...scopeOf(principalOf(request)) }));
-      if (!renewed.ok) return problemText(reply, renewed.code);
-      if (renewed.value.status !== 'granted') return problemText(reply, 'session_not_found');
-      const { grantedSeconds, final } = renewed.value;
-      watchdog.watch(sessionId, grantedSeconds, usedSeconds + grantedSeconds);
-      return plain(reply, 200, grantLine(grantedSeconds, final));
+      const renewed = await reportCall(request, 'used', false);
+      if ('code' in renewed) return problemText(reply, renewed.code);
+      const { sessionId, usedSeconds, answer } = renewed;
+      if (answer.status !== 'granted') return problemText(reply, 'session_not_found');
+      watchdog.watch(sessionId, answer.grantedSeconds, usedSeconds + answer.grantedSeconds);
+      return plain(reply, 200, grantLine(answer.grantedSeconds, answer.final));
     };
     const line = (description: string) => Type.String({ description });
     // A refusal here is a line of text, but the key check and the error handler answer a JSON
