@@ -26,6 +26,7 @@ const moneyOperations = new Set([
   'POST /v1/sessions/{session_id}/terminate',
   'POST /v1/sessions/{session_id}/kill',
   'GET /v1/kamailio/authorize',
+  'GET /v1/kamailio/update',
   'GET /v1/kamailio/end',
 ]);
 

@@ -107,6 +107,9 @@ export const validRequests: Readonly<Record<string, Maker>> = {
   // settle the call in the middle of a later case.
   'GET /v1/kamailio/start': (_context, fresh) => ({ path: {}, query: { callid: `never-${fresh}`,
     h_entry: '1', h_id: '2' } }),
+  // The same for a renewal: a granted one arms the timer too.
+  'GET /v1/kamailio/update': (_context, fresh) => ({ path: {}, query: {
+    callid: `never-${fresh}`, used: '3' } }),
   'GET /v1/kamailio/end': ({ recent }, fresh) => ({ path: {}, query: {
     callid: latest(recent.kamailioCalls, `k${fresh}`), duration: '12' } }),
   'GET /v1/rate-decks': () => ({ path: {}, query: { limit: '3' } }),

@@ -191,6 +191,11 @@ const matrix: Record<string, Entry> = {
   request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
     url: `/v1/kamailio/start?${new URLSearchParams({ callid: id, h_entry: '1', h_id: '2' })}` }),
   ghost: 'kam-ghost@matrix', missingCode: 'session_not_found' },
+  'GET /v1/kamailio/update': { targets: () => accountNames.map((id) =>
+    ({ id: kamailioCallOf(id), owner: id })), verdict: placedByOperator,
+  request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
+    url: `/v1/kamailio/update?${new URLSearchParams({ callid: id, used: '1' })}` }),
+  ghost: 'kam-ghost@matrix', missingCode: 'session_not_found' },
   'GET /v1/kamailio/end': { targets: () => accountNames.map((id) =>
     ({ id: kamailioCallOf(id), owner: id })), verdict: placedByOperator,
   request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
