@@ -36,3 +36,16 @@ export function settledStatus(options: {
 export function isOpenStatus(status: InvoiceStatus): boolean {
   return status === 'issued' || status === 'partially_paid' || status === 'overdue';
 }
+
+/**
+ * The status an invoice shows at `nowMs`: `overdue` is not stored (nothing has to run for an
+ * invoice to become overdue), it is an open invoice read past its due date.
+ */
+export function statusAt(invoice: { status: InvoiceStatus; dueAtMs: number }, nowMs: number):
+  InvoiceStatus {
+  if ((invoice.status === 'issued' || invoice.status === 'partially_paid') &&
+    nowMs >= invoice.dueAtMs) {
+    return 'overdue';
+  }
+  return invoice.status;
+}

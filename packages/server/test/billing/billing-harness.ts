@@ -26,6 +26,8 @@ export interface BillingHarness extends ChargingHarness {
   readonly billing: BillingDeps;
   /** The ledger store straight on the database: an independent read of the journal. */
   readonly journal: LedgerStore;
+  /** The PostgreSQL schema (another node may open it); null on SQLite. */
+  readonly schema: string | null;
 }
 
 export async function openBillingHarness(kind: StoreKind, options: {
@@ -51,6 +53,7 @@ export async function openBillingHarness(kind: StoreKind, options: {
     destinationName: (deckId, prefix) =>
       decks.get(deckId)?.rowsByPrefix.get(prefix)?.[0]?.destination ?? null };
   return { store, ledger, charging, clock, decks, billing, journal: handle.store,
+    schema: 'schema' in handle ? handle.schema : null,
     close: async () => {
       await store.idle();
       await handle.close();
