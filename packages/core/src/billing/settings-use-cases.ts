@@ -59,7 +59,8 @@ export async function putBillingSettings(deps: BillingDeps, input: BillingSettin
 
 export async function putTaxProfile(deps: BillingDeps, profile: TaxProfile):
   Promise<BillingResult<TaxProfile>> {
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(profile.id)) {
+  // Ids are chosen by the owner; the edge may qualify them (`<owner>:<id>`).
+  if (!/^[A-Za-z0-9_.~:-]{1,200}$/.test(profile.id)) {
     return billingProblem('invalid_tax_profile', 'id is 1..64 of A-Z a-z 0-9 _ . -');
   }
   const checked = checkTaxProfile(profile);
