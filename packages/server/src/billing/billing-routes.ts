@@ -117,7 +117,8 @@ function registerSettings(app: TypeBoxApp, services: AppServices): void {
     const before = (await billing.store.findSettings([id]))[0] ?? null;
     const saved = unwrap(await putBillingSettings(billing, { accountId: id,
       cycle: body.cycle === null ? null : { kind: body.cycle.kind,
-        anchorDay: body.cycle.anchor_day ?? null, anchorWeekday: body.cycle.anchor_weekday ?? null },
+        anchorDay: body.cycle.anchor_day ?? null,
+        anchorWeekday: body.cycle.anchor_weekday ?? null },
       paymentTermsDays: body.payment_terms_days,
       taxProfileId: body.tax_profile_id === null ? null
         : storedTaxProfileId(parentId, body.tax_profile_id),
