@@ -17,7 +17,6 @@ export const billingCodes = [
   'payment_currency_mismatch',
   'payment_amount_not_positive',
   'payment_reference_reused',
-  'invoice_not_open',
   'invoice_not_voidable',
   'too_many_charges',
 ] as const;

@@ -1,5 +1,4 @@
 import type { Cdr } from '../charging/charging-types.ts';
-import type { Micros } from '../kernel/money.ts';
 import type { BookId } from '../ledger/book.ts';
 import type { Transfer, TransferId } from '../ledger/transfer.ts';
 import type { BillingSettings } from './billing-settings.ts';
@@ -91,4 +90,3 @@ export interface InvoiceQuery {
   readonly limit: number;
 }
 
-export type { Micros };

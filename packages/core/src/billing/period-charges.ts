@@ -36,7 +36,8 @@ export async function readLevelCharges(
   const payeeBookId = revenueBookId(account.parentId as AccountId, account.currency);
   const transfers: Transfer[] = [];
   let afterId: TransferId | null = null;
-  for (let page = 0; ; page += 1) {
+  // Bounded by the check below: past `chargesPerInvoiceMax` the close is refused.
+  for (;;) {
     const rows = await deps.store.listPeriodTransfers({ payerBookId, payeeBookId,
       fromMs: period.startMs, toMs: period.endMs, afterId, limit: billingLimits.chargesPageMax });
     transfers.push(...rows);

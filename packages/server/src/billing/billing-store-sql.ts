@@ -6,10 +6,9 @@ import {
   type Cdr,
   type Invoice,
   type NewInvoice,
+  invoiceNumber,
   type OpenInvoice,
-  type Transfer,
 } from '@tollgate/core';
-import { invoiceNumber } from '@tollgate/core';
 import type { WithRunner } from '../storage/shared/api-store-sql.ts';
 import { fromDbCdr, type CdrRow } from '../storage/shared/charging-mapping.ts';
 import { fromDbTransfer, type TransferRow } from '../storage/shared/ledger-mapping.ts';
@@ -178,4 +177,3 @@ export function billingStoreOver(dialect: BillingDialect): BillingStore {
   };
 }
 
-export type { Transfer };

@@ -206,7 +206,6 @@ export const httpStatusOfCode = {
   payment_currency_mismatch: 400,
   payment_amount_not_positive: 400,
   payment_reference_reused: 409,
-  invoice_not_open: 409,
   invoice_not_voidable: 409,
   too_many_charges: 409,
   // Access.
