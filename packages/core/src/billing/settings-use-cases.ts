@@ -5,18 +5,12 @@ import { parseBillingCycle } from './billing-cycle.ts';
 import type { BillingSettings } from './billing-settings.ts';
 import { checkTaxProfile, type TaxProfile } from './tax-profile.ts';
 
-export interface BillingSettingsInput {
-  readonly accountId: string;
+/** The settings as a caller states them: the cycle not yet parsed, no time stamp. */
+export type BillingSettingsInput = Omit<BillingSettings, 'cycle' | 'updatedAtMs'> & {
   /** null: inherit from the parent. */
   readonly cycle: { kind: string; anchorDay?: number | null; anchorWeekday?: number | null }
     | null;
-  readonly paymentTermsDays: number | null;
-  readonly taxProfileId: string | null;
-  readonly invoicePrefix: string | null;
-  readonly legalName: string | null;
-  readonly address: string | null;
-  readonly taxId: string | null;
-}
+};
 
 /** Replaces an account's billing settings (each null field inherits or takes the default). */
 export async function putBillingSettings(deps: BillingDeps, input: BillingSettingsInput):
