@@ -18,5 +18,6 @@ export const billingLimits = {
   /** Invoice number prefix. */
   prefixCharsMax: 20,
   paymentTermsDaysMax: 365,
-  referenceCharsMax: 200,
+  /** So that `payment:<reference>` fits the ledger's reference and idempotency key. */
+  referenceCharsMax: 100,
 } as const;

@@ -127,7 +127,7 @@ export const ClosePeriodBody = Type.Object({
 
 export const PaymentBody = Type.Object({
   method: Type.String({ minLength: 1, maxLength: 32 }),
-  reference: Type.String({ minLength: 1, maxLength: 200 }),
+  reference: Type.String({ minLength: 1, maxLength: 100 }),
   amount: Money,
   currency: Type.String({ minLength: 3, maxLength: 3 }),
   received_at: Type.Optional(Instant),
