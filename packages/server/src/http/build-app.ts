@@ -25,6 +25,7 @@ import { usageRoutes } from './routes/usage-routes.ts';
 import { kamailioRoutes } from '../switches/kamailio/kamailio-routes.ts';
 import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
+import { billingRoutes } from '../billing/billing-routes.ts';
 import { registerReadiness } from './readiness.ts';
 
 export interface BuildAppOptions {
@@ -107,6 +108,7 @@ export async function buildApp(
     await v1.register(deckRoutes, { services, config });
     await v1.register(fraudRoutes, { services });
     await v1.register(auditRoutes, { services });
+    await v1.register(billingRoutes, { services });
   });
   await app.ready();
   return app;

@@ -47,6 +47,11 @@ export const routeClassTable = {
   'GET /v1/rate-decks': 'read',
   'GET /v1/rate-decks/:id': 'read',
   'GET /v1/rate-decks/:id/csv': 'read',
+  'GET /v1/accounts/:id/billing-settings': 'read',
+  'GET /v1/accounts/:id/tax-profiles': 'read',
+  'GET /v1/accounts/:id/payments': 'read',
+  'GET /v1/invoices': 'read',
+  'GET /v1/invoices/:invoice_id': 'read',
   'POST /v1/accounts': 'administration',
   'PATCH /v1/accounts/:id': 'administration',
   'POST /v1/accounts/:id/suspend': 'administration',
@@ -69,6 +74,11 @@ export const routeClassTable = {
   'POST /v1/fraud/measures/:id/release': 'administration',
   'POST /v1/rate-decks': 'administration',
   'POST /v1/time-bands': 'administration',
+  'PUT /v1/accounts/:id/billing-settings': 'administration',
+  'PUT /v1/accounts/:id/tax-profiles/:profile_id': 'administration',
+  'POST /v1/accounts/:id/billing-periods/close': 'administration',
+  'POST /v1/accounts/:id/payments': 'administration',
+  'POST /v1/invoices/:invoice_id/credit-note': 'administration',
 } as const satisfies Record<string, RouteClass>;
 
 /** The class of a route, or undefined when the table lacks it. HEAD is answered as GET. */

@@ -31,6 +31,7 @@ export function describeAuditApi(kind: StoreKind): void {
     describeAccountChanges(context);
     describeKeysAndUploads(context);
     describeRoutingAndFraud(context);
+    describeBilling(context);
     describeScope(context);
     describeIntegrity(context);
   });
@@ -270,6 +271,40 @@ function describeRoutingAndFraud(context: Context): void {
       url: `${url}/e164/447700900123` }, 204)).toMatchObject({
       action: 'subscriber_identity_deleted', after: null,
       before: { identity: '447700900123', account_id: 'cu1' } });
+  });
+}
+
+function describeBilling(context: Context): void {
+  it('records tax profiles, billing settings, closes, credit notes and payments', async () => {
+    const { api, world } = context;
+    const key = world.keys.rs;
+    expect(await oneChange(api, { method: 'PUT', url: '/v1/accounts/rs/tax-profiles/vat', key,
+      json: { name: 'VAT', treatment: 'standard', prices_include_tax: true,
+        rates: [{ name: 'VAT', percent: '20' }], note: '' } }, 200)).toMatchObject({
+      action: 'tax_profile_put', account_id: 'rs', before: null,
+      after: { id: 'vat', rates: [{ name: 'VAT', percent: '20' }] } });
+    expect(await oneChange(api, { method: 'PUT', url: '/v1/accounts/cu2/billing-settings', key,
+      json: { cycle: { kind: 'monthly', anchor_day: 1 }, payment_terms_days: 10,
+        tax_profile_id: 'vat', invoice_prefix: null, legal_name: null, address: null,
+        tax_id: null } }, 200)).toMatchObject({ action: 'billing_settings_put',
+      account_id: 'cu2', after: { tax_profile_id: 'vat', payment_terms_days: 10 } });
+    await api.call({ method: 'POST', url: '/v1/sessions', json: { session_id: 'bill-1',
+      account_id: 'cu2', caller: '1', callee: '442079460000', request_number: 0 } });
+    api.clock.advanceMs(30_000);
+    await api.call({ method: 'POST', url: '/v1/sessions/bill-1/terminate',
+      json: { request_number: 1, used_seconds: 30 } });
+    api.clock.setMs(Math.max(api.clock.nowMs(), Date.parse('2026-12-01T00:10:00Z')));
+    const closed = await oneChange(api, { method: 'POST', key, json: { period: '2026-11-01' },
+      url: '/v1/accounts/cu2/billing-periods/close' }, 201);
+    expect(closed).toMatchObject({ action: 'period_closed', account_id: 'cu2',
+      subject: { kind: 'invoice' }, before: null });
+    expect(await oneChange(api, { method: 'POST', key,
+      url: `/v1/invoices/${closed.subject.id}/credit-note` }, 201)).toMatchObject({
+      action: 'invoice_credited', before: { status: 'issued' }, after: { status: 'void' } });
+    expect(await oneChange(api, { method: 'POST', url: '/v1/accounts/cu2/payments', key,
+      json: { method: 'cash', reference: 'till-1', amount: '1.00', currency: 'USD' } }, 201))
+      .toMatchObject({ action: 'payment_recorded', account_id: 'cu2',
+        after: { amount: '1.00', credit: '1.00', allocations: [] } });
   });
 }
 

@@ -28,6 +28,8 @@ const moneyOperations = new Set([
   'GET /v1/kamailio/authorize',
   'GET /v1/kamailio/update',
   'GET /v1/kamailio/end',
+  'POST /v1/accounts/{id}/payments', // money from outside, through the ledger's payment
+  'POST /v1/invoices/{invoice_id}/credit-note', // refunds of the invoice's charges
 ]);
 
 const topupOperation = 'POST /v1/accounts/{id}/topups';

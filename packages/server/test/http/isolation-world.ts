@@ -61,6 +61,8 @@ export interface IsolationWorld {
   readonly baseDeck: string;
   /** Fraud measures on the customers, by account. */
   readonly measures: Partial<Record<AccountName, string>>;
+  /** An invoice of every account but the roots (from its parent), by recipient. */
+  readonly invoices: Partial<Record<AccountName, string>>;
   must(request: ApiRequest, status: number): Promise<ApiResponse>;
 }
 
@@ -96,7 +98,12 @@ export async function openIsolationWorld(): Promise<IsolationWorld> {
   }
   for (const id of accountNames) await seedTargets(api, must, id);
   const measures = await seedMeasures(api, must);
-  return { api, keys, decks, baseDeck, measures, must };
+  const invoices: Partial<Record<AccountName, string>> = {};
+  for (const id of accountNames.filter((name) => accounts[name] !== null)) {
+    invoices[id] = String((await must({ method: 'POST', json: {},
+      url: `/v1/accounts/${id}/billing-periods/close` }, 201)).body['id']);
+  }
+  return { api, keys, decks, baseDeck, measures, invoices, must };
 }
 
 /** The risk list, live session and Kamailio call of one account. */

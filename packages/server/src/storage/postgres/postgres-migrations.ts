@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { postgresBillingMigration } from './postgres-billing-migration.ts';
 import { postgresDeckPartsMigration } from './postgres-deck-parts-migration.ts';
 import { postgresEngineMigration } from './postgres-engine-migration.ts';
 import { postgresApiMigration } from './postgres-api-migration.ts';
@@ -127,4 +128,5 @@ CREATE TABLE exchange_rates (
   postgresApiKeyScopesMigration,
   postgresAuditMigration,
   postgresDeckPartsMigration,
+  postgresBillingMigration,
 ];

@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { sqliteBillingMigration } from './sqlite-billing-migration.ts';
 import { sqliteDeckPartsMigration } from './sqlite-deck-parts-migration.ts';
 import { sqliteApiMigration } from './sqlite-api-migration.ts';
 import { sqliteRoutingMigration } from './sqlite-routing-migration.ts';
@@ -126,4 +127,5 @@ CREATE TABLE exchange_rates (
   sqliteApiKeyScopesMigration,
   sqliteAuditMigration,
   sqliteDeckPartsMigration,
+  sqliteBillingMigration,
 ];
