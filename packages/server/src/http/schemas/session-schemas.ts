@@ -47,6 +47,9 @@ export const Grant = Type.Object({
   cost: Money,
   currency: Type.String(),
   route: Type.Optional(RouteChoice),
+  fallbacks: Type.Optional(Type.Array(RouteChoice, { maxItems: 4, description: 'With route: '
+    + 'the next usable carriers in order, for when the chosen one fails (end this session '
+    + 'with 0 seconds and authorize a new one naming the next carrier_id)' })),
 });
 
 export const Terminated = Type.Object({
