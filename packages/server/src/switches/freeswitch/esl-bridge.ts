@@ -46,12 +46,21 @@ export function bridgeOf(grant: GrantAnswer, uuid: string, destination: string):
   return { dialString: legs.join('|'), carrierOrder, unsafe };
 }
 
-/** A B-leg that ended without answer: its call's uuid and carrier. */
+/**
+ * Hang-up causes that come from the callee or the caller, not the carrier: the dialplan's
+ * `fail_on_single_reject` ends the bridge on the first two, and the caller hanging up while it
+ * rings ends it too. None of them moves the call to another carrier.
+ */
+export const notCarrierFailures: ReadonlySet<string> = new Set(['USER_BUSY', 'CALL_REJECTED',
+  'ORIGINATOR_CANCEL']);
+
+/** A B-leg that ended without answer because of its carrier: its call's uuid and carrier. */
 export function failedLegOf(headers: ReadonlyMap<string, string>):
 { callUuid: string; carrierId: string } | null {
   const callUuid = headers.get(`variable_${callVariable}`);
   const carrierId = headers.get(`variable_${carrierVariable}`);
   if (callUuid === undefined || carrierId === undefined) return null;
+  if (notCarrierFailures.has(headers.get('Hangup-Cause') ?? '')) return null;
   const answered = headers.get('Caller-Channel-Answered-Time');
   if (answered !== undefined && !/^0*$/.test(answered)) return null;
   return { callUuid, carrierId };
