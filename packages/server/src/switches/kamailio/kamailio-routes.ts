@@ -7,6 +7,7 @@ import { Problem } from '../../http/schemas/common-schemas.ts';
 import { scopeOf } from '../../http/routes/session-routes.ts';
 import type { AppServices } from '../../http/app-services.ts';
 import { reportUsage, SessionQueue, startCall, type SwitchFront } from '../switch-front.ts';
+import { currentKamailioSession, kamailioRouteRef } from './kamailio-call-routes.ts';
 
 /** Call-IDs longer than this are refused: the session id must stay under 200 characters. */
 const callIdLengthMax = 150;
@@ -109,7 +110,10 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       if (!answer.ok) return problemText(reply, answer.code);
       if (answer.value.status !== 'granted') return problemText(reply, answer.value.status);
       await front.origins.updateCallRef(sessionId, { callId,
-        grantSeconds: answer.value.grantedSeconds }, front.clock.nowMs());
+        grantSeconds: answer.value.grantedSeconds,
+        ...kamailioRouteRef(answer.value, { account: params['account'] ?? '',
+          caller: params['caller'] ?? '', callee: (params['callee'] ?? '').replace(/^\+/, '') }),
+      }, front.clock.nowMs());
       return plain(reply, 200, String(answer.value.grantedSeconds));
     };
     // event_route[dialog:start]: the answered dialog's ids, which dlg.end_dlg needs.
@@ -124,7 +128,9 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       if (!wholeNumber.test(hEntry) || !wholeNumber.test(hId)) {
         return problemText(reply, 'bad_request');
       }
-      const sessionId = await sessionKeyOf(request, callId);
+      // After a carrier failover the call is on a later try's session (kamailio-failover.ts).
+      const sessionId = await currentKamailioSession(front.origins,
+        await sessionKeyOf(request, callId));
       const origin = await front.origins.find(sessionId);
       const accountId = await services.charging.getSessionAccountId(sessionId);
       if (origin === null || origin.integration !== 'kamailio' || accountId === null) {
@@ -146,7 +152,8 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
         return problemText(reply, 'invalid_session_id');
       }
       if (!wholeNumber.test(duration)) return problemText(reply, 'invalid_used_seconds');
-      const sessionId = await sessionKeyOf(request, callId);
+      const sessionId = await currentKamailioSession(front.origins,
+        await sessionKeyOf(request, callId));
       unwatch(sessionId);
       const ended = await queue.run(sessionId, () => reportUsage(front, { sessionId,
         usedSeconds: Number(duration), ended: true, ...scopeOf(principalOf(request)) }));
