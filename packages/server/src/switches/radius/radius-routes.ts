@@ -36,8 +36,9 @@ export function routeAttributesOf(grant: GrantAnswer): {
       tooLong.push(route.carrierId);
       continue;
     }
+    const carrier = `tollgate-carrier-${position}=${route.carrierId}`;
     attributes.push(vendorAttribute(ciscoVendorId, ciscoAvPair, gateway),
-      vendorAttribute(ciscoVendorId, ciscoAvPair, `tollgate-carrier-${position}=${route.carrierId}`));
+      vendorAttribute(ciscoVendorId, ciscoAvPair, carrier));
   }
   return { attributes, tooLong };
 }
