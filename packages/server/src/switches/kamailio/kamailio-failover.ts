@@ -1,15 +1,19 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import { principalOf } from '../../http/auth-hook.ts';
-import { httpStatusOf, type ApiCode } from '../../http/error-mapping.ts';
-import { Problem } from '../../http/schemas/common-schemas.ts';
 import { scopeOf } from '../../http/routes/session-routes.ts';
 import { tenantIdsOf } from '../../http/tenant-ids.ts';
 import type { AppServices } from '../../http/app-services.ts';
 import { decodeCarrierOrder, failOver } from '../route-attempts.ts';
 import { SessionQueue, type SwitchFront } from '../switch-front.ts';
 import { sipUri } from './kamailio-call-routes.ts';
-import { kamailioSessionId } from './kamailio-routes.ts';
+import {
+  callIdPattern,
+  kamailioSessionId,
+  kamailioTextSchema as text,
+  paramsOf,
+  plain,
+  problemText,
+} from './kamailio-routes.ts';
 
 /**
  * Routes for Kamailio (docs/integrations/kamailio.md, "Routes"): the carrier a call was
@@ -17,16 +21,6 @@ import { kamailioSessionId } from './kamailio-routes.ts';
  * The call's origin (its first session's) keeps the carrier order, the carrier and gateway of
  * the current try and its number; each try is a session of its own (route-attempts.ts).
  */
-
-const callIdPattern = /^[\x21-\x7e]{1,150}$/;
-
-function plain(reply: FastifyReply, status: number, line: string) {
-  return reply.code(status).type('text/plain; charset=utf-8').send(`${line}\n`);
-}
-
-function problemText(reply: FastifyReply, code: string) {
-  return plain(reply, httpStatusOf(code as ApiCode), code);
-}
 
 const textOf = (value: string | number | undefined) => typeof value === 'string' ? value : '';
 
@@ -44,9 +38,7 @@ export const kamailioFailoverRoutes: FastifyPluginAsync<{ services: AppServices 
     return problemText(reply, 'no_route');
   };
   const callOf = async (request: FastifyRequest) => {
-    const params = { ...(typeof request.body === 'object' && request.body !== null
-      ? request.body as Record<string, string | undefined> : {}),
-    ...request.query as Record<string, string | undefined> };
+    const params = paramsOf(request);
     const callId = params['callid'] ?? '';
     if (!callIdPattern.test(callId)) return null;
     const sessionId = tenantIdsOf(principalOf(request)).stored(kamailioSessionId(callId));
@@ -95,13 +87,6 @@ export const kamailioFailoverRoutes: FastifyPluginAsync<{ services: AppServices 
     if (!sipUri.test(answer.gateway)) return unusableGateway(reply, answer.gateway);
     return plain(reply, 200, answer.line);
   };
-  const line = (description: string) => Type.String({ description });
-  const lineOrProblem = (description: string) => Type.Union([line(description), Problem]);
-  const text = { tags: ['switches'], produces: ['text/plain'], response: {
-    200: line('One line: the answer for kamailio.cfg'),
-    '4xx': lineOrProblem('One line: the error code (a missing or bad key answers a JSON ' +
-      'problem)'),
-    '5xx': lineOrProblem('One line: the error code') } } as const;
   app.get('/v1/kamailio/route', { schema: { ...text, operationId: 'kamailioRoute',
     summary: 'The destination URI ($du) of the carrier a Kamailio call is authorized on' } },
   route);

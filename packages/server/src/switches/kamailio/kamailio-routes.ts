@@ -12,7 +12,7 @@ import { currentKamailioSession, kamailioRouteRef } from './kamailio-call-routes
 /** Call-IDs longer than this are refused: the session id must stay under 200 characters. */
 const callIdLengthMax = 150;
 /** Printable ASCII without spaces, like every session id (core charging-input.ts). */
-const callIdPattern = new RegExp(`^[\\x21-\\x7e]{1,${callIdLengthMax}}$`);
+export const callIdPattern = new RegExp(`^[\\x21-\\x7e]{1,${callIdLengthMax}}$`);
 
 export const kamailioWatchdogLimits = {
   /** How long past the grant Tollgate waits for event_route[dialog:end]. */
@@ -25,23 +25,34 @@ export function kamailioSessionId(callId: string): string {
   return `kam:${callId}`;
 }
 
-type Params = Record<string, string | undefined>;
+export type Params = Record<string, string | undefined>;
 
 /** Parameters from the query string, or from a form body (http_client POSTs one). */
-function paramsOf(request: FastifyRequest): Params {
+export function paramsOf(request: FastifyRequest): Params {
   const query = request.query as Params;
   const body = typeof request.body === 'object' && request.body !== null
     ? request.body as Params : {};
   return { ...body, ...query };
 }
 
-function plain(reply: FastifyReply, status: number, line: string) {
+export function plain(reply: FastifyReply, status: number, line: string) {
   return reply.code(status).type('text/plain; charset=utf-8').send(`${line}\n`);
 }
 
-function problemText(reply: FastifyReply, code: string) {
+export function problemText(reply: FastifyReply, code: string) {
   return plain(reply, httpStatusOf(code as ApiCode), code);
 }
+
+const line = (description: string) => Type.String({ description });
+// A refusal here is a line of text, but the key check and the error handler answer a JSON
+// problem: a string-only schema serialized that object as "[object Object]".
+const lineOrProblem = (description: string) => Type.Union([line(description), Problem]);
+/** The schema parts every plain-text Kamailio route shares. */
+export const kamailioTextSchema = { tags: ['switches'], produces: ['text/plain'], response: {
+  200: line('One line: the answer for kamailio.cfg'),
+  '4xx': lineOrProblem('One line: the error code (a missing or bad key answers a JSON ' +
+    'problem)'),
+  '5xx': lineOrProblem('One line: the error code') } } as const;
 
 const wholeNumber = /^\d{1,9}$/;
 
@@ -160,15 +171,7 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       if (!ended.ok) return problemText(reply, ended.code);
       return plain(reply, 200, 'terminated');
     };
-    const line = (description: string) => Type.String({ description });
-    // A refusal here is a line of text, but the key check and the error handler answer a JSON
-    // problem: a string-only schema serialized that object as "[object Object]".
-    const lineOrProblem = (description: string) => Type.Union([line(description), Problem]);
-    const text = { tags: ['switches'], produces: ['text/plain'], response: {
-      200: line('One line: the answer for kamailio.cfg'),
-      '4xx': lineOrProblem('One line: the error code (a missing or bad key answers a JSON ' +
-        'problem)'),
-      '5xx': lineOrProblem('One line: the error code') } } as const;
+    const text = kamailioTextSchema;
     app.get('/v1/kamailio/authorize', { schema: { ...text, operationId: 'kamailioAuthorize',
       summary: 'Authorize a Kamailio dialog: the granted seconds as plain text' } }, authorize);
     app.get('/v1/kamailio/start', { schema: { ...text, operationId: 'kamailioStart',
