@@ -109,6 +109,11 @@ export const validRequests: Readonly<Record<string, Maker>> = {
     h_entry: '1', h_id: '2' } }),
   'GET /v1/kamailio/end': ({ recent }, fresh) => ({ path: {}, query: {
     callid: latest(recent.kamailioCalls, `k${fresh}`), duration: '12' } }),
+  'GET /v1/kamailio/route': ({ recent }, fresh) => ({ path: {}, query: {
+    callid: latest(recent.kamailioCalls, `k${fresh}`) } }),
+  // Like start: a failover would end the try of a call a later case still reports on.
+  'GET /v1/kamailio/failover': (_context, fresh) => ({ path: {}, query: {
+    callid: `never-${fresh}`, status: '503' } }),
   'GET /v1/rate-decks': () => ({ path: {}, query: { limit: '3' } }),
   'POST /v1/rate-decks': ({ bandsId }) => ({ path: {}, query: { name: 'fuzz', currency: 'USD',
     decimals: '4', rounding: 'half_up', zone: 'Europe/London', bands_id: bandsId,
