@@ -89,6 +89,11 @@ describe('Kamailio routes from Tollgate ($du) and failure_route failover, with S
     expect(microsOf(await carrierAccrued(api, 'mid')) - microsOf(midBefore))
       .toBe(1200 * Math.min(usedSeconds, 3));
     expect(await attemptsOf('cheap')).toBe(cheapAttempts + 1);
+    // A failover reported for a call its carrier answered is refused and moves nothing.
+    const late = await api.call({ method: 'GET',
+      url: `/v1/kamailio/failover?${new URLSearchParams({ callid: callId, status: '503' })}` });
+    expect([late.status, late.text]).toEqual([409, 'request_out_of_order\n']);
+    expect(await kamailioCdrs()).toHaveLength(3);
     expect(await ledgerFindings(api)).toBe(0);
   }, 30_000);
 });

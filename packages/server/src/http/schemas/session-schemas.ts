@@ -1,3 +1,4 @@
+import { routingLimits } from '@tollgate/core';
 import { Type } from 'typebox';
 import { AccountIdText, Instant, Money, PageQuery } from './common-schemas.ts';
 
@@ -47,7 +48,7 @@ export const Grant = Type.Object({
   cost: Money,
   currency: Type.String(),
   route: Type.Optional(RouteChoice),
-  fallbacks: Type.Optional(Type.Array(RouteChoice, { maxItems: 4, description: 'With route: '
+  fallbacks: Type.Optional(Type.Array(RouteChoice, { maxItems: routingLimits.fallbacksMax, description: 'With route: '
     + 'the next usable carriers in order, for when the chosen one fails (end this session '
     + 'with 0 seconds and authorize a new one naming the next carrier_id)' })),
 });

@@ -142,8 +142,10 @@ export function startEslAgent(options: EslAgentOptions): EslAgent {
     call.carrierOrder = bridge.carrierOrder;
     if (bridge.dialString === '') return false;
     const set = await api(`uuid_setvar ${call.uuid} ${bridgeVariable} ${bridge.dialString}`);
-    if (!set.startsWith('+OK')) warn('setvar_failed', { uuid: call.uuid, reply: set }, 'no route');
-    return true;
+    // Without the variable the dialplan would bridge to another gateway than the one charged.
+    if (set.startsWith('+OK')) return true;
+    warn('setvar_failed', { uuid: call.uuid, reply: set }, 'bridge string not set: call ended');
+    return false;
   };
 
   const onPark = async (headers: ReadonlyMap<string, string>) => {

@@ -3,7 +3,7 @@ import { principalOf } from '../../http/auth-hook.ts';
 import { scopeOf } from '../../http/routes/session-routes.ts';
 import { tenantIdsOf } from '../../http/tenant-ids.ts';
 import type { AppServices } from '../../http/app-services.ts';
-import { decodeCarrierOrder, failOver } from '../route-attempts.ts';
+import { attemptSessionId, decodeCarrierOrder, failOver } from '../route-attempts.ts';
 import { SessionQueue, type SwitchFront } from '../switch-front.ts';
 import { sipUri } from './kamailio-call-routes.ts';
 import {
@@ -65,6 +65,9 @@ export const kamailioFailoverRoutes: FastifyPluginAsync<{ services: AppServices 
       const ref = origin.callRef;
       const attempt = typeof ref['attempt'] === 'number' ? ref['attempt'] : 0;
       if (attempt < 1) return 'no_route';
+      // The carrier answered (/start came): the call is no longer the carrier's to fail.
+      const current = await front.origins.find(attemptSessionId(call.sessionId, attempt));
+      if (current?.callRef['hId'] !== undefined) return 'request_out_of_order';
       const outcome = await failOver(front, { callSessionId: call.sessionId, attempt,
         failedCarrierId: textOf(ref['carrier']), carrierOrder: decodeCarrierOrder(ref['carriers']),
         integration: 'kamailio', callRef: { callId: call.callId },

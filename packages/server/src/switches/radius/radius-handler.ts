@@ -61,11 +61,12 @@ export async function handleAccessRequest(
     return reject('missing_acct_session_id', 1);
   }
   const sessionId = radiusSessionId(nasAddress, acctSessionId);
+  const carrierId = namedCarrierOf(packet);
   const answer = await startCall(front, { sessionId, integration: 'radius',
     callRef: { nas: nasAddress, acctSessionId, userName: accountId }, accountId,
     caller: textOf(packet, attr.callingStationId) ?? '',
     callee: calleeOf(textOf(packet, attr.calledStationId)),
-    ...(namedCarrierOf(packet) === undefined ? {} : { carrierId: namedCarrierOf(packet)! }) });
+    ...(carrierId === undefined ? {} : { carrierId }) });
   if (!answer.ok) {
     front.log.warn({ code: answer.code, sessionId, nas: nasAddress }, 'Access-Request refused');
     return reject(answer.code, 1);
