@@ -48,9 +48,10 @@ export const Grant = Type.Object({
   cost: Money,
   currency: Type.String(),
   route: Type.Optional(RouteChoice),
-  fallbacks: Type.Optional(Type.Array(RouteChoice, { maxItems: routingLimits.fallbacksMax, description: 'With route: '
-    + 'the next usable carriers in order, for when the chosen one fails (end this session '
-    + 'with 0 seconds and authorize a new one naming the next carrier_id)' })),
+  fallbacks: Type.Optional(Type.Array(RouteChoice, { maxItems: routingLimits.fallbacksMax,
+    description: 'With route: the next usable carriers in order, for when the chosen one '
+      + 'fails (end this session with 0 seconds and authorize a new one naming the next '
+      + 'carrier_id)' })),
 });
 
 export const Terminated = Type.Object({
