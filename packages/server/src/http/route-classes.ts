@@ -24,6 +24,8 @@ export const routeClassTable = {
   'GET /v1/kamailio/start': 'charging',
   'GET /v1/kamailio/update': 'charging',
   'GET /v1/kamailio/end': 'charging',
+  'GET /v1/kamailio/route': 'charging',
+  'GET /v1/kamailio/failover': 'charging',
   'POST /v1/kamailio/authorize': 'charging',
   'POST /v1/kamailio/start': 'charging',
   'POST /v1/kamailio/update': 'charging',

@@ -112,6 +112,11 @@ export const validRequests: Readonly<Record<string, Maker>> = {
     callid: `never-${fresh}`, used: '3' } }),
   'GET /v1/kamailio/end': ({ recent }, fresh) => ({ path: {}, query: {
     callid: latest(recent.kamailioCalls, `k${fresh}`), duration: '12' } }),
+  'GET /v1/kamailio/route': ({ recent }, fresh) => ({ path: {}, query: {
+    callid: latest(recent.kamailioCalls, `k${fresh}`) } }),
+  // Like start: a failover would end the try of a call a later case still reports on.
+  'GET /v1/kamailio/failover': (_context, fresh) => ({ path: {}, query: {
+    callid: `never-${fresh}`, status: '503' } }),
   'GET /v1/rate-decks': () => ({ path: {}, query: { limit: '3' } }),
   'GET /v1/accounts/{id}/billing-settings': () => account('cu2'),
   'PUT /v1/accounts/{id}/billing-settings': () => account('cu2', { cycle: { kind: 'monthly',

@@ -8,6 +8,7 @@ import {
   chainOf,
   inSubtree,
   kamailioCallOf,
+  kamailioFailoverCallOf,
   liveSessionOf,
   openIsolationWorld,
   resetRiskList,
@@ -205,6 +206,16 @@ const matrix: Record<string, Entry> = {
     ({ id: kamailioCallOf(id), owner: id })), verdict: placedByOperator,
   request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
     url: `/v1/kamailio/end?${new URLSearchParams({ callid: id, duration: '3' })}` }),
+  ghost: 'kam-ghost@matrix', missingCode: 'session_not_found' },
+  'GET /v1/kamailio/route': { targets: () => accountNames.map((id) =>
+    ({ id: kamailioCallOf(id), owner: id })), verdict: placedByOperator,
+  request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
+    url: `/v1/kamailio/route?${new URLSearchParams({ callid: id })}` }),
+  ghost: 'kam-ghost@matrix', missingCode: 'session_not_found' },
+  'GET /v1/kamailio/failover': { targets: () => accountNames.map((id) =>
+    ({ id: kamailioFailoverCallOf(id), owner: id })), verdict: placedByOperator,
+  request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
+    url: `/v1/kamailio/failover?${new URLSearchParams({ callid: id, status: '503' })}` }),
   ghost: 'kam-ghost@matrix', missingCode: 'session_not_found' },
 
   'GET /v1/rate-decks': { open: (caller) => ({ method: 'GET', url: '/v1/rate-decks?limit=1000',

@@ -121,6 +121,10 @@ async function seedTargets(
     new URLSearchParams({ account: id, caller: '1', callee: '4420',
       callid: kamailioCallOf(id) }).toString() });
   expect(kamailio.status, kamailio.text).toBe(200);
+  const failingOver = await api.call({ method: 'GET', url: '/v1/kamailio/authorize?' +
+    new URLSearchParams({ account: id, caller: '1', callee: '4420',
+      callid: kamailioFailoverCallOf(id) }).toString() });
+  expect(failingOver.status, failingOver.text).toBe(200);
 }
 
 export async function resetRiskList(must: IsolationWorld['must'], id: AccountName) {
@@ -155,4 +159,6 @@ async function seedMeasures(
 
 export const liveSessionOf = (id: AccountName) => `live-${id}`;
 export const kamailioCallOf = (id: AccountName) => `kam-${id}@matrix`;
+/** A Kamailio call of its own for the failover probe, which ends the carrier it is on. */
+export const kamailioFailoverCallOf = (id: AccountName) => `kam-fo-${id}@matrix`;
 export const riskListOf = (id: AccountName) => `rl-${id}`;

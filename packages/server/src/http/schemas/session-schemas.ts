@@ -1,4 +1,4 @@
-import { ledgerLimits } from '@tollgate/core';
+import { ledgerLimits, routingLimits } from '@tollgate/core';
 import { Type } from 'typebox';
 import { AccountIdText, Instant, Money, PageQuery } from './common-schemas.ts';
 
@@ -48,6 +48,10 @@ export const Grant = Type.Object({
   cost: Money,
   currency: Type.String(),
   route: Type.Optional(RouteChoice),
+  fallbacks: Type.Optional(Type.Array(RouteChoice, { maxItems: routingLimits.fallbacksMax,
+    description: 'With route: the next usable carriers in order, for when the chosen one '
+      + 'fails (end this session with 0 seconds and authorize a new one naming the next '
+      + 'carrier_id)' })),
 });
 
 export const Terminated = Type.Object({

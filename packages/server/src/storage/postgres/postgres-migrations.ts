@@ -10,6 +10,7 @@ import { postgresSwitchesMigration } from './postgres-switches-migration.ts';
 import { postgresDiameterMigration } from './postgres-diameter-migration.ts';
 import { postgresApiKeyScopesMigration } from './postgres-api-key-scopes-migration.ts';
 import { postgresAuditMigration } from './postgres-audit-migration.ts';
+import { postgresOriginsEndedMigration } from './postgres-origins-ended-migration.ts';
 
 /**
  * The ledger schema for PostgreSQL: the same tables and constraints as SQLite. Ids use the "C"
@@ -129,4 +130,5 @@ CREATE TABLE exchange_rates (
   postgresAuditMigration,
   postgresDeckPartsMigration,
   postgresBillingMigration,
+  postgresOriginsEndedMigration,
 ];

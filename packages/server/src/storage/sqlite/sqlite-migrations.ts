@@ -9,6 +9,7 @@ import { sqliteSwitchesMigration } from './sqlite-switches-migration.ts';
 import { sqliteDiameterMigration } from './sqlite-diameter-migration.ts';
 import { sqliteApiKeyScopesMigration } from './sqlite-api-key-scopes-migration.ts';
 import { sqliteAuditMigration } from './sqlite-audit-migration.ts';
+import { sqliteOriginsEndedMigration } from './sqlite-origins-ended-migration.ts';
 
 /**
  * The ledger schema for SQLite. Money and instants are INTEGER (64-bit); ids sort by bytes,
@@ -128,4 +129,5 @@ CREATE TABLE exchange_rates (
   sqliteAuditMigration,
   sqliteDeckPartsMigration,
   sqliteBillingMigration,
+  sqliteOriginsEndedMigration,
 ];

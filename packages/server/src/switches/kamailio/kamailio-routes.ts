@@ -8,33 +8,45 @@ import { scopeOf } from '../../http/routes/session-routes.ts';
 import type { AppServices } from '../../http/app-services.ts';
 import { reportUsage, SessionQueue, startCall, type SwitchFront } from '../switch-front.ts';
 import { KamailioWatchdog } from './kamailio-watchdog.ts';
+import { currentKamailioSession, kamailioRouteRef } from './kamailio-call-routes.ts';
 
 /** Call-IDs longer than this are refused: the session id must stay under 200 characters. */
 const callIdLengthMax = 150;
 /** Printable ASCII without spaces, like every session id (core charging-input.ts). */
-const callIdPattern = new RegExp(`^[\\x21-\\x7e]{1,${callIdLengthMax}}$`);
+export const callIdPattern = new RegExp(`^[\\x21-\\x7e]{1,${callIdLengthMax}}$`);
 
 export function kamailioSessionId(callId: string): string {
   return `kam:${callId}`;
 }
 
-type Params = Record<string, string | undefined>;
+export type Params = Record<string, string | undefined>;
 
 /** Parameters from the query string, or from a form body (http_client POSTs one). */
-function paramsOf(request: FastifyRequest): Params {
+export function paramsOf(request: FastifyRequest): Params {
   const query = request.query as Params;
   const body = typeof request.body === 'object' && request.body !== null
     ? request.body as Params : {};
   return { ...body, ...query };
 }
 
-function plain(reply: FastifyReply, status: number, line: string) {
+export function plain(reply: FastifyReply, status: number, line: string) {
   return reply.code(status).type('text/plain; charset=utf-8').send(`${line}\n`);
 }
 
-function problemText(reply: FastifyReply, code: string) {
+export function problemText(reply: FastifyReply, code: string) {
   return plain(reply, httpStatusOf(code as ApiCode), code);
 }
+
+const line = (description: string) => Type.String({ description });
+// A refusal here is a line of text, but the key check and the error handler answer a JSON
+// problem: a string-only schema serialized that object as "[object Object]".
+const lineOrProblem = (description: string) => Type.Union([line(description), Problem]);
+/** The schema parts every plain-text Kamailio route shares. */
+export const kamailioTextSchema = { tags: ['switches'], produces: ['text/plain'], response: {
+  200: line('One line: the answer for kamailio.cfg'),
+  '4xx': lineOrProblem('One line: the error code (a missing or bad key answers a JSON ' +
+    'problem)'),
+  '5xx': lineOrProblem('One line: the error code') } } as const;
 
 const wholeNumber = /^\d{1,9}$/;
 
@@ -91,8 +103,10 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       if (!answer.ok) return problemText(reply, answer.code);
       if (answer.value.status !== 'granted') return problemText(reply, answer.value.status);
       await front.origins.updateCallRef(sessionId, { callId,
-        grantSeconds: answer.value.grantedSeconds, grantFinal: answer.value.final ? 1 : 0 },
-      front.clock.nowMs());
+        grantSeconds: answer.value.grantedSeconds, grantFinal: answer.value.final ? 1 : 0,
+        ...kamailioRouteRef(answer.value, { account: params['account'] ?? '',
+          caller: params['caller'] ?? '', callee: (params['callee'] ?? '').replace(/^\+/, '') }),
+      }, front.clock.nowMs());
       return plain(reply, 200, String(answer.value.grantedSeconds));
     };
     // event_route[dialog:start]: the answered dialog's ids, which dlg.end_dlg needs. The
@@ -108,7 +122,9 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       if (!wholeNumber.test(hEntry) || !wholeNumber.test(hId)) {
         return problemText(reply, 'bad_request');
       }
-      const sessionId = await sessionKeyOf(request, callId);
+      // After a carrier failover the call is on a later try's session (kamailio-failover.ts).
+      const sessionId = await currentKamailioSession(front.origins,
+        await sessionKeyOf(request, callId));
       const origin = await front.origins.find(sessionId);
       const accountId = await services.charging.getSessionAccountId(sessionId);
       if (origin === null || origin.integration !== 'kamailio' || accountId === null) {
@@ -131,7 +147,9 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       const seconds = params[secondsField] ?? '';
       if (!callIdPattern.test(callId)) return { code: 'invalid_session_id' } as const;
       if (!wholeNumber.test(seconds)) return { code: 'invalid_used_seconds' } as const;
-      const sessionId = await sessionKeyOf(request, callId);
+      // After a carrier failover the call is on a later try's session (kamailio-failover.ts).
+      const sessionId = await currentKamailioSession(front.origins,
+        await sessionKeyOf(request, callId));
       const usedSeconds = Number(seconds);
       if (ended) watchdog.unwatch(sessionId);
       const result = await queue.run(sessionId, () => reportUsage(front, { sessionId,
@@ -154,15 +172,7 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
       watchdog.watch(sessionId, answer.grantedSeconds, usedSeconds + answer.grantedSeconds);
       return plain(reply, 200, grantLine(answer.grantedSeconds, answer.final));
     };
-    const line = (description: string) => Type.String({ description });
-    // A refusal here is a line of text, but the key check and the error handler answer a JSON
-    // problem: a string-only schema serialized that object as "[object Object]".
-    const lineOrProblem = (description: string) => Type.Union([line(description), Problem]);
-    const text = { tags: ['switches'], produces: ['text/plain'], response: {
-      200: line('One line: the answer for kamailio.cfg'),
-      '4xx': lineOrProblem('One line: the error code (a missing or bad key answers a JSON ' +
-        'problem)'),
-      '5xx': lineOrProblem('One line: the error code') } } as const;
+    const text = kamailioTextSchema;
     app.get('/v1/kamailio/authorize', { schema: { ...text, operationId: 'kamailioAuthorize',
       summary: 'Authorize a Kamailio dialog: the granted seconds as plain text' } }, authorize);
     app.get('/v1/kamailio/start', { schema: { ...text, operationId: 'kamailioStart',

@@ -13,6 +13,7 @@ import {
   type RadiusAttribute,
   type RadiusPacket,
 } from './radius-packet.ts';
+import { namedCarrierOf, routeAttributesOf } from './radius-routes.ts';
 
 /** What the server does with a request: send a reply, or drop it (logged with a code). */
 export type RadiusOutcome =
@@ -62,10 +63,12 @@ export async function handleAccessRequest(
     return reject('missing_acct_session_id', 1);
   }
   const sessionId = radiusSessionId(nasAddress, acctSessionId);
+  const carrierId = namedCarrierOf(packet);
   const answer = await startCall(front, { sessionId, integration: 'radius',
     callRef: { nas: nasAddress, acctSessionId, userName: accountId }, accountId,
     caller: textOf(packet, attr.callingStationId) ?? '',
-    callee: calleeOf(textOf(packet, attr.calledStationId)) });
+    callee: calleeOf(textOf(packet, attr.calledStationId)),
+    ...(carrierId === undefined ? {} : { carrierId }) });
   if (!answer.ok) {
     front.log.warn({ code: answer.code, sessionId, nas: nasAddress }, 'Access-Request refused');
     return reject(answer.code, 1);
@@ -77,11 +80,17 @@ export async function handleAccessRequest(
   const seconds = answer.value.grantedSeconds;
   const interim = longCalls === null || longCalls.interimSeconds <= 0 ? []
     : [integerAttribute(attr.acctInterimInterval, longCalls.interimSeconds)];
+  const routes = routeAttributesOf(answer.value);
+  if (routes.tooLong.length > 0) {
+    front.log.warn({ code: 'unsafe_gateway', sessionId, carriers: routes.tooLong },
+      'gateway too long for a Cisco-AVPair: carrier left out of the Accept');
+  }
   return { kind: 'reply', code: radiusCodes.accessAccept, attributes: [
     integerAttribute(attr.sessionTimeout, seconds), ...interim,
     textAttribute(attr.class, sessionId),
     vendorAttribute(ciscoVendorId, ciscoCreditTime, `h323-credit-time=${seconds}`),
-    vendorAttribute(ciscoVendorId, ciscoReturnCode, 'h323-return-code=0')] };
+    vendorAttribute(ciscoVendorId, ciscoReturnCode, 'h323-return-code=0'),
+    ...routes.attributes] };
 }
 
 const accountingResponse: RadiusOutcome = { kind: 'reply', code: radiusCodes.accountingResponse,
