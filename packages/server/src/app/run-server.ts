@@ -8,6 +8,8 @@ import { demoInstructions, seedDemo } from './demo-seed.ts';
 import type { QualityLogEvent } from '../routing/routing-catalog.ts';
 import { openServices } from './services.ts';
 import { startSweeper } from './sweeper.ts';
+import { TollgateMetrics } from '../metrics/metrics.ts';
+import { meteredCharging } from '../metrics/metered-charging.ts';
 
 export interface ServerIo {
   /** Human-readable lines for the operator (the demo's instructions, where it listens). */
@@ -53,7 +55,8 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
   // exists, then through it.
   let logQuality = (event: QualityLogEvent) => io.err(`tollgate: carrier ${event.carrierId} ` +
     `${event.kind === 'carrier_out' ? 'taken out' : 'back'} for prefix ${event.prefix}`);
-  const services = await openServices(config, { log: (event) => logQuality(event) });
+  const metrics = new TollgateMetrics({ processMetrics: true });
+  const services = await openServices(config, { log: (event) => logQuality(event), metrics });
   const started: Started[] = [];
   try {
     const demo = config.demo ? await seedDemo(services) : null;
@@ -70,13 +73,16 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     // Other nodes of the database may now forward requests for the trees this one owns.
     await services.cluster?.setUrl(baseUrl);
     const sweeper = startSweeper({ charging: services.charging,
-      intervalMs: config.sweepIntervalMs, log: app.log });
+      intervalMs: config.sweepIntervalMs, log: app.log, meters: {
+        closed: (count) => metrics.sweeperClosed.inc(count),
+        ran: (result) => metrics.sweeperRuns.inc({ result }) } });
     started.push(sweeper);
     // Switch integrations (RADIUS, FreeSWITCH ESL, Kamailio kills), as configured.
     const integrations = await startIntegrations(config, services, app.log);
     started.push(integrations);
     for (const line of integrations.started) io.out(`tollgate: ${line}`);
-    const diameter = await startDiameterFromConfig({ config, charging: services.charging,
+    const diameter = await startDiameterFromConfig({ config,
+      charging: meteredCharging(services.charging, metrics, 'diameter'),
       directory: services.subscriberIdentities, nowMs: Date.now(), log: app.log });
     started.push(diameter);
     if (diameter.started !== null) io.out(`tollgate: ${diameter.started}`);

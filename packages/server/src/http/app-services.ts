@@ -9,6 +9,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { SubscriberIdentityStore } from '../diameter/subscriber-identity-store.ts';
 import type { FraudServices } from '../fraud/fraud-services.ts';
 import type { RoutingService } from '../routing/routing-service.ts';
+import type { TollgateMetrics } from '../metrics/metrics.ts';
 import type { SwitchServices } from '../switches/teardown/switch-services.ts';
 
 /** What the routes use: use cases and ports only, never a database handle. */
@@ -30,6 +31,8 @@ export interface AppServices {
   readonly subscriberIdentities?: SubscriberIdentityStore;
   /** Fraud control (fraud/); absent when `fraudEnabled` is off. */
   readonly fraud?: FraudServices;
+  /** Prometheus metrics (metrics/); absent in tests that do not need them. */
+  readonly metrics?: TollgateMetrics;
   /** Several nodes on one PostgreSQL: where forwarded calls are run (cluster/). */
   readonly cluster?: { readonly endpoint: ClusterEndpoint };
 }
@@ -38,7 +41,7 @@ export interface AppServices {
 export type HttpConfig = Pick<Config, 'bodyBytesMax' | 'deckBodyBytesMax' | 'requestTimeoutMs' |
   'logLevel' | 'rateLimitPerKeyPerMinute' | 'rateLimitChargingPerKeyPerSecond' |
   'rateLimitUnauthenticatedPerIpPerMinute' | 'deckTenantBodyBytesMax' | 'deckTenantRowsMax' |
-  'deckTreeDecksMax'>;
+  'deckTreeDecksMax' | 'metricsKey'>;
 
 /** Bounds of the HTTP layer. */
 export const httpLimits = {
