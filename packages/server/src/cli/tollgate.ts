@@ -1,5 +1,5 @@
 import { exitCodes, usageError, type CommandOutcome } from './cli-io.ts';
-import { configCommand } from './commands/config-print.ts';
+import { configCommand, configReferenceCommand } from './commands/config-print.ts';
 import { maxDurationCommand } from './commands/max-duration.ts';
 import { openApiCommand } from './commands/openapi.ts';
 import { rateCommand } from './commands/rate.ts';
@@ -14,6 +14,7 @@ Commands:
   serve         [--port 8080] [--host H] [--db FILE.sqlite | postgres://...] [--demo]
                 runs the HTTP API until SIGINT/SIGTERM (settings: tollgate config)
   config        the effective configuration (TOLLGATE_* variables and serve flags)
+  config-reference  prints docs/configuration.md (every setting, from the schema)
   openapi       prints the OpenAPI document of the HTTP API
   help          this text
 
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   serve: (args) => serveCommand(args),
   config: (args) => configCommand(args),
   openapi: (args) => openApiCommand(args),
+  'config-reference': (args) => configReferenceCommand(args),
 };
 
 /** Runs one CLI command and writes its outcome; returns the exit code. */
