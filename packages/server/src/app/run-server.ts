@@ -106,6 +106,11 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
   io.out('tollgate: stopped');
 }
 
+const shutdownLimits = {
+  /** How often a draining server closes connections that went idle. */
+  idleSweepMs: 50,
+} as const;
+
 async function closeWithin(
   app: Awaited<ReturnType<typeof buildApp>>,
   timeoutMs: number,
@@ -118,7 +123,12 @@ async function closeWithin(
       resolve();
     }, timeoutMs);
   });
+  // A keep-alive connection whose request finishes during the drain would otherwise stay open
+  // until the deadline (the server closes only the connections idle when it starts closing).
+  const idleSweep = setInterval(() => app.server.closeIdleConnections(),
+    shutdownLimits.idleSweepMs);
   await Promise.race([app.close(), deadline]);
+  clearInterval(idleSweep);
   clearTimeout(timer);
 }
 
