@@ -6,6 +6,7 @@ import {
   Registry,
 } from 'prom-client';
 import type { EngineStats } from '@tollgate/core';
+import { RequestTable } from './request-series.ts';
 
 /** Where a request came in. HTTP counts routes; the switch protocols count charging steps. */
 export type MeteredProtocol = 'http' | 'radius' | 'diameter' | 'esl';
@@ -45,13 +46,8 @@ function microsAsSample(micros: bigint): number {
  */
 export class TollgateMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'tollgate_requests_total', registers: [this.registry],
-    help: 'Requests answered, by protocol, route (HTTP: method and path pattern; switches: the ' +
-      'charging step) and outcome (HTTP: status code; switches: granted, refused, done, ' +
-      'rejected or failed)', labelNames: ['protocol', 'route', 'outcome'] as const });
-  readonly requestSeconds = new Histogram({ name: 'tollgate_request_duration_seconds',
-    help: 'Time to answer a request, by protocol and route', registers: [this.registry],
-    labelNames: ['protocol', 'route'] as const, buckets: [...metricBuckets.requestSeconds] });
+  /** Requests by protocol, route and outcome, with their durations (`request-series.ts`). */
+  readonly requests = new RequestTable(metricBuckets.requestSeconds);
   readonly batchRecords = new Histogram({ name: 'tollgate_engine_batch_records',
     help: 'Journal records per committed batch of the charging engine',
     registers: [this.registry], buckets: [...metricBuckets.batchRecords] });
@@ -98,6 +94,17 @@ export class TollgateMetrics {
   #sources: ScrapeSources | null = null;
 
   constructor(options: { processMetrics: boolean }) {
+    // Kept in plain numbers on the request path, printed by the registry at scrape time.
+    const requestsTotal = this.requests.counter('tollgate_requests_total', 'Requests ' +
+      'answered, by protocol, route (HTTP: method and path pattern; switches: the charging ' +
+      'step) and outcome (HTTP: status code; switches: granted, refused, done, rejected or ' +
+      'failed)');
+    const requestSeconds = this.requests.histogram('tollgate_request_duration_seconds',
+      'Time to answer a request, by protocol and route');
+    for (const metric of [requestsTotal, requestSeconds]) {
+      // prom-client's registry prints any object that answers `get` as its own metrics do.
+      this.registry.registerMetric(metric as unknown as Counter);
+    }
     // Process and event-loop metrics (CPU, memory, GC, loop delay), as prom-client names them.
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
