@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSweeper } from '../../src/app/sweeper.ts';
 import { meteredCharging } from '../../src/metrics/metered-charging.ts';
+import { TollgateMetrics } from '../../src/metrics/metrics.ts';
 import { openTestApi, seedWorld, type StoreKind, type TestApi } from '../http/http-fixture.ts';
 
 const metricsKey = 'metrics-key-for-prometheus-0123';
@@ -78,6 +79,26 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('GET /metrics on %s (issue 21)'
     await api.call({ method: 'GET', url: '/no/such/path/123', key: null });
     expect(sample(await scrape(api), 'tollgate_requests_total',
       { protocol: 'http', route: 'unmatched', outcome: '404' })).toBe(1);
+  });
+});
+
+describe('RequestSeries', () => {
+  it('prints Prometheus buckets: cumulative, a value on a bound inside it, +Inf last', async () => {
+    const metrics = new TollgateMetrics({ processMetrics: false });
+    const series = metrics.requests.add('radius', 'authorize');
+    for (const seconds of [0.001, 0.0011, 0.2, 60]) series.observe('granted', seconds);
+    series.observe('refused', 0.0004);
+    const text = await metrics.registry.metrics();
+    const labels = { protocol: 'radius', route: 'authorize' };
+    const bucket = (le: string) => sample(text, 'tollgate_request_duration_seconds_bucket',
+      { ...labels, le });
+    expect([bucket('0.0005'), bucket('0.001'), bucket('0.0025'), bucket('0.25'), bucket('10'),
+      bucket('+Inf')]).toEqual([1, 2, 3, 4, 4, 5]);
+    expect(sample(text, 'tollgate_request_duration_seconds_count', labels)).toBe(5);
+    expect(sample(text, 'tollgate_request_duration_seconds_sum', labels)).toBeCloseTo(60.2025, 6);
+    expect(sample(text, 'tollgate_requests_total', { ...labels, outcome: 'granted' })).toBe(4);
+    expect(text).toContain('# TYPE tollgate_request_duration_seconds histogram');
+    expect(text).toContain('# TYPE tollgate_requests_total counter');
   });
 });
 
