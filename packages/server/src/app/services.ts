@@ -64,6 +64,7 @@ import { systemClock } from './system-clock.ts';
 import { TollgateMetrics, type OperationsSnapshot } from '../metrics/metrics.ts';
 import { meteredEngineStorage } from '../metrics/metered-engine-storage.ts';
 import { operationsStatsOver } from '../storage/shared/operations-stats-sql.ts';
+import { exchangeRateHistoryOver } from '../storage/shared/exchange-rate-history-sql.ts';
 import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
 import {
   forwardingCharging,
@@ -107,6 +108,7 @@ interface Stores {
   readonly audit: AuditStore;
   /** What a metrics scrape reads from storage. */
   readonly operations: () => Promise<OperationsSnapshot>;
+  readonly exchangeRateHistory: AppServices['exchangeRateHistory'];
   readonly migrationsApplied: number;
   /** PostgreSQL with the engine: which trees this node owns among the database's nodes. */
   readonly ownership: PostgresOwnership | null;
@@ -156,6 +158,7 @@ async function openStores(config: Config, target: DatabaseTarget,
         subscriberIdentities: sqliteSubscriberIdentityStore(database),
         audit: auditStoreOver(sqliteWithRunner(database)),
         operations: operationsStatsOver(sqliteWithRunner(database)),
+        exchangeRateHistory: exchangeRateHistoryOver(sqliteWithRunner(database)),
         migrationsApplied, ownership: null, close: async () => {
           await writer?.close();
           await database.close();
@@ -183,6 +186,7 @@ async function openStores(config: Config, target: DatabaseTarget,
       subscriberIdentities: subscriberIdentityStoreOver(postgresWithRunner(database)),
       audit: auditStoreOver(postgresWithRunner(database)),
       operations: operationsStatsOver(postgresWithRunner(database)),
+      exchangeRateHistory: exchangeRateHistoryOver(postgresWithRunner(database)),
       migrationsApplied, ownership, close: async () => {
         await ownership?.stop();
         await database.close();
@@ -293,6 +297,7 @@ export async function openServices(
     routing,
     decks,
     deckStore: stores.decks,
+    exchangeRateHistory: stores.exchangeRateHistory,
     apiKeys,
     access: createAccess(ledger),
     audit: createAuditTrail({ store: stores.audit, ledger, clock }),

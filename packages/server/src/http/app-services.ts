@@ -10,6 +10,10 @@ import type { SubscriberIdentityStore } from '../diameter/subscriber-identity-st
 import type { FraudServices } from '../fraud/fraud-services.ts';
 import type { RoutingService } from '../routing/routing-service.ts';
 import type { TollgateMetrics } from '../metrics/metrics.ts';
+import type {
+  ExchangeRateHistoryQuery,
+  ExchangeRateRecord,
+} from '../storage/shared/exchange-rate-history-sql.ts';
 import type { SwitchServices } from '../switches/teardown/switch-services.ts';
 
 /** What the routes use: use cases and ports only, never a database handle. */
@@ -31,6 +35,9 @@ export interface AppServices {
   readonly subscriberIdentities?: SubscriberIdentityStore;
   /** Fraud control (fraud/); absent when `fraudEnabled` is off. */
   readonly fraud?: FraudServices;
+  /** Every exchange rate set, with when the next took over (read-only; set by the ledger). */
+  readonly exchangeRateHistory: (query: ExchangeRateHistoryQuery) =>
+    Promise<ExchangeRateRecord[]>;
   /** Prometheus metrics (metrics/); absent in tests that do not need them. */
   readonly metrics?: TollgateMetrics;
   /** Several nodes on one PostgreSQL: where forwarded calls are run (cluster/). */

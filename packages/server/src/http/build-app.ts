@@ -25,6 +25,7 @@ import { usageRoutes } from './routes/usage-routes.ts';
 import { kamailioRoutes } from '../switches/kamailio/kamailio-routes.ts';
 import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
+import { exchangeRateRoutes } from './routes/exchange-rate-routes.ts';
 import { registerReadiness } from './readiness.ts';
 import { registerHttpMetrics } from '../metrics/http-metrics.ts';
 import { TollgateMetrics } from '../metrics/metrics.ts';
@@ -117,6 +118,7 @@ export async function buildApp(
     await v1.register(deckRoutes, { services, config });
     await v1.register(fraudRoutes, { services });
     await v1.register(auditRoutes, { services });
+    await v1.register(exchangeRateRoutes, { services });
   });
   await app.ready();
   return app;

@@ -45,6 +45,7 @@ export const routeClassTable = {
   'GET /v1/rate-decks': 'read',
   'GET /v1/rate-decks/:id': 'read',
   'GET /v1/rate-decks/:id/csv': 'read',
+  'GET /v1/exchange-rates': 'read',
   'POST /v1/accounts': 'administration',
   'PATCH /v1/accounts/:id': 'administration',
   'POST /v1/accounts/:id/suspend': 'administration',
@@ -67,6 +68,7 @@ export const routeClassTable = {
   'POST /v1/fraud/measures/:id/release': 'administration',
   'POST /v1/rate-decks': 'administration',
   'POST /v1/time-bands': 'administration',
+  'POST /v1/exchange-rates': 'administration',
 } as const satisfies Record<string, RouteClass>;
 
 /** The class of a route, or undefined when the table lacks it. HEAD is answered as GET. */

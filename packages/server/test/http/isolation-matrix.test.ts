@@ -115,6 +115,12 @@ const matrix: Record<string, Entry> = {
   // Installation-wide numbers: the operator reads them, a tenant's key is refused (403).
   'GET /metrics': { open: (caller) => ({ method: 'GET', url: '/metrics', key: keyOf(caller) }),
     status: (caller) => caller === 'operator' ? 200 : 403 },
+  // Rates convert every tree's money: the operator's alone (exchange-rate-routes.ts).
+  'POST /v1/exchange-rates': { open: (caller) => ({ method: 'POST', url: '/v1/exchange-rates',
+    key: keyOf(caller), json: { from: 'EUR', to: 'USD', rate: '1.08' } }),
+  status: (caller) => caller === 'operator' ? 201 : 403 },
+  'GET /v1/exchange-rates': { open: (caller) => ({ method: 'GET', url: '/v1/exchange-rates',
+    key: keyOf(caller) }), status: (caller) => caller === 'operator' ? 200 : 403 },
   'GET /openapi.json': { open: () => ({ method: 'GET', url: '/openapi.json', key: null }) },
   'GET /v1/whoami': { open: (caller) => ({ method: 'GET', url: '/v1/whoami',
     key: keyOf(caller) }) },
