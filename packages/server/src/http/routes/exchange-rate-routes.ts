@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { formatIsoInstant, parseIsoInstantMs } from '@tollgate/core';
+import { formatIsoInstant } from '@tollgate/core';
 import type { Principal } from '../../auth/api-keys.ts';
 import type { ExchangeRateRecord } from '../../storage/shared/exchange-rate-history-sql.ts';
 import type { AppServices } from '../app-services.ts';
 import { httpLimits } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
+import { parseInstantOrDayMs } from '../convert.ts';
 import { httpProblem, unwrap } from '../http-problem.ts';
 import { withProblems } from '../schemas/common-schemas.ts';
 import {
@@ -15,7 +16,6 @@ import {
 } from '../schemas/exchange-rate-schemas.ts';
 
 const tags = ['exchange-rates'];
-const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Rates convert every tree's money: the operator's key alone sets and reads them. */
 function requireOperator(principal: Principal): void {
@@ -27,7 +27,7 @@ function requireOperator(principal: Principal): void {
 /** An instant, or a day (`YYYY-MM-DD`, from its start in UTC); the problem names the field. */
 function validFromOf(text: string | undefined, nowMs: number): number {
   if (text === undefined) return nowMs;
-  const parsed = parseIsoInstantMs(dayPattern.test(text) ? `${text}T00:00:00Z` : text);
+  const parsed = parseInstantOrDayMs(text, 'start');
   if (!parsed.ok) return unwrap({ ...parsed, message: `valid_from: ${parsed.message}`,
     column: 'valid_from' });
   return parsed.value;
