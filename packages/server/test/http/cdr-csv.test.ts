@@ -15,17 +15,22 @@ function rowsOf(text: string): Array<Record<string, string>> {
     .map((value, index) => [columns[index]!, value])));
 }
 
+/** cu1 calls the UK and hangs up after `seconds`. */
+async function placeCall(testApi: TestApi, key: string, sessionId: string, seconds: number) {
+  await testApi.call({ method: 'POST', url: '/v1/sessions', key, json: { session_id: sessionId,
+    account_id: 'cu1', caller: '15551230000', callee: '442079460000', request_number: 0 } });
+  const ended = await testApi.call({ method: 'POST', url: `/v1/sessions/${sessionId}/terminate`,
+    key, json: { request_number: 1, used_seconds: seconds } });
+  expect(ended.status, ended.text).toBe(200);
+}
+
 describe('CDR CSV with the caller\'s own figures (issue 21)', () => {
   it('shows each level its price, its cost and its margin, exactly', async () => {
     api = await openTestApi('sqlite');
     const world = await seedWorld(api);
     // charging.md's chain: cu1 pays 0.20/min + 0.05 connect, rs 0.15/min, ad 0.12/min, and the
     // root's own deck is 0.10/min; 30/6 blocks; a 47 s call is billed 48 s.
-    const key = world.keys.cu1;
-    await api.call({ method: 'POST', url: '/v1/sessions', key, json: { session_id: 'chain-1',
-      account_id: 'cu1', caller: '15551230000', callee: '442079460000', request_number: 0 } });
-    await api.call({ method: 'POST', url: '/v1/sessions/chain-1/terminate', key,
-      json: { request_number: 1, used_seconds: 47 } });
+    await placeCall(api, world.keys.cu1, 'chain-1', 47);
     const csvOf = async (keyOf: string | undefined, url = '/v1/cdrs') => {
       const response = await api!.call({ method: 'GET', url, headers: { accept: 'text/csv' },
         ...(keyOf === undefined ? {} : { key: keyOf }) });
@@ -44,10 +49,7 @@ describe('CDR CSV with the caller\'s own figures (issue 21)', () => {
     api = await openTestApi('sqlite');
     const world = await seedWorld(api);
     const key = world.keys.cu1;
-    await api.call({ method: 'POST', url: '/v1/sessions', key, json: { session_id: 'day-1',
-      account_id: 'cu1', caller: '15551230000', callee: '442079460000', request_number: 0 } });
-    await api.call({ method: 'POST', url: '/v1/sessions/day-1/terminate', key,
-      json: { request_number: 1, used_seconds: 10 } });
+    await placeCall(api, key, 'day-1', 10);
     // The call ended on 2026-11-30 (the fixture's clock).
     const count = async (query: string) => {
       const response = await api!.call({ method: 'GET', url: `/v1/cdrs?${query}`, key });

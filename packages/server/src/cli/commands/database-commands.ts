@@ -85,16 +85,11 @@ const postgresBackupHint = 'for PostgreSQL use pg_dump / pg_restore or a base ba
  * server runs (it keeps charging); the copy is checked before the command says ok.
  */
 export async function backupCommand(args: string[]): Promise<CommandOutcome> {
-  const parsed = configOf(args, { db: { type: 'string' }, to: { type: 'string' } });
+  const parsed = sqliteFileCommand(args, 'to', 'backup needs --to FILE (a file that does not ' +
+    'exist)', {});
   if (!parsed.ok) return parsed.outcome;
-  const to = parsed.flags['to'];
-  if (typeof to !== 'string' || to === '') {
-    return usageError('invalid_arguments', 'backup needs --to FILE (a file that does not exist)');
-  }
-  const target = databaseTarget(parsed.config);
-  if (target.kind === 'postgres') return usageError('unsupported_database', postgresBackupHint);
-  return outcomeOf(await backupSqlite({ sourcePath: target.path, targetPath: to,
-    busyTimeoutMs: parsed.config.sqliteBusyTimeoutMs }), to);
+  return outcomeOf(await backupSqlite({ sourcePath: parsed.databasePath,
+    targetPath: parsed.file, busyTimeoutMs: parsed.config.sqliteBusyTimeoutMs }), parsed.file);
 }
 
 /**
@@ -102,15 +97,28 @@ export async function backupCommand(args: string[]): Promise<CommandOutcome> {
  * database, with the server stopped (refused while one holds the database).
  */
 export function restoreCommand(args: string[], nowMs: number): CommandOutcome {
-  const parsed = configOf(args, { db: { type: 'string' }, from: { type: 'string' },
-    replace: { type: 'boolean' } });
+  const parsed = sqliteFileCommand(args, 'from', 'restore needs --from FILE (a backup)',
+    { replace: { type: 'boolean' } });
   if (!parsed.ok) return parsed.outcome;
-  const from = parsed.flags['from'];
-  if (typeof from !== 'string' || from === '') {
-    return usageError('invalid_arguments', 'restore needs --from FILE (a backup)');
+  return outcomeOf(restoreSqlite({ backupPath: parsed.file, targetPath: parsed.databasePath,
+    replace: parsed.flags['replace'] === true, nowMs }), parsed.databasePath);
+}
+
+/** The flags of backup and restore: `--db`, the file flag they need, and their own. */
+function sqliteFileCommand(args: string[], fileFlag: 'to' | 'from', missing: string,
+  extra: NonNullable<ParseArgsConfig['options']>):
+  | { ok: true; config: Config; flags: Flags; file: string; databasePath: string }
+  | { ok: false; outcome: CommandOutcome } {
+  const parsed = configOf(args, { db: { type: 'string' }, [fileFlag]: { type: 'string' },
+    ...extra });
+  if (!parsed.ok) return parsed;
+  const file = parsed.flags[fileFlag];
+  if (typeof file !== 'string' || file === '') {
+    return { ok: false, outcome: usageError('invalid_arguments', missing) };
   }
   const target = databaseTarget(parsed.config);
-  if (target.kind === 'postgres') return usageError('unsupported_database', postgresBackupHint);
-  return outcomeOf(restoreSqlite({ backupPath: from, targetPath: target.path,
-    replace: parsed.flags['replace'] === true, nowMs }), target.path);
+  if (target.kind === 'postgres') {
+    return { ok: false, outcome: usageError('unsupported_database', postgresBackupHint) };
+  }
+  return { ...parsed, file, databasePath: target.path };
 }
