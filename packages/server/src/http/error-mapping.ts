@@ -32,6 +32,8 @@ export const httpCodes = [
   'owner_moved',
   // Abuse limits (request-limits.ts): a budget of requests is spent; see Retry-After.
   'rate_limited',
+  // POST /v1/exchange-rates: a rate that was in force before now cannot be set or replaced.
+  'exchange_rate_history',
 ] as const;
 export type HttpCode = (typeof httpCodes)[number];
 
@@ -225,6 +227,7 @@ export const httpStatusOfCode = {
   internal_error: 500,
   service_unavailable: 503,
   not_ready: 503,
+  exchange_rate_history: 409,
   time_bands_not_found: 404,
   api_key_not_found: 404,
   rate_limited: 429,

@@ -218,9 +218,21 @@ describe('events and CDRs', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.text.trimEnd().split('\n');
     expect(lines[0]).toBe('id,session_id,account_id,caller,callee,started_at,ended_at,' +
-      'used_seconds,billed_seconds,bundle_seconds,cost,currency,disposition');
+      'used_seconds,billed_seconds,bundle_seconds,cost,currency,disposition,' +
+      'own_price,own_price_currency,own_cost,own_cost_currency,own_margin');
     expect(lines).toHaveLength(3);
     expect(csv.headers['x-next-after']).toEqual(expect.any(String));
+    // Accept: text/csv asks for the same; format=json (or JSON weighted higher) keeps JSON.
+    const accepted = await api.call({ method: 'GET', url: '/v1/cdrs?limit=2',
+      key: world.keys.rs, headers: { accept: 'text/csv' } });
+    expect([accepted.headers['content-type'], accepted.text]).toEqual([csv.headers['content-type'],
+      csv.text]);
+    for (const [url, accept] of [['/v1/cdrs?limit=2&format=json', 'text/csv'],
+      ['/v1/cdrs?limit=2', 'application/json, text/csv;q=0.5'], ['/v1/cdrs?limit=2', '*/*']]) {
+      const json = await api.call({ method: 'GET', url: url!, key: world.keys.rs,
+        headers: { accept: accept! } });
+      expect(String(json.headers['content-type'])).toMatch(/^application\/json/);
+    }
     const operator = await api.call({ method: 'GET', url: '/v1/cdrs' });
     expect([operator.status, operator.body['code']]).toEqual([400, 'scope_required']);
     const badFrom = await api.call({ method: 'GET', url: '/v1/cdrs?from=noon',

@@ -110,8 +110,12 @@ export const CdrQuery = Type.Object({
     description: 'CDRs of this account\'s subtree (default: the key\'s account)' })),
   customer_id: Type.Optional(Type.String({ minLength: 1,
     maxLength: ledgerLimits.accountIdLengthMax, description: 'Only the CDRs of this customer' })),
-  from: Type.Optional(Instant),
-  to: Type.Optional(Instant),
+  from: Type.Optional(Type.String({ maxLength: 40,
+    description: 'CDRs that ended at or after: an ISO instant, or a day (YYYY-MM-DD, UTC, ' +
+      'from its start)' })),
+  to: Type.Optional(Type.String({ maxLength: 40,
+    description: 'CDRs that ended before: an ISO instant, or a day (YYYY-MM-DD, UTC, the ' +
+      'whole day included)' })),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
   ...PageQuery,
 }, { additionalProperties: false });
