@@ -45,6 +45,23 @@ function problemAnswer(code: string, message: string): Answer {
       : [avp('Failed-AVP', [missingAvp(mapped.failedAvp)])])] };
 }
 
+/**
+ * A problem the core found in a CCR. A request for units it cannot honour (zero, or past the
+ * longest call) is 5004 with the Requested-Service-Unit as sent, so the client sees the value.
+ */
+function requestProblem(request: CreditControlRequest, code: string, message: string): Answer {
+  if (code === 'invalid_requested_seconds' && request.requestedSeconds !== null) {
+    return failed(resultCodes.invalidAvpValue, message.slice(0, 200),
+      avp('Requested-Service-Unit', [avp('CC-Time', request.requestedSeconds)]));
+  }
+  return problemAnswer(code, message);
+}
+
+/** RSU CC-Time as the core's requested seconds; absent (or an empty RSU): the slice. */
+function requestedOf(request: CreditControlRequest): { requestedSeconds?: number } {
+  return request.requestedSeconds === null ? {} : { requestedSeconds: request.requestedSeconds };
+}
+
 function failed(resultCode: number, message: string, failedAvp?: OutAvp): Answer {
   return { resultCode, avps: [avp('Error-Message', message),
     ...(failedAvp === undefined ? [] : [avp('Failed-AVP', [failedAvp])])] };
@@ -97,8 +114,8 @@ async function initial(deps: CreditControlDeps, request: CreditControlRequest): 
   if ('resultCode' in parties) return parties;
   const result = await deps.charging.authorize({ sessionId: request.sessionId,
     requestNumber: request.requestNumber, accountId: parties.accountId,
-    caller: callerOf(request), callee: parties.callee });
-  if (!result.ok) return problemAnswer(result.code, result.message);
+    caller: callerOf(request), callee: parties.callee, ...requestedOf(request) });
+  if (!result.ok) return requestProblem(request, result.code, result.message);
   if (result.value.status !== 'granted') return refusal(request, result.value);
   deps.usage.remember(request.sessionId, { usedSeconds: 0, requestNumber: 0 });
   return grant(request, result.value);
@@ -109,8 +126,8 @@ async function update(deps: CreditControlDeps, request: CreditControlRequest): P
     sessionId: request.sessionId, requestNumber: request.requestNumber,
     reportedSeconds: request.usedSeconds });
   const result = await deps.charging.update({ sessionId: request.sessionId,
-    requestNumber: request.requestNumber, usedSeconds });
-  if (!result.ok) return problemAnswer(result.code, result.message);
+    requestNumber: request.requestNumber, usedSeconds, ...requestedOf(request) });
+  if (!result.ok) return requestProblem(request, result.code, result.message);
   deps.usage.remember(request.sessionId, { usedSeconds: result.value.usedSeconds,
     requestNumber: result.value.requestNumber });
   return grant(request, result.value);
