@@ -1,4 +1,5 @@
-import type { ChargingService, GrantAnswer, RefusalAnswer } from '@tollgate/core';
+import type { ChargingService, Clock, GrantAnswer, RefusalAnswer } from '@tollgate/core';
+import type { SessionOriginStore } from '../switches/teardown/session-origins.ts';
 import { missingAvp } from './avp-read.ts';
 import { encodeAnswer, type LocalIdentity } from './base-answers.ts';
 import {
@@ -16,7 +17,8 @@ import {
 import { avp, DiameterDecodeError, echoAvp, type DiameterMessage, type OutAvp } from
   './diameter-codec.ts';
 import { ccRequestTypes, requestedActions, resultCodes } from './diameter-constants.ts';
-import type { ApplicationHandler } from './peer-connection.ts';
+import { diameterCallRef } from './diameter-teardown.ts';
+import type { ApplicationHandler, PeerInfo } from './peer-connection.ts';
 import { answerForCode, refusalResultCode } from './result-mapping.ts';
 import type { SessionUsage } from './session-usage.ts';
 import { resolveSubscriber, type SubscriberDirectory } from './subscriber-directory.ts';
@@ -26,6 +28,9 @@ export interface CreditControlDeps {
   readonly directory: SubscriberDirectory;
   readonly local: LocalIdentity;
   readonly usage: SessionUsage;
+  /** Where each session lives (its client), so a kill or a re-auth can reach it. */
+  readonly origins: SessionOriginStore;
+  readonly clock: Clock;
 }
 
 interface Answer {
@@ -109,9 +114,16 @@ async function partiesOf(
   return { callee, accountId: match.accountId };
 }
 
-async function initial(deps: CreditControlDeps, request: CreditControlRequest): Promise<Answer> {
+async function initial(
+  deps: CreditControlDeps,
+  request: CreditControlRequest,
+  peer: PeerInfo,
+): Promise<Answer> {
   const parties = await partiesOf(deps, request);
   if ('resultCode' in parties) return parties;
+  // Recorded before the grant, so a kill right after it already knows the client to tell.
+  await deps.origins.record({ sessionId: request.sessionId, integration: 'diameter',
+    callRef: diameterCallRef(peer), nowMs: deps.clock.nowMs() });
   const result = await deps.charging.authorize({ sessionId: request.sessionId,
     requestNumber: request.requestNumber, accountId: parties.accountId,
     caller: callerOf(request), callee: parties.callee, ...requestedOf(request) });
@@ -180,10 +192,14 @@ async function event(deps: CreditControlDeps, request: CreditControlRequest): Pr
     ...costInformationOf(costMicros, currency)] };
 }
 
-function serveRequest(deps: CreditControlDeps, request: CreditControlRequest): Promise<Answer> {
+function serveRequest(
+  deps: CreditControlDeps,
+  request: CreditControlRequest,
+  peer: PeerInfo,
+): Promise<Answer> {
   switch (request.requestType) {
     case ccRequestTypes.initial:
-      return initial(deps, request);
+      return initial(deps, request, peer);
     case ccRequestTypes.update:
       return update(deps, request);
     case ccRequestTypes.termination:
@@ -198,7 +214,7 @@ function serveRequest(deps: CreditControlDeps, request: CreditControlRequest): P
  * reason the CCR was not understood, becomes the CCA.
  */
 export function createCreditControlHandler(deps: CreditControlDeps): ApplicationHandler {
-  return async (message: DiameterMessage) => {
+  return async (message: DiameterMessage, peer: PeerInfo) => {
     let request: CreditControlRequest;
     try {
       request = parseCreditControlRequest(message.avps);
@@ -206,7 +222,7 @@ export function createCreditControlHandler(deps: CreditControlDeps): Application
       if (!(error instanceof DiameterDecodeError)) throw error;
       return encodeUnparsedAnswer(deps.local, message, error);
     }
-    const answer = await serveRequest(deps, request);
+    const answer = await serveRequest(deps, request, peer);
     return encodeAnswer(message, answer.resultCode,
       [...ccaHead(deps.local, request, answer.resultCode), ...answer.avps]);
   };

@@ -10,7 +10,9 @@ import {
 } from '../../src/diameter/avp-read.ts';
 import { avp, encodeMessage, type Avp, type DiameterMessage } from
   '../../src/diameter/diameter-codec.ts';
+import { systemClock } from '../../src/app/system-clock.ts';
 import { startDiameter } from '../../src/diameter/diameter-service.ts';
+import { TeardownRegistry } from '../../src/switches/teardown/teardown-registry.ts';
 import { account, balances, money } from '../charging/charging-harness.ts';
 import { deckOf, openDiameterHarness, perSecondDeck, type DiameterHarness } from
   './diameter-harness.ts';
@@ -144,7 +146,8 @@ describe('Diameter credit control over the charging core', () => {
   it('two nodes serving one session alternately agree on its running usage', async () => {
     const other = await startDiameter({ settings: { host: '127.0.0.1', port: 0,
       originHost: 'ocs2.test.local', originRealm: 'test.local', allowedPeers: [] },
-    charging: harness.charging, directory: harness.identities, nowMs: Date.now() });
+    charging: harness.charging, directory: harness.identities, clock: systemClock,
+    switches: { origins: harness.switches.origins, registry: new TeardownRegistry() } });
     const second = await TestDiameterClient.open(other.port);
     try {
       await second.capabilitiesExchange();
