@@ -49,6 +49,9 @@ beforeAll(async () => {
   await account(harness, { id: 'crowd', tier: 'customer', parentId: 'root', deck: 'd10',
     topup: '1.20' });
   await harness.identify('sip_uri', 'sip:crowd@127.0.0.1', 'crowd');
+  await account(harness, { id: 'victim', tier: 'customer', parentId: 'root', deck: 'd1',
+    topup: '1.00' });
+  await harness.identify('sip_uri', 'sip:victim@127.0.0.1', 'victim');
   ports = { ocs: harness.server.port, acceptor: await freeTcpPort(), sip: await freeUdpPort(),
     callee: await freeUdpPort() };
   callerPort = await freeUdpPort();
@@ -223,4 +226,38 @@ describe('Kamailio ims_charging + SIPp against Tollgate\'s Diameter server', () 
     const verified = await harness.ledger.verifyLedger();
     expect(verified.ok && verified.value.findingCount).toBe(0);
   }, 90_000);
+
+  it('a kill reaches a Kamailio Ro session: settled at once, and the call ends at its grant ' +
+    '(ims_charging serves no ASR), charged exactly once', async () => {
+    const placed = calls({ scenario: 'uac-maybe.xml', user: 'victim', callMs: 12_000,
+      calls: 1, callsPerSecond: 1 });
+    let live: string | undefined;
+    const deadline = Date.now() + 10_000;
+    while (live === undefined && Date.now() < deadline) {
+      const listed = await harness.charging.listLiveSessions({ scopeAccountId: 'victim',
+        limit: 1 });
+      live = listed.ok ? listed.value[0]?.sessionId : undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(live, diagnostics()).toBeDefined();
+    const killed = await harness.switches.teardown.killSession({ sessionId: live!,
+      reason: 'operator_kill' });
+    expect(killed.ok).toBe(true);
+    // Kamailio 5.6's cdp leaves an ASR unanswered (measured): the kill is logged
+    // teardown_timeout after 0.7 s; the money was settled before it.
+    const teardown = killed.ok ? killed.value.teardown : null;
+    expect(teardown).toMatchObject({ status: 'failed' });
+    expect(['teardown_timeout', 'switch_refused']).toContain(
+      teardown?.status === 'failed' ? teardown.code : null);
+    const settled = await balances(harness, 'victim');
+    expect(settled.pendingMicros).toBe(0n);
+    const run = await placed;
+    expect(run.caller.exitCode, run.caller.output + diagnostics()).toBe(0);
+    const cdrs = await cdrsOf('victim');
+    expect(cdrs.map((cdr) => cdr.disposition)).toEqual(['killed']);
+    // Kamailio's CCR-U after the kill got 4012 and its CCR-T the kill's settlement.
+    const after = await balances(harness, 'victim');
+    expect(after).toEqual(settled);
+    expect(after.postedMicros).toBe(money('1.00') - cdrs[0]!.costMicros);
+  }, 60_000);
 });
