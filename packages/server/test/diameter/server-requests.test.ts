@@ -216,10 +216,13 @@ describe('Tollgate\'s own Diameter requests, seen by the Erlang/OTP client', () 
 });
 
 describe('Tollgate\'s own requests to a client that refuses or stays silent', () => {
-  async function requestOf(peer: TestDiameterClient, commandCode: number) {
+  /** The first request `commandCode` Tollgate sent `peer` (for `sessionId`, when given). */
+  async function requestOf(peer: TestDiameterClient, commandCode: number, sessionId?: string) {
     const deadline = Date.now() + 3_000;
     for (;;) {
-      const found = peer.requests.find((request) => request.commandCode === commandCode);
+      const found = peer.requests.find((request) => request.commandCode === commandCode &&
+        (sessionId === undefined ||
+          textOf(findAvp(request.avps, 'Session-Id')!) === sessionId));
       if (found !== undefined) return found;
       if (Date.now() > deadline) throw new Error(`no request ${commandCode}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -266,6 +269,14 @@ describe('Tollgate\'s own requests to a client that refuses or stays silent', ()
         code: 'teardown_timeout' });
       expect((await cdrsOf('cu1', 'plain.test.local;2;silent')).map((cdr) =>
         cdr['disposition'])).toEqual(['killed']);
+      // A raised credit limit of the reseller: its subtree's live calls are asked to re-auth.
+      await startOn(peer, 'plain.test.local;3;raised');
+      const raised = await api.call({ method: 'PATCH', url: '/v1/accounts/rs',
+        json: { credit_limit: '150.00' } });
+      expect(raised.status, raised.text).toBe(200);
+      const asked = await requestOf(peer, 258, 'plain.test.local;3;raised');
+      expect(unsigned32Of(findAvp(asked.avps, 'Re-Auth-Request-Type')!)).toBe(0);
+      answer(peer, asked, 2001);
     } finally {
       peer.close();
     }
