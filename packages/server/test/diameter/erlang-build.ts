@@ -32,7 +32,9 @@ export function buildErlangClient(): string {
   execFileSync('erlc', ['-I', '.', 'rfc4005_nas.erl'], options);
   execFileSync('diameterc', ['-i', '.', ...inherit, 'rfc4006_cc.dia'], options);
   execFileSync('erlc', ['-I', '.', 'rfc4006_cc.erl'], options);
-  execFileSync('erlc', [join(erlangFixtures, 'tollgate_cc_cb.erl')], options);
+  for (const module of ['tollgate_cc_cb.erl', 'tollgate_cc_client.erl']) {
+    execFileSync('erlc', [join(erlangFixtures, module)], options);
+  }
   return directory;
 }
 

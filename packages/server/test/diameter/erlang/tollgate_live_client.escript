@@ -6,22 +6,14 @@
 %%   update <label>                                     a CCR-U of its own (2 s used, 10 asked)
 %%   answer <result code>                               how to answer the next RAR/ASR
 %%   quit
-%% and reads one line per answer ("answer <label> result=... gsu=... fui=...", as
-%% tollgate_ccr_client prints them) and per request ("request RAR|ASR session=... errors=...").
+%% and reads one line per answer (tollgate_cc_client:show/2) and per request
+%% ("request RAR|ASR session=... errors=...", tollgate_cc_cb).
 %% Usage: escript tollgate_live_client.escript <ebin dir> <port>
 -mode(compile).
 
--include_lib("diameter/include/diameter.hrl").
-
 main([Ebin, PortText]) ->
     true = code:add_patha(Ebin),
-    ok = diameter:start(),
-    ok = diameter:start_service(tollgate_test, service()),
-    {ok, _} = diameter:add_transport(tollgate_test, {connect, [
-        {transport_module, diameter_tcp},
-        {transport_config, [{raddr, {127, 0, 0, 1}}, {rport, list_to_integer(PortText)},
-                            {reuseaddr, true}]}]}),
-    wait_up(50),
+    tollgate_cc_client:start(list_to_integer(PortText)),
     register(tollgate_live, self()),
     Main = self(),
     spawn_link(fun() -> read_lines(Main) end),
@@ -30,21 +22,6 @@ main([Ebin, PortText]) ->
 main(_) ->
     io:format("usage: tollgate_live_client.escript EBIN PORT~n"),
     halt(2).
-
-service() ->
-    [{'Origin-Host', "erlang.test.local"}, {'Origin-Realm', "test.local"},
-     {'Vendor-Id', 0}, {'Product-Name', "OTP diameter test client"},
-     {'Auth-Application-Id', [4]}, {'Host-IP-Address', [{127, 0, 0, 1}]},
-     {decode_format, map}, {string_decode, false},
-     {application, [{alias, cc}, {dictionary, rfc4006_cc}, {module, tollgate_cc_cb},
-                    {answer_errors, callback}]}].
-
-wait_up(0) -> io:format("error no_peer~n"), halt(1);
-wait_up(N) ->
-    case diameter:service_info(tollgate_test, connections) of
-        [_ | _] -> timer:sleep(100);
-        _ -> timer:sleep(100), wait_up(N - 1)
-    end.
 
 read_lines(Main) ->
     case io:get_line("") of
@@ -107,40 +84,9 @@ finish(Session, Suffix, Sessions) ->
         error -> io:format("unknown ~s~n", [Session]), Sessions
     end.
 
-result_of({ok, [_ | Answer], _}) -> maps:get('Result-Code', Answer);
-result_of(_) -> none.
-
 ccr(Session, Type, Number, Subscriber, Options) ->
-    Units = lists:flatmap(fun({rsu, Seconds}) -> [{'Requested-Service-Unit',
-                                                   #{'CC-Time' => Seconds}}];
-                             ({usu, Seconds}) -> [{'Used-Service-Unit',
-                                                   [#{'CC-Time' => Seconds}]}]
-                          end, Options),
-    Mscc = maps:merge(#{'Service-Identifier' => [1000], 'Rating-Group' => 100},
-                      maps:from_list(Units)),
-    Called = #diameter_avp{code = 30, data = <<"sip:4420700000@127.0.0.1">>},
-    diameter:call(tollgate_test, cc, ['CCR' | #{'Session-Id' => Session,
-        'Destination-Realm' => "test.local", 'Auth-Application-Id' => 4,
-        'Service-Context-Id' => "32260@3gpp.org", 'CC-Request-Type' => Type,
-        'CC-Request-Number' => Number,
-        'Subscription-Id' => [#{'Subscription-Id-Type' => 2,
-                                'Subscription-Id-Data' => Subscriber}],
-        'Multiple-Services-Credit-Control' => [Mscc], 'AVP' => [Called]}], []).
+    tollgate_cc_client:ccr(Session, Type, Number, Subscriber, Options).
 
-one(Key, Map) ->
-    case maps:get(Key, Map, []) of
-        [Value | _] -> Value;
-        [] -> none;
-        Value -> Value
-    end.
+show(Label, Answer) -> tollgate_cc_client:show(Label, Answer).
 
-show(Label, {ok, [Name | Answer], Errors}) ->
-    Mscc = case one('Multiple-Services-Credit-Control', Answer) of none -> #{}; M -> M end,
-    Gsu = case one('Granted-Service-Unit', Mscc) of none -> #{}; G -> G end,
-    Fui = case one('Final-Unit-Indication', Mscc) of none -> #{}; F -> F end,
-    io:format("answer ~s command=~s result=~w number=~w errors=~w gsu=~w fui=~w~n",
-              [Label, Name, one('Result-Code', Answer), one('CC-Request-Number', Answer),
-               [element(1, E) || E <- Errors], one('CC-Time', Gsu),
-               one('Final-Unit-Action', Fui)]);
-show(Label, Other) ->
-    io:format("answer ~s other=~0p~n", [Label, Other]).
+result_of(Answer) -> tollgate_cc_client:result_of(Answer).
