@@ -121,14 +121,16 @@ async function initial(
 ): Promise<Answer> {
   const parties = await partiesOf(deps, request);
   if ('resultCode' in parties) return parties;
-  // Recorded before the grant, so a kill right after it already knows the client to tell.
-  await deps.origins.record({ sessionId: request.sessionId, integration: 'diameter',
-    callRef: diameterCallRef(peer), nowMs: deps.clock.nowMs() });
   const result = await deps.charging.authorize({ sessionId: request.sessionId,
     requestNumber: request.requestNumber, accountId: parties.accountId,
     caller: callerOf(request), callee: parties.callee, ...requestedOf(request) });
   if (!result.ok) return requestProblem(request, result.code, result.message);
   if (result.value.status !== 'granted') return refusal(request, result.value);
+  // Where the session lives, for a kill's ASR or a re-auth's RAR: only once granted, so a
+  // refused or malformed CCR-I leaves nothing behind. A kill in the instant before finds no
+  // origin and is answered at the client's next CCR-U instead (0 seconds, final: 4012).
+  await deps.origins.record({ sessionId: request.sessionId, integration: 'diameter',
+    callRef: diameterCallRef(peer), nowMs: deps.clock.nowMs() });
   deps.usage.remember(request.sessionId, { usedSeconds: 0, requestNumber: 0 });
   return grant(request, result.value);
 }
