@@ -1,4 +1,5 @@
 import { isIP, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { encodeAnswer, encodeErrorAnswer, type LocalIdentity } from './base-answers.ts';
 import { capabilitiesAvps, checkCapabilities, type PeerPolicy } from './capabilities.ts';
 import {
@@ -19,6 +20,15 @@ import {
 } from './diameter-constants.ts';
 import { FrameReader, type FrameProblem } from './frame-reader.ts';
 import { PendingRequests, type PeerRequestOutcome } from './peer-requests.ts';
+
+/** A request of Tollgate's own (DWR, DPR, RAR, ASR) and how long to wait for its answer. */
+export interface OwnRequest {
+  readonly commandCode: number;
+  readonly applicationId: number;
+  readonly proxiable: boolean;
+  readonly avps: readonly OutAvp[];
+  readonly timeoutMs: number;
+}
 
 /** The peer a request came from, after its capabilities exchange. */
 export interface PeerInfo {
@@ -71,6 +81,8 @@ export class PeerConnection {
   #outbox: Buffer[] = [];
   readonly #requests: PendingRequests;
   #watchdog: NodeJS.Timeout | undefined;
+  /** When the peer was last heard from (monotonic ms): the watchdog's Tw counts from it. */
+  #heardAtMs = 0;
   #probing = false;
   readonly closed: Promise<void>;
 
@@ -103,14 +115,12 @@ export class PeerConnection {
    * Sends a request of Tollgate's own (RAR, ASR) and waits for its answer, at most
    * `timeoutMs`. Only on an open connection; never throws.
    */
-  request(message: { commandCode: number; applicationId: number; proxiable: boolean;
-    avps: readonly OutAvp[]; timeoutMs: number }): Promise<PeerRequestOutcome> {
+  request(message: OwnRequest): Promise<PeerRequestOutcome> {
     if (this.#state !== 'open') return Promise.resolve({ kind: 'closed' });
     return this.#send(message);
   }
 
-  #send(message: { commandCode: number; applicationId: number; proxiable: boolean;
-    avps: readonly OutAvp[]; timeoutMs: number }): Promise<PeerRequestOutcome> {
+  #send(message: OwnRequest): Promise<PeerRequestOutcome> {
     if (this.#requests.full) return Promise.resolve({ kind: 'busy' });
     const id = this.#requests.nextId();
     const answered = this.#requests.wait(id, message.timeoutMs);
@@ -159,8 +169,9 @@ export class PeerConnection {
       this.#answerUndecodable(frame, error);
       return;
     }
-    // Anything the peer sends shows it is alive (RFC 3539): the watchdog starts again.
-    if (this.#state === 'open') this.#armWatchdog();
+    // Anything the peer sends shows it is alive (RFC 3539): Tw counts from now. A timestamp,
+    // not a new timer per message: the running timer looks at it when it fires.
+    this.#heardAtMs = performance.now();
     if ((message.flags & messageFlags.request) === 0) {
       if (!this.#requests.answered(message)) {
         this.#context.log('peer_unexpected_answer', { command: message.commandCode,
@@ -229,7 +240,7 @@ export class PeerConnection {
     this.#state = 'open';
     // From now on the watchdog, not the socket's inactivity, decides whether the peer lives.
     this.#socket.setTimeout(0);
-    this.#armWatchdog();
+    this.#armWatchdog(this.#twMs());
     this.#context.log('peer_open', { host: outcome.peerHost, realm: outcome.peerRealm });
   }
 
@@ -303,18 +314,34 @@ export class PeerConnection {
     this.#socket.end();
   }
 
-  /** Starts Tw (with its jitter) again: the peer was just heard from, or a probe ended. */
-  #armWatchdog(): void {
-    clearTimeout(this.#watchdog);
+  /** Tw with its jitter, drawn anew each time. */
+  #twMs(): number {
     const { watchdogIntervalMs, watchdogJitterMs } = this.#context.limits;
-    const delayMs = watchdogIntervalMs + Math.round((Math.random() * 2 - 1) * watchdogJitterMs);
-    this.#watchdog = setTimeout(() => void this.#probe(), Math.max(1, delayMs));
+    return watchdogIntervalMs + Math.round((Math.random() * 2 - 1) * watchdogJitterMs);
+  }
+
+  #armWatchdog(delayMs: number): void {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => void this.#onWatchdog(), Math.max(1, delayMs));
     this.#watchdog.unref();
   }
 
-  /** Tw passed in silence: a DWR; no answer within another Tw closes the connection. */
+  /** The timer fired: heard from within Tw, wait the rest of it; silent for Tw, probe. */
+  async #onWatchdog(): Promise<void> {
+    if (this.#state !== 'open') return;
+    const twMs = this.#twMs();
+    const silentMs = performance.now() - this.#heardAtMs;
+    if (silentMs < twMs) {
+      this.#armWatchdog(twMs - silentMs);
+      return;
+    }
+    await this.#probe();
+    if (this.#state === 'open') this.#armWatchdog(this.#twMs());
+  }
+
+  /** A DWR; no answer within another Tw closes the connection as dead. */
   async #probe(): Promise<void> {
-    if (this.#state !== 'open' || this.#probing) return;
+    if (this.#probing) return;
     this.#probing = true;
     const { local, limits } = this.#context;
     const outcome = await this.#send({ commandCode: commandCodes.deviceWatchdog,
