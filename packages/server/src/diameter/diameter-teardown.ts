@@ -81,7 +81,7 @@ function outcomeOf(outcome: PeerRequestOutcome, success: TeardownOutcome, what: 
 
 /**
  * The Diameter teardown driver (switches/teardown): an Abort-Session-Request ends a killed
- * session (RFC 6733 8.5, RFC 4006 5.6); a Re-Auth-Request makes the client send a CCR-U now
+ * session (RFC 6733 8.5); a Re-Auth-Request makes the client send a CCR-U now
  * (RFC 6733 8.3, RFC 4006 5.5), for a suspension (its CCR-U is refused, the client ends the
  * call) and when the funds under a live session change. A suspension whose RAR the client
  * refuses (Kamailio's ims_charging serves neither command) falls back to an ASR.
