@@ -7,7 +7,7 @@ import type { LockedAccount } from '../ledger/ledger-store.ts';
 import { reserveChainInTransaction } from '../ledger/reserve-chain.ts';
 import { TransactionConflictError } from '../ledger/ledger-store.ts';
 import { bundleSecondsFor } from '../rating/bundle.ts';
-import { defaultExpectedDurationS, type Carrier } from '../routing/carrier.ts';
+import { defaultExpectedDurationS, routingLimits, type Carrier } from '../routing/carrier.ts';
 import { routeCall } from '../routing/route-candidates.ts';
 import { noRouting, type RoutingView } from '../routing/routing-ports.ts';
 import { checkAuthorizeInput } from './charging-input.ts';
@@ -109,7 +109,8 @@ export function sessionOutOfScope(sessionId: string) {
 
 type Routed =
   | { readonly kind: 'not_routed' }
-  | { readonly kind: 'routed'; readonly carrier: Carrier; readonly choice: RouteChoice }
+  | { readonly kind: 'routed'; readonly carrier: Carrier; readonly choice: RouteChoice;
+    readonly fallbacks: readonly RouteChoice[] }
   | { readonly kind: 'refused'; readonly message: string };
 
 /**
@@ -145,7 +146,12 @@ async function chooseCarrier(options: {
       `${dropped?.reason ?? 'not_known'}` };
   }
   const carrier = carriers.find((entry) => entry.id === route.carrierId)!;
-  return { kind: 'routed', carrier,
+  // The usable routes after the chosen one, in the policy's order: where the switch turns when
+  // the carrier fails (a loss-making one only under `allow_loss`, as in the routes).
+  const fallbacks = selection.routes.filter((entry) => entry !== route)
+    .slice(0, routingLimits.fallbacksMax)
+    .map((entry) => ({ carrierId: entry.carrierId, gateway: entry.gateway, prefix: entry.prefix }));
+  return { kind: 'routed', carrier, fallbacks,
     choice: { carrierId: carrier.id, gateway: carrier.gateway, prefix: route.prefix } };
 }
 
@@ -191,7 +197,7 @@ async function grantFirstSlice(context: {
   locked: readonly LockedAccount[];
   nowMs: number;
   deckOf: DeckLookup;
-  route: { carrier: Carrier; choice: RouteChoice } | null;
+  route: { carrier: Carrier; choice: RouteChoice; fallbacks: readonly RouteChoice[] } | null;
 }): Promise<GrantAnswer | RefusalAnswer> {
   const { deps, tx, input, chain, locked, nowMs, route } = context;
   const refuse = async (status: RefusalAnswer['status'], accountId: string | null,
@@ -225,7 +231,7 @@ async function grantFirstSlice(context: {
   const answer: GrantAnswer = { status: 'granted', sessionId: input.sessionId, requestNumber: 0,
     grantedSeconds: next.grant.grantedSeconds, final: next.grant.final, hangupAtMs,
     usedSeconds: 0, costMicros: micros(0n), currency: levels[0]!.account.currency,
-    ...(route === null ? {} : { route: route.choice }) };
+    ...(route === null ? {} : { route: route.choice, fallbacks: route.fallbacks }) };
   await tx.insertSession(sessionRecordOf({ input, levels, exposureMicros: next.exposureMicros,
     answer, deadlineMs, nowMs, bundleId: bundle.bundleId, bundleSecondsHeld: bundle.seconds,
     carrierId: route?.carrier.id ?? null }));

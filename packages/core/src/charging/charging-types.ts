@@ -127,6 +127,12 @@ export interface GrantAnswer {
   readonly currency: CurrencyCode;
   /** Present on an authorize routed to a carrier. */
   readonly route?: RouteChoice;
+  /**
+   * With `route`: the next usable carriers in order, for the switch to try when the chosen one
+   * fails (at most `routingLimits.fallbacksMax`). The switch reports a failed attempt by ending
+   * its session with 0 seconds and authorizing the next carrier by name (`carrierId`).
+   */
+  readonly fallbacks?: readonly RouteChoice[];
 }
 
 /** A refusal that is an answer (stored, replayed), not a malformed request. */

@@ -1,4 +1,5 @@
 import { spendKey } from '../ledger/spend-window.ts';
+import { reservationIdOf } from '../charging/session-state.ts';
 import type { ExchangeRate } from '../ledger/exchange-rate.ts';
 import {
   ratePairKey,
@@ -30,6 +31,11 @@ export async function loadNeeds(
 ): Promise<void> {
   const foreign = (accounts: readonly ForeignCandidate[]) =>
     checkForeign(storage, state, ownership, accounts);
+  // A session memory lacks is a new call's (or a closed one's), and the next thing its decision
+  // asks for is the session's reservation, whose id follows from the session's: both are
+  // loaded now, or the decision would fault, be undone and run once more for it.
+  const reservationIds = [...new Set([...needs.reservations ?? [],
+    ...(needs.sessions ?? []).map(reservationIdOf)])];
   await Promise.all([
     loadAccounts(storage, state, foreign, needs.accounts ?? [], absent),
     loadKeyed(needs.sessions ?? [], (id) => state.sessions.has(id),
@@ -49,7 +55,7 @@ export async function loadNeeds(
       }, (session) => session.sessionId,
       (id, session) => (session === null ? absent.add(`session:${id}`)
         : state.putSession(session))),
-    loadKeyed(needs.reservations ?? [], (id) => state.reservations.has(id),
+    loadKeyed(reservationIds, (id) => state.reservations.has(id),
       async (ids) => {
         const reservations = await storage.loadReservations(ids);
         await foreign(reservations.flatMap((reservation) =>

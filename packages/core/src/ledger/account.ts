@@ -44,14 +44,15 @@ export interface Account {
 }
 
 /**
- * An id as chosen, or an id chosen under an operator: `<root>~<id>`. Ids a tenant chooses live
- * in its operator's namespace (server/http/account-ids.ts), so two operators may both have an
- * `alice` and neither can take, block or detect the other's.
+ * An id as chosen, or an id chosen under the namespace of the account whose key made it:
+ * `<that account>~<id>`, so `<root>~<id>` from a root's key and `<root>~<admin>~<id>` from its
+ * admin's (server/http/routes/account-routes.ts). Two operators, or two sibling resellers, may
+ * each have an `alice`, and neither can take, block or detect the other's.
  */
-const idPattern = /^(?:[A-Za-z0-9_.-]+~)?[A-Za-z0-9_.-]+$/;
+const idPattern = /^(?:[A-Za-z0-9_.-]+~)*[A-Za-z0-9_.-]+$/;
 const chosenIdPattern = /^[A-Za-z0-9_.-]+$/;
 
-/** The separator between an operator's id and an id chosen in its namespace. */
+/** The separator between a namespace (an account's id) and an id chosen in it. */
 export const accountNamespaceSeparator = '~';
 
 /** True for an id as a caller chooses it: no namespace. */
@@ -71,14 +72,15 @@ export function isInternalAccountId(id: string): boolean {
 }
 
 export function isAccountId(text: string): text is AccountId {
-  return text.length > 0 && text.length <= ledgerLimits.idLengthMax && idPattern.test(text);
+  return text.length > 0 && text.length <= ledgerLimits.accountIdLengthMax &&
+    idPattern.test(text);
 }
 
 export function parseAccountId(text: string): LedgerResult<AccountId, 'invalid_account_id'> {
   if (!isAccountId(text)) {
     const max = ledgerLimits.idLengthMax;
     return ledgerProblem('invalid_account_id', `"${text.slice(0, 80)}" is not an account id ` +
-      `(1-${max} of A-Z a-z 0-9 _ . -, or <operator>~<id>)`);
+      `(1-${max} of A-Z a-z 0-9 _ . -, or <namespace>~<id>)`);
   }
   return success(text);
 }

@@ -26,8 +26,18 @@ export const ledgerLimits = {
   /** Mismatches listed in one verification report (the count is always exact). */
   verifyFindingsMax: 100,
   idLengthMax: 64,
+  /**
+   * A stored account id: an id chosen (idLengthMax) under the namespaces of the accounts whose
+   * keys made it and its ancestors (`<root>~<admin>~<reseller>~<id>`, account.ts), four chosen
+   * ids and their separators at most, as deep as the tiers go.
+   */
+  accountIdLengthMax: 4 * 64 + 3,
   referenceLengthMax: 128,
-  idempotencyKeyLengthMax: 200,
+  /**
+   * Keys the shell builds embed an account id and a reference (`topup:<account>:<reference>`):
+   * room for both at their longest (accountIdLengthMax, referenceLengthMax) and a prefix.
+   */
+  idempotencyKeyLengthMax: 4 * 64 + 3 + 128 + 32,
   nameLengthMax: 200,
   concurrentCallsMaxLimit: 1_000_000,
   /** Sanity bound on one amount: a bad tariff or a typo cannot move a fortune. */

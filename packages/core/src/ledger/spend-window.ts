@@ -21,11 +21,27 @@ export interface SpendWindow extends SpendWindowKey {
   readonly spentMicros: Micros;
 }
 
+const minuteMs = 60_000;
+/** Zones whose keys of the current minute are remembered; past it the memo starts afresh. */
+const zonesRememberedMax = 1_000;
+const keysOfMinute = new Map<string, { readonly minute: number; readonly keys: SpendWindowKeys }>();
+
+/**
+ * The keys of the windows an instant falls in. Every charge asks for them, once per level, so
+ * the keys of the current minute are remembered per zone: local midnights and offset changes
+ * fall on whole minutes, so every instant of one minute has the same keys.
+ */
 export function spendWindowKeys(timeZone: string, atMs: number): SpendWindowKeys {
-  return {
+  const minute = Math.floor(atMs / minuteMs);
+  const known = keysOfMinute.get(timeZone);
+  if (known !== undefined && known.minute === minute) return known.keys;
+  const keys = {
     dayKey: `D${localDayKey(timeZone, atMs)}`,
     monthKey: `M${localMonthKey(timeZone, atMs)}`,
   };
+  if (known === undefined && keysOfMinute.size >= zonesRememberedMax) keysOfMinute.clear();
+  keysOfMinute.set(timeZone, { minute, keys });
+  return keys;
 }
 
 export function spendKey(window: SpendWindowKey): string {

@@ -73,6 +73,8 @@ export const routingLimits = {
   rulesPerAccountMax: 10_000,
   expectedDurationSMax: 4 * 3600,
   routesAnsweredMax: 50,
+  /** Fallback carriers handed to the switch with a routed grant. */
+  fallbacksMax: 4,
 } as const;
 
 export const defaultExpectedDurationS = 60;

@@ -8,6 +8,7 @@ import { demoInstructions, seedDemo } from './demo-seed.ts';
 import type { QualityLogEvent } from '../routing/routing-catalog.ts';
 import { openServices } from './services.ts';
 import { startSweeper } from './sweeper.ts';
+import { startBillingJob } from './billing-job.ts';
 
 export interface ServerIo {
   /** Human-readable lines for the operator (the demo's instructions, where it listens). */
@@ -72,6 +73,10 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     const sweeper = startSweeper({ charging: services.charging,
       intervalMs: config.sweepIntervalMs, log: app.log });
     started.push(sweeper);
+    if (services.billing !== undefined) {
+      started.push(startBillingJob({ billing: services.billing,
+        holder: config.nodeId === '' ? baseUrl : config.nodeId, log: app.log }));
+    }
     // Switch integrations (RADIUS, FreeSWITCH ESL, Kamailio kills), as configured.
     const integrations = await startIntegrations(config, services, app.log);
     started.push(integrations);

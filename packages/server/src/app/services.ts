@@ -12,7 +12,11 @@ import {
   type TreeOwnership,
   type Clock,
   type QualitySettings,
+  billingOptionsDefault,
+  type BillingDeps,
+  type BillingStore,
 } from '@tollgate/core';
+import { postgresBillingStore, sqliteBillingStore } from '../billing/billing-stores.ts';
 import { createAccess } from '../auth/access.ts';
 import type { AuditStore } from '../audit/audit-store.ts';
 import { createAuditTrail } from '../audit/audit-trail.ts';
@@ -100,6 +104,7 @@ interface Stores {
   readonly fraud: FraudStores;
   readonly subscriberIdentities: SubscriberIdentityStore;
   readonly audit: AuditStore;
+  readonly billing: BillingStore;
   readonly migrationsApplied: number;
   /** PostgreSQL with the engine: which trees this node owns among the database's nodes. */
   readonly ownership: PostgresOwnership | null;
@@ -146,6 +151,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
         fraud: sqliteFraudStores(database),
         subscriberIdentities: sqliteSubscriberIdentityStore(database),
         audit: auditStoreOver(sqliteWithRunner(database)),
+        billing: sqliteBillingStore(database),
         migrationsApplied, ownership: null, close: async () => {
           await writer?.close();
           await database.close();
@@ -171,6 +177,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
       fraud: postgresFraudStores(database),
       subscriberIdentities: subscriberIdentityStoreOver(postgresWithRunner(database)),
       audit: auditStoreOver(postgresWithRunner(database)),
+      billing: postgresBillingStore(database),
       migrationsApplied, ownership, close: async () => {
         await ownership?.stop();
         await database.close();
@@ -260,6 +267,10 @@ export async function openServices(
   };
   const routing = createRoutingService({ store: stores.carriers, catalog, decks: stores.decks,
     ledger, charging: chargingDeps, nowMs: () => clock.nowMs() });
+  const billing: BillingDeps = { store: stores.billing, ledger, clock,
+    options: billingOptionsDefault,
+    destinationName: (deckId, prefix) =>
+      decks.loadedDeck(deckId)?.rowsByPrefix.get(prefix)?.[0]?.destination ?? null };
   const apiKeys = createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey,
     onUsageError: (error) => process.stderr.write(
       `tollgate: writing API key last-used times: ${String(error)}\n`) });
@@ -277,6 +288,7 @@ export async function openServices(
     apiKeys,
     access: createAccess(ledger),
     audit: createAuditTrail({ store: stores.audit, ledger, clock }),
+    billing,
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,

@@ -12,13 +12,15 @@ export const auditActions = [
   'bundle_created', 'carrier_created', 'carrier_updated', 'route_rule_put', 'route_rule_deleted',
   'routing_policy_put', 'fraud_config_put', 'fraud_config_deleted', 'risk_list_put',
   'risk_list_deleted', 'fraud_measure_released', 'session_killed', 'subscriber_identity_put',
-  'subscriber_identity_deleted',
+  'subscriber_identity_deleted', 'billing_settings_put', 'tax_profile_put', 'period_closed',
+  'payment_recorded', 'invoice_credited',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 export const auditSubjectKinds = ['account', 'transfer', 'api_key', 'rate_deck', 'time_bands',
   'bundle', 'carrier', 'route_rule', 'routing_policy', 'fraud_config', 'risk_list',
-  'fraud_measure', 'session', 'subscriber_identity'] as const;
+  'fraud_measure', 'session', 'subscriber_identity', 'billing_settings', 'tax_profile',
+  'invoice', 'payment'] as const;
 export type AuditSubjectKind = (typeof auditSubjectKinds)[number];
 
 /** What an action changes: the subject's kind follows from the action. */
@@ -32,7 +34,9 @@ const subjectKindOfAction: Readonly<Record<AuditAction, AuditSubjectKind>> = {
   fraud_config_deleted: 'fraud_config', risk_list_put: 'risk_list',
   risk_list_deleted: 'risk_list', fraud_measure_released: 'fraud_measure',
   session_killed: 'session', subscriber_identity_put: 'subscriber_identity',
-  subscriber_identity_deleted: 'subscriber_identity',
+  subscriber_identity_deleted: 'subscriber_identity', billing_settings_put: 'billing_settings',
+  tax_profile_put: 'tax_profile', period_closed: 'invoice', payment_recorded: 'payment',
+  invoice_credited: 'invoice',
 };
 
 export function subjectKindOf(action: AuditAction): AuditSubjectKind {

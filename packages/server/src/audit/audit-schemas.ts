@@ -1,3 +1,4 @@
+import { ledgerLimits } from '@tollgate/core';
 import { Type } from 'typebox';
 import { AccountIdText, Instant } from '../http/schemas/common-schemas.ts';
 import { auditActions, auditSubjectKinds } from './audit-entry.ts';
@@ -11,7 +12,8 @@ export const auditPageLimits = {
 const ActionSchema = Type.Enum(auditActions, { description: 'What was done (a stable code)' });
 
 export const AuditQuery = Type.Object({
-  account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64,
+  account_id: Type.Optional(Type.String({ minLength: 1,
+    maxLength: ledgerLimits.accountIdLengthMax,
     description: 'Entries of this account\'s subtree (default: the key\'s account; the ' +
       'operator key must name one)' })),
   action: Type.Optional(ActionSchema),

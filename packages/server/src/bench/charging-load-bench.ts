@@ -486,6 +486,7 @@ export interface ModeResult {
   readonly cpsAtSlo?: number | null;
   readonly calls: { started: number; granted: number; refused: number; terminated: number };
   readonly serverCpuSPer1000Requests: number | null;
+  readonly serverMainThreadCpuSPer1000Requests: number | null;
   readonly generatorCpuSPer1000Requests: number;
   /** This process's event-loop delay while driving: it is inside every measured latency. */
   readonly generatorLoopDelayMs: { readonly p99: number; readonly max: number };
@@ -499,9 +500,12 @@ export interface ModeResult {
 class CpuMeter {
   /** Null when /proc cannot be read (not Linux). */
   serverS: number | null = 0;
+  /** The server's main thread alone. */
+  serverMainS: number | null = 0;
   generatorS = 0;
   readonly #pid: number;
   #serverAtStart: number | null = null;
+  #serverMainAtStart: number | null = null;
   #generatorAtStart = process.cpuUsage();
 
   constructor(pid: number) {
@@ -511,12 +515,16 @@ class CpuMeter {
   edge(edge: 'start' | 'end'): void {
     if (edge === 'start') {
       this.#serverAtStart = readCpuSeconds(this.#pid);
+      this.#serverMainAtStart = readCpuSeconds(this.#pid, 'main');
       this.#generatorAtStart = process.cpuUsage();
       return;
     }
     const server = readCpuSeconds(this.#pid);
     this.serverS = server === null || this.#serverAtStart === null || this.serverS === null
       ? null : this.serverS + server - this.#serverAtStart;
+    const main = readCpuSeconds(this.#pid, 'main');
+    this.serverMainS = main === null || this.#serverMainAtStart === null ||
+      this.serverMainS === null ? null : this.serverMainS + main - this.#serverMainAtStart;
     const used = process.cpuUsage(this.#generatorAtStart);
     this.generatorS += (used.user + used.system) / 1e6;
   }
@@ -638,6 +646,8 @@ async function measureMode(mode: 'closed' | 'cps', options: ChargingBenchOptions
     calls: { started: run.callsStarted, granted: run.granted, refused: run.refused,
       terminated: run.terminated },
     serverCpuSPer1000Requests: meter.serverS === null ? null : per1000(meter.serverS),
+    serverMainThreadCpuSPer1000Requests: meter.serverMainS === null ? null
+      : per1000(meter.serverMainS),
     generatorCpuSPer1000Requests: per1000(meter.generatorS),
     generatorLoopDelayMs: { p99: round(loopDelay.percentile(99) / 1e6, 1),
       max: round(loopDelay.max / 1e6, 1) },
@@ -759,7 +769,8 @@ function modeLines(result: ModeResult, floor: RecorderSummary): string[] {
   if (result.cpsSteps !== undefined) lines.push(`highest CPS at SLO: ${result.cpsAtSlo ?? 'none'}`);
   const rss = result.serverPeakRssBytes;
   lines.push(`calls ${JSON.stringify(result.calls)}; server CPU ` +
-    `${result.serverCpuSPer1000Requests ?? '?'} s/1000 req (load generator ` +
+    `${result.serverCpuSPer1000Requests ?? '?'} s/1000 req, main thread ` +
+    `${result.serverMainThreadCpuSPer1000Requests ?? '?'} (load generator ` +
     `${result.generatorCpuSPer1000Requests}, event-loop delay p99 ` +
     `${result.generatorLoopDelayMs.p99} ms, max ${result.generatorLoopDelayMs.max} ms); peak RSS ` +
     `${rss === null ? '?' : (rss / 1_048_576).toFixed(0)} MB; ` +

@@ -53,7 +53,7 @@ export const diameterBenchDefaults: DiameterBenchOptions = {
   inFlightTotal: 64,
   synchronous: 'FULL',
   engine: readProcessEnv()['TOLLGATE_CHARGING_ENGINE'] === 'sql' ? 'sql' : 'memory',
-  writerThread: readProcessEnv()['TOLLGATE_SQLITE_WRITER_THREAD'] === 'true',
+  writerThread: readProcessEnv()['TOLLGATE_SQLITE_WRITER_THREAD'] !== 'false',
 };
 
 interface RunResult {
@@ -163,7 +163,7 @@ export async function runDiameterBench(
   database.migrate();
   try {
     // The charging engine, as `tollgate serve` runs it (TOLLGATE_CHARGING_ENGINE=sql gives the
-    // per-request SQL path; TOLLGATE_SQLITE_WRITER_THREAD=true writes batches on a worker).
+    // per-request SQL path; TOLLGATE_SQLITE_WRITER_THREAD=false writes batches on the loop).
     const writer = options.engine === 'memory' && options.writerThread
       ? new SqliteBatchWriter({ path: databasePath, synchronous: options.synchronous,
         busyTimeoutMs: 10_000 }) : null;

@@ -660,10 +660,15 @@ export async function runFixedRequestLoop(options: {
 /** Kernel clock ticks per second for /proc/<pid>/stat; 100 on every mainstream Linux. */
 const clockTicksPerS = 100;
 
-/** User + system CPU seconds the process has used so far, or null off Linux. */
-export function readCpuSeconds(pid: number): number | null {
+/**
+ * User + system CPU seconds the process has used so far, or null off Linux. With `thread`, only
+ * that thread's (the main thread's id is the process id): the engine decides on the main
+ * thread alone, so its CPU per request bounds a node's throughput whatever the other threads do.
+ */
+export function readCpuSeconds(pid: number, thread?: 'main'): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const path = thread === 'main' ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const stat = readFileSync(path, 'utf8');
     // The command name may hold spaces; the fields after its closing parenthesis are fixed.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / clockTicksPerS;

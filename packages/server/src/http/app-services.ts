@@ -1,4 +1,4 @@
-import type { ChargingService, Clock, LedgerService } from '@tollgate/core';
+import type { BillingDeps, ChargingService, Clock, LedgerService } from '@tollgate/core';
 import type { Access } from '../auth/access.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
@@ -30,6 +30,8 @@ export interface AppServices {
   readonly subscriberIdentities?: SubscriberIdentityStore;
   /** Fraud control (fraud/); absent when `fraudEnabled` is off. */
   readonly fraud?: FraudServices;
+  /** Invoices, payments, tax profiles and billing settings (billing/); absent: 503. */
+  readonly billing?: BillingDeps;
   /** Several nodes on one PostgreSQL: where forwarded calls are run (cluster/). */
   readonly cluster?: { readonly endpoint: ClusterEndpoint };
 }

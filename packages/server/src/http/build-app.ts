@@ -23,8 +23,10 @@ import { sessionKillRoutes } from './routes/session-kill-routes.ts';
 import { sessionRoutes } from './routes/session-routes.ts';
 import { usageRoutes } from './routes/usage-routes.ts';
 import { kamailioRoutes } from '../switches/kamailio/kamailio-routes.ts';
+import { kamailioFailoverRoutes } from '../switches/kamailio/kamailio-failover.ts';
 import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
+import { billingRoutes } from '../billing/billing-routes.ts';
 import { registerReadiness } from './readiness.ts';
 
 export interface BuildAppOptions {
@@ -101,12 +103,14 @@ export async function buildApp(
     await v1.register(sessionRoutes, { services });
     await v1.register(sessionKillRoutes, { services });
     await v1.register(kamailioRoutes, { services });
+    await v1.register(kamailioFailoverRoutes, { services });
     await v1.register(subscriberIdentityRoutes, { services });
     await v1.register(usageRoutes, { services });
     await v1.register(routingRoutes, { services });
     await v1.register(deckRoutes, { services, config });
     await v1.register(fraudRoutes, { services });
     await v1.register(auditRoutes, { services });
+    await v1.register(billingRoutes, { services });
   });
   await app.ready();
   return app;

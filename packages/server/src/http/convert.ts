@@ -17,6 +17,7 @@ import {
   type MoneyParseCode,
   type Problem,
   type RefusalAnswer,
+  type RouteChoice,
   type Result,
   type TerminateAnswer,
 } from '@tollgate/core';
@@ -167,9 +168,14 @@ export function toApiGrant(answer: GrantAnswer): Static<typeof SessionSchemas.Gr
     used_seconds: answer.usedSeconds,
     cost: formatMoney(answer.costMicros),
     currency: answer.currency,
-    ...(answer.route === undefined ? {} : { route: { carrier_id: answer.route.carrierId,
-      gateway: answer.route.gateway, prefix: answer.route.prefix } }),
+    ...(answer.route === undefined ? {} : { route: toApiRouteChoice(answer.route) }),
+    ...(answer.fallbacks === undefined ? {}
+      : { fallbacks: answer.fallbacks.map(toApiRouteChoice) }),
   };
+}
+
+function toApiRouteChoice(route: RouteChoice): Static<typeof SessionSchemas.RouteChoice> {
+  return { carrier_id: route.carrierId, gateway: route.gateway, prefix: route.prefix };
 }
 
 export function toApiTerminated(

@@ -1,4 +1,5 @@
 import type {
+  BillingCode,
   ChargingCode,
   DeckImportCode,
   FraudCode,
@@ -46,6 +47,7 @@ export type ApiCode =
   | FraudCode
   | RoutingCode
   | SubscriberIdentityCode
+  | BillingCode
   | HttpCode;
 
 type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
@@ -191,6 +193,22 @@ export const httpStatusOfCode = {
   invalid_subscriber_identity: 400,
   subscriber_identity_taken: 409,
   subscriber_identity_not_found: 404,
+  // Billing (issue 17).
+  invalid_billing_cycle: 400,
+  invalid_billing_settings: 400,
+  invalid_tax_profile: 400,
+  invalid_payment: 400,
+  invalid_period: 400,
+  account_not_invoiced: 400,
+  tax_profile_not_found: 404,
+  invoice_not_found: 404,
+  period_not_ended: 409,
+  period_already_closed: 409,
+  payment_currency_mismatch: 400,
+  payment_amount_not_positive: 400,
+  payment_reference_reused: 409,
+  invoice_not_voidable: 409,
+  too_many_charges: 409,
   // Access.
   forbidden: 403,
   scope_required: 400,

@@ -26,7 +26,7 @@ export interface TenantIds {
 }
 
 /**
- * Also the separator of account namespaces (`<operator>~<id>`), so the names a key uses are
+ * Also the separator of account namespaces (`<key's account>~<id>`), so names are
  * relative to it all the way down: the root's key names its customer's call `alice~call-7`,
  * stored `<root>~alice~call-7`, which is the customer key's `call-7`. (A parent could choose an
  * id with a `~` that equals a child's: a parent already suspends and kills its children.)

@@ -1,4 +1,4 @@
-import type { Cdr, GrantAnswer, RefusalAnswer } from '@tollgate/core';
+import type { Cdr, GrantAnswer, RefusalAnswer, RouteChoice } from '@tollgate/core';
 import type { Principal } from '../auth/api-keys.ts';
 import type { Access } from '../auth/access.ts';
 import { tenantIdsOf } from './tenant-ids.ts';
@@ -29,10 +29,12 @@ export async function grantForKey(
 ): Promise<GrantAnswer> {
   if (answer.route === undefined || principal.kind === 'operator') return answer;
   if (await access.rootOf(principal) === principal.accountId) {
-    const carrierId = tenantIdsOf(principal).shown(answer.route.carrierId);
-    return { ...answer, route: { ...answer.route, carrierId } };
+    const ids = tenantIdsOf(principal);
+    const shown = (route: RouteChoice) => ({ ...route, carrierId: ids.shown(route.carrierId) });
+    return { ...answer, route: shown(answer.route),
+      ...(answer.fallbacks === undefined ? {} : { fallbacks: answer.fallbacks.map(shown) }) };
   }
-  const { route: _hidden, ...rest } = answer;
+  const { route: _hidden, fallbacks: _alsoHidden, ...rest } = answer;
   return rest;
 }
 

@@ -4,12 +4,14 @@ import { startEslAgent } from './freeswitch/esl-agent.ts';
 import { kamailioTeardownDriver } from './kamailio/kamailio-teardown.ts';
 import { parseRadiusClients } from './radius/radius-clients.ts';
 import { startRadiusDisconnect } from './radius/radius-disconnect.ts';
+import { interimSecondsFor } from './radius/radius-renewal.ts';
 import { startRadiusServer } from './radius/radius-server.ts';
 import type { SwitchFront } from './switch-front.ts';
 import type { SwitchLog } from './teardown/switch-log.ts';
 
 export type IntegrationsConfig = Pick<Config, 'radiusHost' | 'radiusAuthPort' |
-  'radiusAcctPort' | 'radiusClients' | 'radiusDisconnectPort' |
+  'radiusAcctPort' | 'radiusClients' | 'radiusDisconnectPort' | 'radiusInterimSeconds' |
+  'sliceSeconds' |
   'radiusRequireMessageAuthenticator' | 'eslHost' | 'eslPort' | 'eslPassword' |
   'kamailioRpcUrl' | 'callDurationSecondsMax'>;
 
@@ -56,13 +58,19 @@ export async function startIntegrations(
     if (config.radiusAuthPort !== 0) {
       const parsed = parseRadiusClients(config.radiusClients);
       if (!parsed.ok) throw new Error(`TOLLGATE_RADIUS_CLIENTS: ${parsed.message}`);
+      const disconnect = await startRadiusDisconnect({ clients: parsed.clients,
+        port: config.radiusDisconnectPort });
+      const interimSeconds = config.radiusInterimSeconds === 0
+        ? interimSecondsFor(config.sliceSeconds) : config.radiusInterimSeconds;
       const server = await startRadiusServer({ host: config.radiusHost,
         authPort: config.radiusAuthPort,
         acctPort: config.radiusAcctPort === 0 ? config.radiusAuthPort + 1 : config.radiusAcctPort,
         clients: parsed.clients, front,
-        requireMessageAuthenticator: config.radiusRequireMessageAuthenticator });
-      const disconnect = await startRadiusDisconnect({ clients: parsed.clients,
-        port: config.radiusDisconnectPort });
+        requireMessageAuthenticator: config.radiusRequireMessageAuthenticator,
+        longCalls: { interimSeconds, dynamicAuth: disconnect } }).catch(async (error: unknown) => {
+        await disconnect.close();
+        throw error;
+      });
       services.switches.registry.register('radius', disconnect);
       stops.push(async () => {
         services.switches.registry.unregister('radius', disconnect);

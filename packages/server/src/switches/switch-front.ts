@@ -57,12 +57,15 @@ export async function startCall(front: SwitchFront, call: {
   callee: string;
   /** The API key's account when the switch calls over HTTP (Kamailio). */
   scopeAccountId?: string;
+  /** The carrier the switch dials (a fallback after a failed one); absent: the first route. */
+  carrierId?: string;
 }): Promise<ChargingResult<GrantAnswer | RefusalAnswer>> {
   await front.origins.record({ sessionId: call.sessionId, integration: call.integration,
     callRef: call.callRef, nowMs: front.clock.nowMs() });
   return front.charging.authorize({ sessionId: call.sessionId, requestNumber: 0,
     accountId: call.accountId, caller: call.caller, callee: call.callee,
-    ...(call.scopeAccountId === undefined ? {} : { scopeAccountId: call.scopeAccountId }) });
+    ...(call.scopeAccountId === undefined ? {} : { scopeAccountId: call.scopeAccountId }),
+    ...(call.carrierId === undefined ? {} : { carrierId: call.carrierId }) });
 }
 
 export type UsageAnswer = GrantAnswer | TerminateAnswer;

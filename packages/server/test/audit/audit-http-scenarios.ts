@@ -31,6 +31,7 @@ export function describeAuditApi(kind: StoreKind): void {
     describeAccountChanges(context);
     describeKeysAndUploads(context);
     describeRoutingAndFraud(context);
+    describeBilling(context);
     describeScope(context);
     describeIntegrity(context);
   });
@@ -109,28 +110,28 @@ function describeAccountChanges(context: Context): void {
     const created = await oneChange(api, { method: 'POST', url: '/v1/accounts', key, json: {
       id: 'cu3', parent_id: 'rs', tier: 'customer', currency: 'USD', mode: 'prepaid',
       rate_deck_id: world.decks.retail, name: 'Three' } }, 201);
-    // The reseller's key chose `cu3` in its operator's namespace.
+    // The reseller's key chose `cu3` in its own account's namespace.
     expect(created).toMatchObject({ action: 'account_created', actor: byRs,
-      account_id: 'op~cu3', subject: { kind: 'account', id: 'op~cu3' }, before: null,
-      after: { id: 'op~cu3', parent_id: 'rs', name: 'Three' } });
+      account_id: 'rs~cu3', subject: { kind: 'account', id: 'rs~cu3' }, before: null,
+      after: { id: 'rs~cu3', parent_id: 'rs', name: 'Three' } });
     expect(created.request_id).not.toBe('');
-    const patched = await oneChange(api, { method: 'PATCH', url: '/v1/accounts/op~cu3', key,
+    const patched = await oneChange(api, { method: 'PATCH', url: '/v1/accounts/rs~cu3', key,
       json: { name: 'Trois', concurrent_calls_max: 4 } }, 200);
     expect(patched).toMatchObject({ action: 'account_updated', actor: byRs,
       before: { name: 'Three', concurrent_calls_max: null },
       after: { name: 'Trois', concurrent_calls_max: 4 } });
     const suspended = await oneChange(api, { method: 'POST',
-      url: '/v1/accounts/op~cu3/suspend', key }, 200);
+      url: '/v1/accounts/rs~cu3/suspend', key }, 200);
     expect(suspended).toMatchObject({ action: 'account_suspended',
       before: { state: 'active' }, after: { state: 'suspended' } });
     const activated = await oneChange(api, { method: 'POST',
-      url: '/v1/accounts/op~cu3/activate', key }, 200);
+      url: '/v1/accounts/rs~cu3/activate', key }, 200);
     expect(activated).toMatchObject({ action: 'account_activated',
       before: { state: 'suspended' }, after: { state: 'active' } });
-    const topup = { method: 'POST', url: '/v1/accounts/op~cu3/topups', key,
+    const topup = { method: 'POST', url: '/v1/accounts/rs~cu3/topups', key,
       json: { amount: '5.00', reference: `audit-${context.kind}` } } as const;
     const posted = await oneChange(api, topup, 201);
-    expect(posted).toMatchObject({ action: 'topup_posted', account_id: 'op~cu3', before: null,
+    expect(posted).toMatchObject({ action: 'topup_posted', account_id: 'rs~cu3', before: null,
       subject: { kind: 'transfer' }, after: { amount: '5.00', balance: '5.00' } });
     // A replayed top-up posts nothing, so it records nothing.
     const replay = await changesOf(api, [topup]);
@@ -273,6 +274,40 @@ function describeRoutingAndFraud(context: Context): void {
   });
 }
 
+function describeBilling(context: Context): void {
+  it('records tax profiles, billing settings, closes, credit notes and payments', async () => {
+    const { api, world } = context;
+    const key = world.keys.rs;
+    expect(await oneChange(api, { method: 'PUT', url: '/v1/accounts/rs/tax-profiles/vat', key,
+      json: { name: 'VAT', treatment: 'standard', prices_include_tax: true,
+        rates: [{ name: 'VAT', percent: '20' }], note: '' } }, 200)).toMatchObject({
+      action: 'tax_profile_put', account_id: 'rs', before: null,
+      after: { id: 'vat', rates: [{ name: 'VAT', percent: '20' }] } });
+    expect(await oneChange(api, { method: 'PUT', url: '/v1/accounts/cu2/billing-settings', key,
+      json: { cycle: { kind: 'monthly', anchor_day: 1 }, payment_terms_days: 10,
+        tax_profile_id: 'vat', invoice_prefix: null, legal_name: null, address: null,
+        tax_id: null } }, 200)).toMatchObject({ action: 'billing_settings_put',
+      account_id: 'cu2', after: { tax_profile_id: 'vat', payment_terms_days: 10 } });
+    await api.call({ method: 'POST', url: '/v1/sessions', json: { session_id: 'bill-1',
+      account_id: 'cu2', caller: '1', callee: '442079460000', request_number: 0 } });
+    api.clock.advanceMs(30_000);
+    await api.call({ method: 'POST', url: '/v1/sessions/bill-1/terminate',
+      json: { request_number: 1, used_seconds: 30 } });
+    api.clock.setMs(Math.max(api.clock.nowMs(), Date.parse('2026-12-01T00:10:00Z')));
+    const closed = await oneChange(api, { method: 'POST', key, json: { period: '2026-11-01' },
+      url: '/v1/accounts/cu2/billing-periods/close' }, 201);
+    expect(closed).toMatchObject({ action: 'period_closed', account_id: 'cu2',
+      subject: { kind: 'invoice' }, before: null });
+    expect(await oneChange(api, { method: 'POST', key,
+      url: `/v1/invoices/${closed.subject.id}/credit-note` }, 201)).toMatchObject({
+      action: 'invoice_credited', before: { status: 'issued' }, after: { status: 'void' } });
+    expect(await oneChange(api, { method: 'POST', url: '/v1/accounts/cu2/payments', key,
+      json: { method: 'cash', reference: 'till-1', amount: '1.00', currency: 'USD' } }, 201))
+      .toMatchObject({ action: 'payment_recorded', account_id: 'cu2',
+        after: { amount: '1.00', credit: '1.00', allocations: [] } });
+  });
+}
+
 /** A call to the risk list's prefix takes a block on the account; its measure id. */
 async function measureOn(api: TestApi, accountId: string): Promise<string> {
   await api.call({ method: 'POST', url: '/v1/sessions', json: { session_id: `sat-${accountId}`,
@@ -297,7 +332,7 @@ function describeScope(context: Context): void {
       .every((entry) => entry.actor.account_id === 'cu1')).toBe(true);
     const ofRs = await listAll(api, { key: world.keys.rs });
     const accounts = new Set(ofRs.map((entry) => entry.account_id));
-    expect([...accounts].sort()).toEqual(['cu1', 'cu2', 'op~cu3', 'rs']);
+    expect([...accounts].sort()).toEqual(['cu1', 'cu2', 'rs', 'rs~cu3']);
     expect(ofRs.some((entry) => entry.actor.key_id === context.rsKeyId)).toBe(true);
     const other = await listAll(api, { key: world.keys.other });
     expect(new Set(other.map((entry) => entry.account_id))).toEqual(new Set(['other']));
@@ -339,7 +374,7 @@ function describeScope(context: Context): void {
     const created = await api.call({ method: 'GET',
       url: '/v1/audit?account_id=rs&action=account_created' });
     const createdIds = (created.body['entries'] as Entry[]).map((entry) => entry.subject.id);
-    expect(createdIds.sort()).toEqual(['cu1', 'cu2', 'op~cu3', 'rs']);
+    expect(createdIds.sort()).toEqual(['cu1', 'cu2', 'rs', 'rs~cu3']);
   });
 }
 

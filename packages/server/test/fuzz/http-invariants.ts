@@ -26,7 +26,10 @@ const moneyOperations = new Set([
   'POST /v1/sessions/{session_id}/terminate',
   'POST /v1/sessions/{session_id}/kill',
   'GET /v1/kamailio/authorize',
+  'GET /v1/kamailio/update',
   'GET /v1/kamailio/end',
+  'POST /v1/accounts/{id}/payments', // money from outside, through the ledger's payment
+  'POST /v1/invoices/{invoice_id}/credit-note', // refunds of the invoice's charges
 ]);
 
 const topupOperation = 'POST /v1/accounts/{id}/topups';

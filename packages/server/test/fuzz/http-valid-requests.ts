@@ -107,9 +107,36 @@ export const validRequests: Readonly<Record<string, Maker>> = {
   // settle the call in the middle of a later case.
   'GET /v1/kamailio/start': (_context, fresh) => ({ path: {}, query: { callid: `never-${fresh}`,
     h_entry: '1', h_id: '2' } }),
+  // The same for a renewal: a granted one arms the timer too.
+  'GET /v1/kamailio/update': (_context, fresh) => ({ path: {}, query: {
+    callid: `never-${fresh}`, used: '3' } }),
   'GET /v1/kamailio/end': ({ recent }, fresh) => ({ path: {}, query: {
     callid: latest(recent.kamailioCalls, `k${fresh}`), duration: '12' } }),
+  'GET /v1/kamailio/route': ({ recent }, fresh) => ({ path: {}, query: {
+    callid: latest(recent.kamailioCalls, `k${fresh}`) } }),
+  // Like start: a failover would end the try of a call a later case still reports on.
+  'GET /v1/kamailio/failover': (_context, fresh) => ({ path: {}, query: {
+    callid: `never-${fresh}`, status: '503' } }),
   'GET /v1/rate-decks': () => ({ path: {}, query: { limit: '3' } }),
+  'GET /v1/accounts/{id}/billing-settings': () => account('cu2'),
+  'PUT /v1/accounts/{id}/billing-settings': () => account('cu2', { cycle: { kind: 'monthly',
+    anchor_day: 31 }, payment_terms_days: 14, tax_profile_id: null, invoice_prefix: 'RS',
+  legal_name: 'Fuzz Ltd', address: '1 Street', tax_id: 'GB1' }),
+  'GET /v1/accounts/{id}/tax-profiles': () => account('rs'),
+  'PUT /v1/accounts/{id}/tax-profiles/{profile_id}': () => ({ path: { id: 'rs',
+    profile_id: 'vat' }, query: {}, body: { name: 'VAT', treatment: 'standard',
+    prices_include_tax: false, rates: [{ name: 'VAT', percent: '20' }], note: '' } }),
+  'GET /v1/accounts/{id}/payments': () => account('cu2'),
+  'POST /v1/accounts/{id}/payments': (_context, fresh) => account('cu2', {
+    method: 'bank_transfer', reference: `p${fresh}`, amount: '1.00', currency: 'USD',
+    received_at: '2026-11-30T12:00:00Z' }),
+  'POST /v1/accounts/{id}/billing-periods/close': () => account('cu2',
+    { period: '2026-10-01' }),
+  'GET /v1/invoices': () => ({ path: {}, query: { account_id: 'rs', limit: '5' } }),
+  'GET /v1/invoices/{invoice_id}': () => ({ path: { invoice_id: 'inv-2026-10-01-cu2' },
+    query: {} }),
+  'POST /v1/invoices/{invoice_id}/credit-note': () => ({ path: {
+    invoice_id: 'inv-2026-10-01-cu2' }, query: {} }),
   'POST /v1/rate-decks': ({ bandsId }) => ({ path: {}, query: { name: 'fuzz', currency: 'USD',
     decimals: '4', rounding: 'half_up', zone: 'Europe/London', bands_id: bandsId,
     owner_id: 'rs' }, body: `${deckCsv('0.30')}\n` }),

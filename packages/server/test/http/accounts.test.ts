@@ -18,8 +18,8 @@ describe('POST /v1/accounts', () => {
         daily_limit: '1.00', monthly_limit: '20', concurrent_calls_max: 3,
         time_zone: 'Europe/London', name: 'Customer three' } });
     expect(created.status).toBe(201);
-    // A tenant key's ids live in its operator's namespace.
-    expect(created.body).toMatchObject({ id: 'op~cu3', parent_id: 'rs', tier: 'customer',
+    // A tenant key's ids live in its own account's namespace.
+    expect(created.body).toMatchObject({ id: 'rs~cu3', parent_id: 'rs', tier: 'customer',
       name: 'Customer three', mode: 'postpaid', state: 'active', currency: 'USD',
       credit_limit: '2.50', daily_limit: '1.00', monthly_limit: '20.00',
       concurrent_calls_max: 3, time_zone: 'Europe/London', balance: '0.00',
@@ -30,7 +30,7 @@ describe('POST /v1/accounts', () => {
       json: { parent_id: 'rs', tier: 'customer', mode: 'prepaid', currency: 'USD',
         rate_deck_id: null } });
     expect(created.status).toBe(201);
-    expect(created.body['id']).toMatch(/^op~acc_[0-9a-f]{24}$/);
+    expect(created.body['id']).toMatch(/^rs~acc_[0-9a-f]{24}$/);
     expect(created.body['name']).toBe(created.body['id']);
   });
   it('lets only the operator create a root', async () => {
@@ -142,6 +142,17 @@ describe('POST /v1/accounts/{id}/topups', () => {
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ replayed: true, balance: '12.345',
       transfer_id: first.body['transfer_id'] });
+  });
+  it('tops up an account with the longest id a key makes, by the longest reference', async () => {
+    const chosen = 'c'.repeat(64);
+    const created = await api.call({ method: 'POST', url: '/v1/accounts', key: world.keys.rs,
+      json: { id: chosen, parent_id: 'rs', tier: 'customer', mode: 'prepaid', currency: 'USD',
+        rate_deck_id: null } });
+    expect([created.status, created.body['id']]).toEqual([201, `rs~${chosen}`]);
+    const reference = 'r'.repeat(128);
+    const topup = await api.call({ method: 'POST', url: `/v1/accounts/rs~${chosen}/topups`,
+      key: world.keys.rs, json: { amount: '1.00', reference } });
+    expect([topup.status, topup.body['balance']], topup.text).toEqual([201, '1.00']);
   });
   it('refuses the same reference for another amount', async () => {
     const response = await api.call({ method: 'POST', url: '/v1/accounts/cu1/topups',

@@ -38,7 +38,7 @@ describe('the route class table', () => {
     const documented = new Set(documentedOperations());
     const extra = Object.keys(routeClassTable).filter((entry) => !documented.has(entry));
     expect(extra.sort()).toEqual(['POST /v1/kamailio/authorize', 'POST /v1/kamailio/end',
-      'POST /v1/kamailio/start']);
+      'POST /v1/kamailio/start', 'POST /v1/kamailio/update']);
   });
   it('stops the start on an unclassified /v1 route, HEAD counting as GET', () => {
     expect(unclassifiedMethod(['GET', 'HEAD'], '/v1/accounts/:id')).toBeUndefined();

@@ -190,7 +190,7 @@ describe('issue 14 findings, replayed', () => {
     expect(ids.some((id) => id.includes('~'))).toBe(false);
   });
 
-  it('5b: account ids a tenant chooses live in its operator\'s namespace', async () => {
+  it('5b: account ids a tenant chooses live in its key\'s namespace', async () => {
     const create = (key: string, parent: string, id: string) => api.call({ method: 'POST',
       url: '/v1/accounts', key, json: { id, parent_id: parent, tier: 'admin', currency: 'USD',
         mode: 'postpaid', rate_deck_id: null } });
@@ -198,12 +198,35 @@ describe('issue 14 findings, replayed', () => {
     const mine = await create(keys.op, 'op', 'alice');
     expect([theirs.status, theirs.body['id']]).toEqual([201, 'opB~alice']);
     expect([mine.status, mine.body['id']]).toEqual([201, 'op~alice']);
-    // Nobody writes into another operator's namespace, whatever it guesses.
+    // Nobody writes into another tenant's namespace, whatever it guesses.
     const intruder = await create(keys.opB, 'opB', 'op~bob');
     expect([intruder.status, intruder.body['code']]).toEqual([400, 'invalid_account_id']);
     const probe = await api.call({ method: 'GET', url: '/v1/accounts/op~alice', key: keys.opB });
     const ghost = await api.call({ method: 'GET', url: '/v1/accounts/op~ghost', key: keys.opB });
     expect([probe.status, probe.body['code']]).toEqual([ghost.status, ghost.body['code']]);
+  });
+
+  it('5c: sibling resellers of one operator neither block nor detect each other\'s ids', async () => {
+    const create = (key: string, parent: string, id: string) => api.call({ method: 'POST',
+      url: '/v1/accounts', key, json: { id, parent_id: parent, tier: 'customer',
+        currency: 'USD', mode: 'prepaid', rate_deck_id: null } });
+    const first = await create(world.keys.other, 'other', 'carol');
+    const second = await create(world.keys.rs, 'rs', 'carol');
+    // Both get the id they asked for, each in its own key's namespace: no 409 to learn from.
+    expect([first.status, first.body['id']]).toEqual([201, 'other~carol']);
+    expect([second.status, second.body['id']]).toEqual([201, 'rs~carol']);
+    const again = await create(world.keys.rs, 'rs', 'carol');
+    expect([again.status, again.body['code']]).toEqual([409, 'account_exists']);
+    const probe = await api.call({ method: 'GET', url: '/v1/accounts/rs~carol',
+      key: world.keys.other });
+    const ghost = await api.call({ method: 'GET', url: '/v1/accounts/rs~ghost',
+      key: world.keys.other });
+    expect([probe.status, probe.body['code']]).toEqual([ghost.status, ghost.body['code']]);
+    // The admin above both reaches each by its full id, and its own `carol` is a third one.
+    const mine = await create(keys.op, 'rs', 'carol');
+    expect([mine.status, mine.body['id']]).toEqual([201, 'op~carol']);
+    const seen = await api.call({ method: 'GET', url: '/v1/accounts/other~carol', key: keys.op });
+    expect([seen.status, seen.body['parent_id']]).toEqual([200, 'other']);
   });
 
   it('6: a customer sees neither its suppliers\' routes nor their finances', async () => {

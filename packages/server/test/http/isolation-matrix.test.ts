@@ -8,6 +8,7 @@ import {
   chainOf,
   inSubtree,
   kamailioCallOf,
+  kamailioFailoverCallOf,
   liveSessionOf,
   openIsolationWorld,
   resetRiskList,
@@ -107,6 +108,11 @@ const sessionTargets = () => accountNames.map((id) => ({ id: liveSessionOf(id), 
 const sessionProbe = (request: Probe['request']): Probe => ({ targets: sessionTargets,
   verdict: subtree, request, ghost: 'live-ghost', missingCode: 'session_not_found' });
 
+const invoiceTargets = () => accountNames.filter((id) => world.invoices[id] !== undefined)
+  .map((id) => ({ id: world.invoices[id]!, owner: id }));
+const noBillingSettings = { cycle: null, payment_terms_days: null, tax_profile_id: null,
+  invoice_prefix: null, legal_name: null, address: null, tax_id: null };
+
 const matrix: Record<string, Entry> = {
   'GET /health': { open: () => ({ method: 'GET', url: '/health', key: null }) },
   'GET /ready': { open: () => ({ method: 'GET', url: '/ready', key: null }) },
@@ -191,10 +197,25 @@ const matrix: Record<string, Entry> = {
   request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
     url: `/v1/kamailio/start?${new URLSearchParams({ callid: id, h_entry: '1', h_id: '2' })}` }),
   ghost: 'kam-ghost@matrix', missingCode: 'session_not_found' },
+  'GET /v1/kamailio/update': { targets: () => accountNames.map((id) =>
+    ({ id: kamailioCallOf(id), owner: id })), verdict: placedByOperator,
+  request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
+    url: `/v1/kamailio/update?${new URLSearchParams({ callid: id, used: '1' })}` }),
+  ghost: 'kam-ghost@matrix', missingCode: 'session_not_found' },
   'GET /v1/kamailio/end': { targets: () => accountNames.map((id) =>
     ({ id: kamailioCallOf(id), owner: id })), verdict: placedByOperator,
   request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
     url: `/v1/kamailio/end?${new URLSearchParams({ callid: id, duration: '3' })}` }),
+  ghost: 'kam-ghost@matrix', missingCode: 'session_not_found' },
+  'GET /v1/kamailio/route': { targets: () => accountNames.map((id) =>
+    ({ id: kamailioCallOf(id), owner: id })), verdict: placedByOperator,
+  request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
+    url: `/v1/kamailio/route?${new URLSearchParams({ callid: id })}` }),
+  ghost: 'kam-ghost@matrix', missingCode: 'session_not_found' },
+  'GET /v1/kamailio/failover': { targets: () => accountNames.map((id) =>
+    ({ id: kamailioFailoverCallOf(id), owner: id })), verdict: placedByOperator,
+  request: (id, caller) => ({ method: 'GET', key: keyOf(caller),
+    url: `/v1/kamailio/failover?${new URLSearchParams({ callid: id, status: '503' })}` }),
   ghost: 'kam-ghost@matrix', missingCode: 'session_not_found' },
 
   'GET /v1/rate-decks': { open: (caller) => ({ method: 'GET', url: '/v1/rate-decks?limit=1000',
@@ -272,6 +293,35 @@ const matrix: Record<string, Entry> = {
   ghost: 'measure_ghost', missingCode: 'fraud_measure_not_found' },
 
   // Last, so the trail holds what every probe above changed: the leak check reads all of it.
+  'GET /v1/accounts/{id}/billing-settings': accountProbe(subtree, (id, caller) =>
+    get(`/v1/accounts/${id}/billing-settings`)(id, caller)),
+  'PUT /v1/accounts/{id}/billing-settings': accountProbe(descendants, (id, caller) => ({
+    method: 'PUT', url: `/v1/accounts/${id}/billing-settings`, key: keyOf(caller),
+    json: noBillingSettings })),
+  'GET /v1/accounts/{id}/tax-profiles': accountProbe(subtree, (id, caller) =>
+    get(`/v1/accounts/${id}/tax-profiles`)(id, caller)),
+  'PUT /v1/accounts/{id}/tax-profiles/{profile_id}': accountProbe(subtree, (id, caller) => ({
+    method: 'PUT', url: `/v1/accounts/${id}/tax-profiles/vat`, key: keyOf(caller),
+    json: { name: 'VAT', treatment: 'standard', prices_include_tax: false,
+      rates: [{ name: 'VAT', percent: '20' }], note: '' } })),
+  'GET /v1/accounts/{id}/payments': accountProbe(subtree, (id, caller) =>
+    get(`/v1/accounts/${id}/payments`)(id, caller)),
+  'POST /v1/accounts/{id}/payments': accountProbe(descendants, (id, caller) => ({
+    method: 'POST', url: `/v1/accounts/${id}/payments`, key: keyOf(caller),
+    json: { method: 'bank_transfer', reference: unique('pay'), amount: '0.01',
+      currency: 'USD' } })),
+  'POST /v1/accounts/{id}/billing-periods/close': accountProbe(descendants, (id, caller) => ({
+    method: 'POST', url: `/v1/accounts/${id}/billing-periods/close`, key: keyOf(caller),
+    json: {} })),
+  'GET /v1/invoices': accountProbe(subtree, (id, caller) =>
+    get(`/v1/invoices?account_id=${id}`)(id, caller)),
+  'GET /v1/invoices/{invoice_id}': { targets: invoiceTargets, verdict: subtree,
+    request: (id, caller) => get(`/v1/invoices/${id}`)(id, caller), ghost: 'inv-ghost',
+    missingCode: 'invoice_not_found' },
+  'POST /v1/invoices/{invoice_id}/credit-note': { targets: invoiceTargets,
+    verdict: descendants, request: (id, caller) => ({ method: 'POST', key: keyOf(caller),
+      url: `/v1/invoices/${id}/credit-note` }), ghost: 'inv-ghost',
+    missingCode: 'invoice_not_found' },
   'GET /v1/audit': accountProbe(subtree, (id, caller) =>
     get(`/v1/audit?account_id=${id}&limit=500`)(id, caller), {
     reached: (response, owner, caller) => response.status === 200 &&

@@ -61,6 +61,8 @@ export interface IsolationWorld {
   readonly baseDeck: string;
   /** Fraud measures on the customers, by account. */
   readonly measures: Partial<Record<AccountName, string>>;
+  /** An invoice of every account but the roots (from its parent), by recipient. */
+  readonly invoices: Partial<Record<AccountName, string>>;
   must(request: ApiRequest, status: number): Promise<ApiResponse>;
 }
 
@@ -96,7 +98,12 @@ export async function openIsolationWorld(): Promise<IsolationWorld> {
   }
   for (const id of accountNames) await seedTargets(api, must, id);
   const measures = await seedMeasures(api, must);
-  return { api, keys, decks, baseDeck, measures, must };
+  const invoices: Partial<Record<AccountName, string>> = {};
+  for (const id of accountNames.filter((name) => accounts[name] !== null)) {
+    invoices[id] = String((await must({ method: 'POST', json: {},
+      url: `/v1/accounts/${id}/billing-periods/close` }, 201)).body['id']);
+  }
+  return { api, keys, decks, baseDeck, measures, invoices, must };
 }
 
 /** The risk list, live session and Kamailio call of one account. */
@@ -114,6 +121,10 @@ async function seedTargets(
     new URLSearchParams({ account: id, caller: '1', callee: '4420',
       callid: kamailioCallOf(id) }).toString() });
   expect(kamailio.status, kamailio.text).toBe(200);
+  const failingOver = await api.call({ method: 'GET', url: '/v1/kamailio/authorize?' +
+    new URLSearchParams({ account: id, caller: '1', callee: '4420',
+      callid: kamailioFailoverCallOf(id) }).toString() });
+  expect(failingOver.status, failingOver.text).toBe(200);
 }
 
 export async function resetRiskList(must: IsolationWorld['must'], id: AccountName) {
@@ -148,4 +159,6 @@ async function seedMeasures(
 
 export const liveSessionOf = (id: AccountName) => `live-${id}`;
 export const kamailioCallOf = (id: AccountName) => `kam-${id}@matrix`;
+/** A Kamailio call of its own for the failover probe, which ends the carrier it is on. */
+export const kamailioFailoverCallOf = (id: AccountName) => `kam-fo-${id}@matrix`;
 export const riskListOf = (id: AccountName) => `rl-${id}`;

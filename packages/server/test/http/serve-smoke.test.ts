@@ -92,7 +92,7 @@ describe('tollgate serve', () => {
         headers: asR1, body: JSON.stringify({ id: 'c3', parent_id: 'r1', tier: 'customer',
           currency: 'USD', mode: 'prepaid', rate_deck_id: 'demo-retail' }) });
       expect([customer.status, await customer.json()]).toEqual([201,
-        expect.objectContaining({ id: 'operator~c3', name: 'c3' })]);
+        expect.objectContaining({ id: 'r1~c3', name: 'c3' })]);
     } finally {
       expect(await stop(server)).toBe(0);
     }

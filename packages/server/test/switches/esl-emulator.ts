@@ -1,4 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import {
+  expand,
+  matchExtension,
+  parseLeg,
+  type DialplanExtension,
+} from './esl-emulator-dialplan.ts';
 
 /**
  * A FreeSWITCH event socket (mod_event_socket, inbound mode) for tests, speaking the real wire
@@ -6,13 +12,20 @@ import { createServer, type Server, type Socket } from 'node:net';
  * `api/response` with a Content-Length body, and `text/event-plain` events whose body is
  * URL-encoded `Key: value` lines (or `text/event-json` to `event json` subscribers). Channels
  * are scripted by the test (park, answer, hang up); `sched_hangup` and `uuid_kill` act on them
- * like FreeSWITCH does, and every command is recorded.
+ * like FreeSWITCH does, and every command is recorded. With a dialplan context, `uuid_transfer`
+ * to it runs that context (esl-emulator-dialplan.ts): `bridge` dials each `|` leg in order as
+ * an outbound B-leg whose fate `gatewayOutcome` decides (answer, or a hang-up cause), like
+ * FreeSWITCH's failover; `uuid_setvar` sets A-leg variables the dialplan reads.
  */
 export interface EmulatedChannel {
   readonly uuid: string;
   readonly variables: Record<string, string>;
   readonly caller: string;
   readonly destination: string;
+  /** Inbound A-leg (default) or an outbound B-leg of a bridge. */
+  readonly direction?: 'inbound' | 'outbound';
+  /** A-leg: its answered B-leg; B-leg: its A-leg. */
+  otherLeg?: string;
   answeredAtMs: number | null;
   hangupTimer: NodeJS.Timeout | undefined;
   ended: boolean;
@@ -30,8 +43,21 @@ interface Client {
   events: Set<string>;
 }
 
+/** What a gateway does with a leg: answer it, or fail it with a FreeSWITCH hang-up cause. */
+export type GatewayOutcome = 'answer' | string;
+
+/** How long a gateway takes to answer or fail a leg. */
+const legDelayMs = 30;
+
 export class EslEmulator {
   readonly commands: RecordedCommand[] = [];
+  /** The dial string of every B-leg tried, in order, and what became of it. */
+  readonly legs: Array<{ aLeg: string; uuid: string; dial: string; outcome: GatewayOutcome }> =
+    [];
+  /** Decides each B-leg's fate by its dial string (default: every gateway answers). */
+  gatewayOutcome: (dial: string) => GatewayOutcome = () => 'answer';
+  /** The context `uuid_transfer` runs, when the test loaded one. */
+  dialplan: { context: string; extensions: readonly DialplanExtension[] } | null = null;
   readonly channels = new Map<string, EmulatedChannel>();
   readonly hangups: Array<{ uuid: string; cause: string; billsec: number }> = [];
   readonly #clients = new Set<Client>();
@@ -94,6 +120,8 @@ export class EslEmulator {
     const channel = this.channels.get(uuid);
     if (channel === undefined || channel.ended) return;
     channel.ended = true;
+    // hangup_after_bridge: the two legs of a bridged call end together.
+    if (channel.otherLeg !== undefined) setImmediate(() => this.hangup(channel.otherLeg!, cause));
     clearTimeout(channel.hangupTimer);
     const billsec = channel.answeredAtMs === null ? 0
       : Math.floor((Date.now() - channel.answeredAtMs) / 1000);
@@ -106,7 +134,8 @@ export class EslEmulator {
 
   emit(name: string, channel: EmulatedChannel, extra: Record<string, string>): void {
     const headers: Record<string, string> = { 'Event-Name': name,
-      'Core-UUID': 'emulated-core', 'Unique-ID': channel.uuid, 'Call-Direction': 'inbound',
+      'Core-UUID': 'emulated-core', 'Unique-ID': channel.uuid,
+      'Call-Direction': channel.direction ?? 'inbound',
       'Caller-Caller-ID-Number': channel.caller,
       'Caller-Destination-Number': channel.destination,
       'Caller-Channel-Answered-Time': channel.answeredAtMs === null ? '0'
@@ -138,6 +167,52 @@ export class EslEmulator {
         if (text !== '') this.#command(client, text);
       }
     });
+  }
+
+  /** Runs the first matching extension's `set` and `bridge` actions on an A-leg. */
+  async #runDialplan(channel: EmulatedChannel, extensions: readonly DialplanExtension[]) {
+    const found = matchExtension(extensions, channel);
+    if (found === null) return this.hangup(channel.uuid, 'NO_ROUTE_DESTINATION');
+    for (const action of found.extension.actions) {
+      const data = expand(action.data, channel.variables, found.captures);
+      if (action.application === 'set') {
+        const at = data.indexOf('=');
+        channel.variables[data.slice(0, at)] = data.slice(at + 1);
+      } else if (action.application === 'bridge') {
+        const bridged = await this.#bridge(channel, data);
+        if (bridged) return;
+      }
+    }
+    // The dialplan has nothing left to run: the channel hangs up a moment later.
+    await new Promise((resolve) => setTimeout(resolve, legDelayMs));
+    this.hangup(channel.uuid, 'NORMAL_TEMPORARY_FAILURE');
+  }
+
+  /** FreeSWITCH's `|` failover: each leg in turn until one answers or a reject ends it. */
+  async #bridge(channel: EmulatedChannel, dialString: string): Promise<boolean> {
+    const rejects = (channel.variables['fail_on_single_reject'] ?? '').split(',');
+    for (const [index, leg] of dialString.split('|').entries()) {
+      await new Promise((resolve) => setTimeout(resolve, legDelayMs));
+      if (channel.ended) return true;
+      const { variables, dial } = parseLeg(leg);
+      const bLeg: EmulatedChannel = { uuid: `${channel.uuid}-leg${index + 1}`, variables,
+        caller: channel.caller, destination: dial.split('/').at(-1) ?? '',
+        direction: 'outbound', otherLeg: channel.uuid, answeredAtMs: null,
+        hangupTimer: undefined, ended: false };
+      this.channels.set(bLeg.uuid, bLeg);
+      const outcome = this.gatewayOutcome(dial);
+      this.legs.push({ aLeg: channel.uuid, uuid: bLeg.uuid, dial, outcome });
+      if (outcome === 'answer') {
+        channel.otherLeg = bLeg.uuid;
+        this.answer(bLeg.uuid);
+        this.answer(channel.uuid);
+        return true;
+      }
+      bLeg.otherLeg = undefined;
+      this.hangup(bLeg.uuid, outcome);
+      if (rejects.includes(outcome)) return false;
+    }
+    return false;
   }
 
   #command(client: Client, text: string): void {
@@ -191,7 +266,20 @@ export class EslEmulator {
     }
     if (name === 'uuid_transfer') {
       const channel = this.channels.get(first ?? '');
-      return channel === undefined || channel.ended ? '-ERR No such channel!\n' : '+OK\n';
+      if (channel === undefined || channel.ended) return '-ERR No such channel!\n';
+      // uuid_transfer <uuid> <extension> XML <context>
+      if (this.dialplan !== null && words[4] === this.dialplan.context) {
+        setImmediate(() => void this.#runDialplan(channel, this.dialplan!.extensions));
+      }
+      return '+OK\n';
+    }
+    if (name === 'uuid_setvar') {
+      const channel = this.channels.get(first ?? '');
+      if (channel === undefined || channel.ended || second === undefined) {
+        return '-ERR No such channel!\n';
+      }
+      channel.variables[second] = words.slice(3).join(' ');
+      return '+OK\n';
     }
     if (name === 'uuid_exists') {
       const channel = this.channels.get(first ?? '');

@@ -102,11 +102,17 @@ export async function startKamailio(options: { tollgateUrl: string; apiKey: stri
   } };
 }
 
-/** SIPp (sip-tester) with a scenario of test/switches/sipp, one call. */
+/**
+ * SIPp (sip-tester) with a scenario of test/switches/sipp, one call. `account` is the caller's
+ * SIP user (the Tollgate account, `[account]` in the scenarios; cu1 unless told), `callMs` the
+ * length of a scenario's `<pause/>` (SIPp's -d).
+ */
 export function sipp(options: { scenario: string; localPort: number; target?: string;
-  service?: string; timeoutS?: number }): Running {
+  service?: string; timeoutS?: number; account?: string; callMs?: number }): Running {
   const args = ['-sf', join(sippDir, options.scenario), '-i', '127.0.0.1',
-    '-p', String(options.localPort), '-m', '1', '-l', '1', '-nostdin'];
+    '-p', String(options.localPort), '-m', '1', '-l', '1', '-nostdin',
+    '-key', 'account', options.account ?? 'cu1'];
+  if (options.callMs !== undefined) args.push('-d', String(options.callMs));
   if (options.service !== undefined) args.push('-s', options.service);
   args.push('-timeout', `${options.timeoutS ?? 30}s`, '-timeout_error');
   if (options.target !== undefined) args.push(options.target);

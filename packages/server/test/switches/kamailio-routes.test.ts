@@ -32,6 +32,10 @@ describe('Kamailio plain-text endpoints', () => {
       ['/v1/kamailio/end?callid=k-1@host&duration=abc', 400, 'invalid_used_seconds'],
       ['/v1/kamailio/end?callid=never-seen&duration=5', 404, 'session_not_found'],
       ['/v1/kamailio/end?duration=5', 400, 'invalid_session_id'],
+      ['/v1/kamailio/update?callid=k-1@host&used=-1', 400, 'invalid_used_seconds'],
+      ['/v1/kamailio/update?callid=k-1@host', 400, 'invalid_used_seconds'],
+      ['/v1/kamailio/update?callid=never-seen&used=5', 404, 'session_not_found'],
+      ['/v1/kamailio/update?used=5', 400, 'invalid_session_id'],
       ['/v1/kamailio/start?callid=k-1@host&h_entry=one&h_id=2', 400, 'bad_request'],
       ['/v1/kamailio/start?callid=k-1@host&h_entry=1&h_id=-2', 400, 'bad_request'],
       ['/v1/kamailio/start?callid=never-seen&h_entry=1&h_id=2', 404, 'session_not_found'],
@@ -47,7 +51,8 @@ describe('Kamailio plain-text endpoints', () => {
   it('answers a missing or bad key with the JSON problem (found by the HTTP fuzz)', async () => {
     // The 4xx schema was a string only, so the problem object went out as "[object Object]".
     for (const key of [null, 'not-a-key']) {
-      for (const path of [authorizeUrl({}), '/v1/kamailio/start', '/v1/kamailio/end']) {
+      for (const path of [authorizeUrl({}), '/v1/kamailio/start', '/v1/kamailio/update',
+        '/v1/kamailio/end']) {
         const answer = await get(path, key);
         expect([path, answer.status, answer.body['code']]).toEqual([path, 401,
           'unauthorized']);
@@ -66,7 +71,7 @@ describe('Kamailio plain-text endpoints', () => {
           callid: 'k-10@host' }).toString() } });
     expect([posted.status, posted.text]).toEqual([200, '60\n']);
     const started = await get('/v1/kamailio/start?callid=k-10%40host&h_entry=7&h_id=99');
-    expect([started.status, started.text]).toEqual([200, 'ok\n']);
+    expect([started.status, started.text]).toEqual([200, '60\n']);
     expect((await get('/v1/kamailio/start?callid=k-10%40host&h_entry=7&h_id=99',
       world.keys.other)).status).toBe(404);
     expect(await api.services.switches.origins.find('kam:k-10@host')).toMatchObject({
@@ -75,4 +80,25 @@ describe('Kamailio plain-text endpoints', () => {
     expect([ended.status, ended.text]).toEqual([200, 'terminated\n']);
     expect((Number(before) - Number(await balanceOf('cu1'))).toFixed(2)).toBe('0.21');
   });
+
+  it('renews: commits the seconds used, answers the next grant',
+    async () => {
+      const before = await balanceOf('cu1');
+      expect((await get(authorizeUrl({ callid: 'k-20@host' }))).text).toBe('60\n');
+      expect((await get('/v1/kamailio/start?callid=k-20%40host&h_entry=1&h_id=2')).text)
+        .toBe('60\n');
+      const renewed = await get('/v1/kamailio/update?callid=k-20%40host&used=55');
+      expect([renewed.status, renewed.text]).toEqual([200, '60\n']);
+      // 55 s bills 60 (the first 30 s block, five of 6 s): 0.05 + 0.20 = 0.25, committed.
+      expect((Number(before) - Number(await balanceOf('cu1'))).toFixed(2)).toBe('0.25');
+      // A renewal after the end is refused (the grants that end at the money are seen with
+      // the real Kamailio, kamailio-sipp.test.ts).
+      const ended = await get('/v1/kamailio/end?callid=k-20%40host&duration=80');
+      expect(ended.status).toBe(200);
+      const late = await get('/v1/kamailio/update?callid=k-20%40host&used=81');
+      // A 4xx: kamailio.cfg stops renewing the call.
+      expect([Math.floor(late.status / 100), late.text]).toEqual([4, 'session_closed\n']);
+      // 80 s: 0.05 + 0.20 * 84 / 60 = 0.33 (blocks of 6 s after the first 30).
+      expect((Number(before) - Number(await balanceOf('cu1'))).toFixed(2)).toBe('0.33');
+    });
 });

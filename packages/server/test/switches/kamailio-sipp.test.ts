@@ -3,6 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kamailioTeardownDriver } from '../../src/switches/kamailio/kamailio-teardown.ts';
 import { adminKey, openTestApi, seedWorld, type TestApi } from '../http/http-fixture.ts';
 import {
+  cents,
+  expectSoundLedger,
+  perSecondCost,
+  seedPerSecondCustomers,
+} from './per-second-world.ts';
+import {
   freePort,
   sipp,
   startKamailio,
@@ -10,15 +16,17 @@ import {
   type KamailioRig,
 } from './kamailio-harness.ts';
 
-// Real Kamailio (the documented kamailio.cfg) and SIPp against Tollgate over HTTP, grants of
-// 3 s so that the dialog timeout ends a call quickly.
+// Real Kamailio (the documented kamailio.cfg) and SIPp against Tollgate over HTTP, slices of
+// 3 s, so that a call of five slices is renewed four times or more within 15 s.
+const sliceSeconds = 3;
 let api: TestApi;
 let kamailio: KamailioRig;
 let uasPort: number;
 
 beforeAll(async () => {
-  api = await openTestApi('sqlite', { sliceSeconds: 3 });
+  api = await openTestApi('sqlite', { sliceSeconds });
   await seedWorld(api);
+  await seedPerSecondCustomers(api, { longcall: '10.00', shortfunds: '0.09' });
   await api.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = api.app.server.address() as AddressInfo;
   uasPort = await freePort('udp');
@@ -41,40 +49,68 @@ async function until<T>(find: () => Promise<T | undefined>, timeoutMs = 8_000): 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-const kamailioCdrs = async () => ((await api.call({ method: 'GET',
-  url: '/v1/cdrs?account_id=cu1&limit=1000' })).body['cdrs'] as Array<Record<string, unknown>>)
-  .filter((row) => String(row['session_id']).startsWith('kam:'));
+const kamailioCdrs = async (account = 'cu1') => ((await api.call({ method: 'GET',
+  url: `/v1/cdrs?account_id=${account}&limit=1000` })).body['cdrs'] as
+  Array<Record<string, unknown>>).filter((row) => String(row['session_id']).startsWith('kam:'));
+const cdrOf = (account: string) => until(async () => {
+  const rows = await kamailioCdrs(account);
+  return rows.length === 1 ? rows[0] : undefined;
+});
+const balanceOf = async (id: string) =>
+  String((await api.call({ method: 'GET', url: `/v1/accounts/${id}` })).body['balance']);
 const liveKamailioCall = async () => ((await api.call({ method: 'GET',
   url: '/v1/sessions?account_id=cu1' })).body['sessions'] as Array<Record<string, unknown>>)
   .find((row) => String(row['session_id']).startsWith('kam:'));
 
-async function placeCall(scenario: string, service = '442079460000') {
-  const callee = sipp({ scenario: 'uas.xml', localPort: uasPort, timeoutS: 20 });
-  const caller = sipp({ scenario, localPort: await freePort('udp'), service,
-    target: `127.0.0.1:${kamailio.sipPort}`, timeoutS: 20 });
+async function placeCall(scenario: string, options: { service?: string; account?: string;
+  callMs?: number } = {}) {
+  const callee = sipp({ scenario: 'uas.xml', localPort: uasPort, timeoutS: 30 });
+  const caller = sipp({ scenario, localPort: await freePort('udp'),
+    service: options.service ?? '442079460000', target: `127.0.0.1:${kamailio.sipPort}`,
+    timeoutS: 30, ...(options.account === undefined ? {} : { account: options.account }),
+    ...(options.callMs === undefined ? {} : { callMs: options.callMs }) });
   return { callee, caller, startedAtMs: Date.now() };
 }
 
 describe('Kamailio (http_client + dialog + jsonrpcs) with SIPp', () => {
-  it('authorizes over HTTP and ends the call with BYE when the grant runs out', async () => {
-    const { caller, callee, startedAtMs } = await placeCall('uac-until-bye.xml');
-    const code = await caller.exited;
-    const elapsedMs = Date.now() - startedAtMs;
-    expect(code, caller.output()).toBe(0);
+  it('renews a call of five slices: not cut, charged exactly the seconds it lasted',
+    async () => {
+      const before = await balanceOf('longcall');
+      const { caller, callee } = await placeCall('uac-hangs-up.xml', { account: 'longcall',
+        callMs: 5 * sliceSeconds * 1000 });
+      // The caller hangs up: a BYE from Kamailio first would fail its scenario.
+      expect(await caller.exited, caller.output()).toBe(0);
+      expect(await callee.exited, callee.output()).toBe(0);
+      const cdr = await cdrOf('longcall');
+      // dialog:end reports whole seconds of $TS: 14 to 16 for a 15 s call.
+      const used = Number(cdr?.['used_seconds']);
+      expect([14, 15, 16]).toContain(used);
+      expect(cdr).toMatchObject({ disposition: 'normal', billed_seconds: used,
+        cost: perSecondCost(used) });
+      expect(cents(before) - cents(await balanceOf('longcall'))).toBe(used);
+      // Authorize, four renewals or more (each commits the seconds used), the end.
+      const origin = await api.services.switches.origins.find(String(cdr?.['session_id']));
+      expect(origin?.requestNumber).toBeGreaterThanOrEqual(5);
+      await expectSoundLedger(api);
+    }, 40_000);
+
+  it('cuts the same call at the money: three slices paid, BYE around the third', async () => {
+    const { caller, callee } = await placeCall('uac-until-bye.xml', { account: 'shortfunds' });
+    await untilDialogConfirmed(kamailio.rpcUrl);
+    const answeredAtMs = Date.now();
+    expect(await caller.exited, caller.output()).toBe(0);
+    const elapsedMs = Date.now() - answeredAtMs;
     expect(await callee.exited, callee.output()).toBe(0);
-    // The dialog timeout is the 3 s grant.
-    expect(elapsedMs).toBeGreaterThanOrEqual(2_900);
-    expect(elapsedMs).toBeLessThan(6_000);
-    const [cdr] = await until(async () => {
-      const rows = await kamailioCdrs();
-      return rows.length === 1 ? rows : undefined;
-    });
-    // event_route[dialog:end] reports whole seconds of $TS (2 to 4 for a 3 s dialog), or,
-    // when Kamailio skips it, Tollgate settles the whole grant 3 s after it ended; the charge
-    // stops at the 3 s granted: the first 30-second block, 0.10 + 0.05 connect.
-    expect(cdr).toMatchObject({ disposition: 'normal', billed_seconds: 30, cost: '0.15' });
-    expect([2, 3, 4]).toContain(cdr?.['used_seconds']);
-  }, 30_000);
+    // 0.09 pays 9 s: the last grant is final, and the dialog timeout ends the call there.
+    expect(elapsedMs).toBeGreaterThan(3 * sliceSeconds * 1000 - 1_500);
+    expect(elapsedMs).toBeLessThan(3 * sliceSeconds * 1000 + 1_500);
+    const cdr = await cdrOf('shortfunds');
+    const billed = Math.min(Number(cdr?.['used_seconds']), 3 * sliceSeconds);
+    expect(billed).toBeGreaterThanOrEqual(3 * sliceSeconds - 1);
+    expect(cdr).toMatchObject({ billed_seconds: billed, cost: perSecondCost(billed) });
+    expect(cents(await balanceOf('shortfunds'))).toBe(3 * sliceSeconds - billed);
+    await expectSoundLedger(api);
+  }, 40_000);
 
   it('refuses a call Tollgate will not rate: 403, nobody rings', async () => {
     const caller = sipp({ scenario: 'uac-refused.xml', localPort: await freePort('udp'),

@@ -5,6 +5,7 @@ import { startRadiusServer, type RadiusServer } from '../../src/switches/radius/
 import { parseRadiusClients } from '../../src/switches/radius/radius-clients.ts';
 import { recordingSwitchLog } from '../../src/switches/teardown/switch-log.ts';
 import type { SwitchFront } from '../../src/switches/switch-front.ts';
+import type { RadiusLongCalls } from '../../src/switches/radius/radius-renewal.ts';
 
 export const radiusSecret = 'testing123';
 
@@ -48,13 +49,14 @@ export interface RadiusRig {
  * must know when a packet was dropped passes a log of its own that wakes it.
  */
 export async function startRadiusRig(api: TestApi,
-  log: RadiusRig['log'] = recordingSwitchLog()): Promise<RadiusRig> {
+  log: RadiusRig['log'] = recordingSwitchLog(), longCalls?: RadiusLongCalls): Promise<RadiusRig> {
   const parsed = parseRadiusClients(`127.0.0.1=${radiusSecret}`);
   if (!parsed.ok) throw new Error(parsed.message);
   const front: SwitchFront = { charging: api.services.charging,
     origins: api.services.switches.origins, clock: api.clock, log };
   const server = await startRadiusServer({ host: '127.0.0.1', authPort: 0, acctPort: 0,
-    clients: parsed.clients, requireMessageAuthenticator: true, front });
+    clients: parsed.clients, requireMessageAuthenticator: true, front,
+    ...(longCalls === undefined ? {} : { longCalls }) });
   return { server, log, front, close: () => server.close() };
 }
 

@@ -22,7 +22,7 @@ afterAll(async () => {
 const base = { radiusHost: '127.0.0.1', radiusAuthPort: 0, radiusAcctPort: 0,
   radiusClients: '', radiusDisconnectPort: 3799, radiusRequireMessageAuthenticator: true,
   eslHost: '', eslPort: 8021, eslPassword: 'ClueCon', kamailioRpcUrl: '',
-  callDurationSecondsMax: 14_400 };
+  callDurationSecondsMax: 14_400, radiusInterimSeconds: 0, sliceSeconds: 60 };
 
 describe('startIntegrations', () => {
   it('starts what the configuration names, registers the drivers, stops them', async () => {

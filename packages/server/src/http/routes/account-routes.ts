@@ -76,20 +76,23 @@ async function checkDeck(
 }
 
 /**
- * The id of a new account. A tenant key chooses it in its operator's namespace, stored as
- * `<root>~<id>`: two operators may both create `alice`, and neither can take, block or detect
- * the other's by trying. The operator key names accounts as it likes (it also makes the roots).
+ * The id of a new account. A tenant key chooses it in the namespace of its own account, stored
+ * as `<key's account>~<id>`: a root's key makes `<root>~alice`, its admin's key
+ * `<root>~<admin>~alice`. So neither another operator nor a sibling reseller can take, block
+ * or detect an `alice` by trying; a 409 `account_exists` only ever names the key's own doing.
+ * The operator key names accounts as it likes (it also makes the roots).
  */
-function accountIdFor(principal: Principal, rootAccountId: string | null, chosen: string) {
-  if (principal.kind === 'operator' || rootAccountId === null) return chosen;
+function accountIdFor(principal: Principal, chosen: string) {
+  if (principal.kind === 'operator') return chosen;
   if (!isChosenAccountId(chosen)) {
     throw httpProblem('invalid_account_id', 'id: 1-64 of A-Z a-z 0-9 _ . -');
   }
-  const id = `${rootAccountId}${accountNamespaceSeparator}${chosen}`;
-  if (id.length > ledgerLimits.idLengthMax) {
-    throw httpProblem('invalid_account_id', `id: at most ${ledgerLimits.idLengthMax -
-      rootAccountId.length - 1} characters under this operator (it becomes ${
-      rootAccountId}${accountNamespaceSeparator}<id>)`);
+  const namespace = principal.accountId;
+  const id = `${namespace}${accountNamespaceSeparator}${chosen}`;
+  if (id.length > ledgerLimits.accountIdLengthMax) {
+    throw httpProblem('invalid_account_id', `id: at most ${ledgerLimits.accountIdLengthMax -
+      namespace.length - 1} characters for this key (it becomes ${
+      namespace}${accountNamespaceSeparator}<id>)`);
   }
   return id;
 }
@@ -121,7 +124,7 @@ function registerCreate(app: TypeBoxApp, services: AppServices): void {
       rootAccountId = unwrap(parent).at(-1)?.id ?? null;
     }
     await checkDeck(services, principal, body.rate_deck_id, rootAccountId);
-    const id = accountIdFor(principal, rootAccountId, body.id ?? randomId('acc'));
+    const id = accountIdFor(principal, body.id ?? randomId('acc'));
     const input = unwrap(fromApiCreateAccount(body, id));
     const created = unwrap(await services.ledger.createAccount(input));
     reply.code(201);

@@ -1,3 +1,4 @@
+import { ledgerLimits } from '@tollgate/core';
 import { Type, type Static, type TProperties } from 'typebox';
 import { AccountIdText, Money, NullableMoney, PageQuery } from '../schemas/common-schemas.ts';
 
@@ -65,10 +66,11 @@ export const Alert = Type.Object({
 });
 
 export const AlertQuery = Type.Object({
-  account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64,
+  account_id: Type.Optional(Type.String({ minLength: 1,
+    maxLength: ledgerLimits.accountIdLengthMax,
     description: 'Alerts of this account\'s subtree (default: the key\'s account)' })),
-  customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64,
-    description: 'Only the alerts of this account' })),
+  customer_id: Type.Optional(Type.String({ minLength: 1,
+    maxLength: ledgerLimits.accountIdLengthMax, description: 'Only the alerts of this account' })),
   ...PageQuery,
 }, { additionalProperties: false });
 
@@ -87,7 +89,7 @@ export const Measure = Type.Object({
 });
 
 export const MeasureQuery = Type.Object({
-  account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  account_id: Type.Optional(AccountIdText),
   active: Type.Optional(Type.Boolean({ default: true })),
   ...PageQuery,
 }, { additionalProperties: false });

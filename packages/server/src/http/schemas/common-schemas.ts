@@ -1,3 +1,4 @@
+import { ledgerLimits } from '@tollgate/core';
 import { Type, type TSchema } from 'typebox';
 
 /** Money on the wire: a decimal string in the currency's major unit, never a JSON number. */
@@ -5,8 +6,8 @@ export const Money = Type.String({ maxLength: 32, description: 'Decimal string, 
   examples: ['10.00'] });
 export const NullableMoney = Type.Union([Money, Type.Null()]);
 
-export const AccountIdText = Type.String({ minLength: 1, maxLength: 64,
-  description: 'A-Z a-z 0-9 _ . -; an account a tenant key created is <operator>~<its id>' });
+export const AccountIdText = Type.String({ minLength: 1, maxLength: ledgerLimits.accountIdLengthMax,
+  description: 'A-Z a-z 0-9 _ . -; an account a tenant key created is <key\'s account>~<its id>' });
 export const NullableText = (options: { maxLength: number }) =>
   Type.Union([Type.String({ minLength: 1, maxLength: options.maxLength }), Type.Null()]);
 

@@ -1,7 +1,9 @@
+import { ledgerLimits } from '@tollgate/core';
 import { Type } from 'typebox';
 import { Instant, PageQuery } from './common-schemas.ts';
 
-const OwnerId = Type.String({ minLength: 1, maxLength: 64, description: 'The account that ' +
+const OwnerId = Type.String({ minLength: 1, maxLength: ledgerLimits.accountIdLengthMax,
+  description: 'The account that ' +
   'sells with it (default: the key\'s account; the operator key owns none): it and the ' +
   'accounts above it may see and assign it' });
 

@@ -1,3 +1,4 @@
+import { ledgerLimits, routingLimits } from '@tollgate/core';
 import { Type } from 'typebox';
 import { AccountIdText, Instant, Money, PageQuery } from './common-schemas.ts';
 
@@ -52,6 +53,10 @@ export const Grant = Type.Object({
   cost: Money,
   currency: Type.String(),
   route: Type.Optional(RouteChoice),
+  fallbacks: Type.Optional(Type.Array(RouteChoice, { maxItems: routingLimits.fallbacksMax,
+    description: 'With route: the next usable carriers in order, for when the chosen one '
+      + 'fails (end this session with 0 seconds and authorize a new one naming the next '
+      + 'carrier_id)' })),
 });
 
 export const Terminated = Type.Object({
@@ -105,10 +110,11 @@ export const LiveSessionPage = Type.Object({
 });
 
 export const CdrQuery = Type.Object({
-  account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64,
+  account_id: Type.Optional(Type.String({ minLength: 1,
+    maxLength: ledgerLimits.accountIdLengthMax,
     description: 'CDRs of this account\'s subtree (default: the key\'s account)' })),
-  customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64,
-    description: 'Only the CDRs of this customer' })),
+  customer_id: Type.Optional(Type.String({ minLength: 1,
+    maxLength: ledgerLimits.accountIdLengthMax, description: 'Only the CDRs of this customer' })),
   from: Type.Optional(Instant),
   to: Type.Optional(Instant),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),

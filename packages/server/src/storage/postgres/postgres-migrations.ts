@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { postgresBillingMigration } from './postgres-billing-migration.ts';
 import { postgresDeckPartsMigration } from './postgres-deck-parts-migration.ts';
 import { postgresEngineMigration } from './postgres-engine-migration.ts';
 import { postgresApiMigration } from './postgres-api-migration.ts';
@@ -9,6 +10,7 @@ import { postgresSwitchesMigration } from './postgres-switches-migration.ts';
 import { postgresDiameterMigration } from './postgres-diameter-migration.ts';
 import { postgresApiKeyScopesMigration } from './postgres-api-key-scopes-migration.ts';
 import { postgresAuditMigration } from './postgres-audit-migration.ts';
+import { postgresOriginsEndedMigration } from './postgres-origins-ended-migration.ts';
 
 /**
  * The ledger schema for PostgreSQL: the same tables and constraints as SQLite. Ids use the "C"
@@ -127,4 +129,6 @@ CREATE TABLE exchange_rates (
   postgresApiKeyScopesMigration,
   postgresAuditMigration,
   postgresDeckPartsMigration,
+  postgresBillingMigration,
+  postgresOriginsEndedMigration,
 ];

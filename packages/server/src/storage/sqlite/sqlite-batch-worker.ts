@@ -1,3 +1,4 @@
+import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { CompactedBatch } from '@tollgate/core';
@@ -37,6 +38,7 @@ parentPort?.on('message', (request: BatchRequest | 'close') => {
     parentPort?.close();
     return;
   }
-  const reply: BatchReply = { id: request.id, outcome: write(request.batch) };
+  const reply: BatchReply = { id: request.id, outcome:
+    write(deserialize(request.batchBytes) as CompactedBatch) };
   parentPort?.postMessage(reply);
 });

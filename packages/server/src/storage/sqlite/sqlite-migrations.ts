@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { sqliteBillingMigration } from './sqlite-billing-migration.ts';
 import { sqliteDeckPartsMigration } from './sqlite-deck-parts-migration.ts';
 import { sqliteApiMigration } from './sqlite-api-migration.ts';
 import { sqliteRoutingMigration } from './sqlite-routing-migration.ts';
@@ -8,6 +9,7 @@ import { sqliteSwitchesMigration } from './sqlite-switches-migration.ts';
 import { sqliteDiameterMigration } from './sqlite-diameter-migration.ts';
 import { sqliteApiKeyScopesMigration } from './sqlite-api-key-scopes-migration.ts';
 import { sqliteAuditMigration } from './sqlite-audit-migration.ts';
+import { sqliteOriginsEndedMigration } from './sqlite-origins-ended-migration.ts';
 
 /**
  * The ledger schema for SQLite. Money and instants are INTEGER (64-bit); ids sort by bytes,
@@ -126,4 +128,6 @@ CREATE TABLE exchange_rates (
   sqliteApiKeyScopesMigration,
   sqliteAuditMigration,
   sqliteDeckPartsMigration,
+  sqliteBillingMigration,
+  sqliteOriginsEndedMigration,
 ];

@@ -4,10 +4,17 @@ import type { SessionOrigin } from '../teardown/session-origins.ts';
 import type { TeardownDriver, TeardownOutcome } from '../teardown/teardown-registry.ts';
 import { signRequest, verifyReply } from './radius-authenticators.ts';
 import type { RadiusClient } from './radius-clients.ts';
-import { encodeRadius, radiusAttributes, radiusCodes, textAttribute } from './radius-packet.ts';
+import {
+  encodeRadius,
+  integerAttribute,
+  radiusAttributes,
+  radiusCodes,
+  textAttribute,
+  type RadiusAttribute,
+} from './radius-packet.ts';
 
 export const disconnectLimits = {
-  /** Wait per try before sending the Disconnect-Request again (RFC 5176 is over UDP). */
+  /** Wait per try before sending the request again (RFC 5176 is over UDP). */
   tryTimeoutMs: 400,
   tries: 3,
   /** Identifiers are one byte: at most 256 requests in flight. */
@@ -17,21 +24,34 @@ export const disconnectLimits = {
 interface Pending {
   readonly authenticator: Buffer;
   readonly secret: Buffer;
+  readonly ackCode: number;
   readonly settle: (outcome: TeardownOutcome) => void;
 }
 
+/** RFC 5176 requests to a NAS: ending a call, and extending its Session-Timeout. */
+export interface RadiusDynamicAuthorization extends TeardownDriver {
+  /**
+   * CoA-Request: the call may last `sessionTimeoutSeconds` in all, counted from its start
+   * (RFC 2865's Session-Timeout, replaced). A CoA-ACK is `ended` (the request did what it
+   * asked); a NAK or silence is a failure, and the call then ends at the Session-Timeout it had.
+   */
+  extendCall(origin: SessionOrigin, sessionTimeoutSeconds: number): Promise<TeardownOutcome>;
+  close(): Promise<void>;
+}
+
 /**
- * Ends a RADIUS call with a Disconnect-Request (RFC 5176) to the NAS's dynamic-authorization
- * port, naming the call by User-Name and Acct-Session-Id, signed with the NAS's secret (the
- * Request Authenticator; no Message-Authenticator, whose form for this code NASes disagree
- * on). A Disconnect-ACK is `ended`; a NAK (the NAS does not know the call, or does not do RFC 5176)
- * is `switch_refused`; silence after the retries is `switch_unreachable`. Either way the call
- * still ends at its Session-Timeout, which was the grant.
+ * Dynamic authorization (RFC 5176) towards the NAS's port (3799): a Disconnect-Request ends a
+ * call (the teardown driver), a CoA-Request extends its Session-Timeout (long calls). Both
+ * name the call by User-Name and Acct-Session-Id and are signed with the NAS's secret (the
+ * Request Authenticator; no Message-Authenticator, whose form for these codes NASes disagree
+ * on). A Disconnect-ACK is `ended`; a NAK (the NAS does not know the call, or does not do
+ * RFC 5176) is `switch_refused`; silence after the retries is `switch_unreachable`. Either way
+ * the call still ends at its Session-Timeout, which was the grant.
  */
 export async function startRadiusDisconnect(options: {
   clients: ReadonlyMap<string, RadiusClient>;
   port: number;
-}): Promise<TeardownDriver & { close(): Promise<void> }> {
+}): Promise<RadiusDynamicAuthorization> {
   const socket: Socket = createSocket('udp4');
   const pending = new Map<number, Pending>();
   let nextIdentifier = 0;
@@ -42,13 +62,14 @@ export async function startRadiusDisconnect(options: {
       return;
     }
     pending.delete(bytes[1]!);
-    waiting.settle(bytes[0] === radiusCodes.disconnectAck ? { status: 'ended' }
+    waiting.settle(bytes[0] === waiting.ackCode ? { status: 'ended' }
       : { status: 'failed', code: 'switch_refused', detail: `NAS answered code ${bytes[0]}` });
   });
   socket.on('error', () => {});
   await new Promise<void>((resolve) => socket.bind(0, resolve));
 
-  const endCall = (origin: SessionOrigin): Promise<TeardownOutcome> => {
+  const send = (origin: SessionOrigin, code: number, ackCode: number,
+    extra: readonly RadiusAttribute[]): Promise<TeardownOutcome> => {
     const nas = String(origin.callRef['nas'] ?? '');
     const client = options.clients.get(nas);
     const acctSessionId = origin.callRef['acctSessionId'];
@@ -58,40 +79,44 @@ export async function startRadiusDisconnect(options: {
     }
     if (pending.size >= disconnectLimits.inFlightMax) {
       return Promise.resolve({ status: 'failed', code: 'switch_unreachable',
-        detail: 'too many Disconnect-Requests in flight' });
+        detail: 'too many RFC 5176 requests in flight' });
     }
     let identifier = nextIdentifier;
     while (pending.has(identifier)) identifier = (identifier + 1) % 256;
     nextIdentifier = (identifier + 1) % 256;
-    const request = signRequest(encodeRadius({ code: radiusCodes.disconnectRequest, identifier,
+    const request = signRequest(encodeRadius({ code, identifier,
       authenticator: randomBytes(16), attributes: [
         textAttribute(radiusAttributes.userName, String(origin.callRef['userName'] ?? '')),
-        textAttribute(radiusAttributes.acctSessionId, String(acctSessionId))] }),
+        textAttribute(radiusAttributes.acctSessionId, String(acctSessionId)), ...extra] }),
     client.secret);
     return new Promise<TeardownOutcome>((resolve) => {
       let tries = 0;
       let timer: NodeJS.Timeout | undefined;
-      const send = () => {
+      const sendOnce = () => {
         if (tries >= disconnectLimits.tries) {
           pending.delete(identifier);
           resolve({ status: 'failed', code: 'switch_unreachable',
-            detail: `no Disconnect-ACK from ${nas}:${options.port}` });
+            detail: `no answer to code ${code} from ${nas}:${options.port}` });
           return;
         }
         tries += 1;
         socket.send(request, options.port, nas);
-        timer = setTimeout(send, disconnectLimits.tryTimeoutMs);
+        timer = setTimeout(sendOnce, disconnectLimits.tryTimeoutMs);
       };
       pending.set(identifier, { authenticator: request.subarray(4, 20), secret: client.secret,
-        settle: (outcome) => {
+        ackCode, settle: (outcome) => {
           clearTimeout(timer);
           resolve(outcome);
         } });
-      send();
+      sendOnce();
     });
   };
   return {
-    endCall,
+    endCall: (origin) => send(origin, radiusCodes.disconnectRequest, radiusCodes.disconnectAck,
+      []),
+    extendCall: (origin, sessionTimeoutSeconds) => send(origin, radiusCodes.coaRequest,
+      radiusCodes.coaAck, [integerAttribute(radiusAttributes.sessionTimeout,
+        sessionTimeoutSeconds)]),
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }

@@ -1,4 +1,5 @@
 import type { SwitchFront, SessionQueue } from '../switch-front.ts';
+import { pushGrantToNas, type RadiusLongCalls } from './radius-renewal.ts';
 import { reportUsage, startCall } from '../switch-front.ts';
 import {
   acctStatusTypes,
@@ -12,6 +13,7 @@ import {
   type RadiusAttribute,
   type RadiusPacket,
 } from './radius-packet.ts';
+import { namedCarrierOf, routeAttributesOf } from './radius-routes.ts';
 
 /** What the server does with a request: send a reply, or drop it (logged with a code). */
 export type RadiusOutcome =
@@ -51,6 +53,7 @@ export async function handleAccessRequest(
   front: SwitchFront,
   packet: RadiusPacket,
   nasAddress: string,
+  longCalls: RadiusLongCalls | null = null,
 ): Promise<RadiusOutcome> {
   const accountId = textOf(packet, attr.userName);
   const acctSessionId = textOf(packet, attr.acctSessionId);
@@ -60,10 +63,12 @@ export async function handleAccessRequest(
     return reject('missing_acct_session_id', 1);
   }
   const sessionId = radiusSessionId(nasAddress, acctSessionId);
+  const carrierId = namedCarrierOf(packet);
   const answer = await startCall(front, { sessionId, integration: 'radius',
     callRef: { nas: nasAddress, acctSessionId, userName: accountId }, accountId,
     caller: textOf(packet, attr.callingStationId) ?? '',
-    callee: calleeOf(textOf(packet, attr.calledStationId)) });
+    callee: calleeOf(textOf(packet, attr.calledStationId)),
+    ...(carrierId === undefined ? {} : { carrierId }) });
   if (!answer.ok) {
     front.log.warn({ code: answer.code, sessionId, nas: nasAddress }, 'Access-Request refused');
     return reject(answer.code, 1);
@@ -73,11 +78,19 @@ export async function handleAccessRequest(
     return reject(answer.value.status, 4);
   }
   const seconds = answer.value.grantedSeconds;
+  const interim = longCalls === null || longCalls.interimSeconds <= 0 ? []
+    : [integerAttribute(attr.acctInterimInterval, longCalls.interimSeconds)];
+  const routes = routeAttributesOf(answer.value);
+  if (routes.tooLong.length > 0) {
+    front.log.warn({ code: 'unsafe_gateway', sessionId, carriers: routes.tooLong },
+      'gateway too long for a Cisco-AVPair: carrier left out of the Accept');
+  }
   return { kind: 'reply', code: radiusCodes.accessAccept, attributes: [
-    integerAttribute(attr.sessionTimeout, seconds),
+    integerAttribute(attr.sessionTimeout, seconds), ...interim,
     textAttribute(attr.class, sessionId),
     vendorAttribute(ciscoVendorId, ciscoCreditTime, `h323-credit-time=${seconds}`),
-    vendorAttribute(ciscoVendorId, ciscoReturnCode, 'h323-return-code=0')] };
+    vendorAttribute(ciscoVendorId, ciscoReturnCode, 'h323-return-code=0'),
+    ...routes.attributes] };
 }
 
 const accountingResponse: RadiusOutcome = { kind: 'reply', code: radiusCodes.accountingResponse,
@@ -86,6 +99,8 @@ const accountingResponse: RadiusOutcome = { kind: 'reply', code: radiusCodes.acc
 /**
  * Accounting-Request -> update (Interim-Update) or terminate (Stop), with Acct-Session-Time
  * as the cumulative seconds. Start charges nothing (the Accept already reserved the grant).
+ * An Interim-Update's new grant then goes to the NAS (CoA, or Disconnect at the money), after
+ * the Accounting-Response and without holding it (radius-renewal.ts).
  * Every record that was understood is acknowledged, even when charging refuses it (logged
  * with its code): a NAS retransmits an unanswered record forever. A record the server could
  * not store (an exception) is not answered, so the NAS sends it again.
@@ -95,6 +110,7 @@ export async function handleAccountingRequest(
   queue: SessionQueue,
   packet: RadiusPacket,
   nasAddress: string,
+  longCalls: RadiusLongCalls | null = null,
 ): Promise<RadiusOutcome> {
   const status = integerOf(packet, attr.acctStatusType);
   if (status === acctStatusTypes.accountingOn || status === acctStatusTypes.accountingOff) {
@@ -124,6 +140,13 @@ export async function handleAccountingRequest(
   if (!result.ok) {
     front.log.warn({ code: result.code, sessionId, usedSeconds },
       'accounting record acknowledged but not charged');
+  } else if (!ended && result.value.status === 'granted' && longCalls?.dynamicAuth) {
+    const grant = result.value;
+    const dynamicAuth = longCalls.dynamicAuth;
+    setImmediate(() => void pushGrantToNas(front, dynamicAuth, sessionId, grant)
+      .catch((error: unknown) => front.log.warn({ code: 'internal_error', sessionId,
+        detail: error instanceof Error ? error.message : String(error) },
+      'grant not pushed to the NAS: the call ends at its Session-Timeout')));
   }
   return accountingResponse;
 }

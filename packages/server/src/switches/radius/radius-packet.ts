@@ -12,6 +12,9 @@ export const radiusCodes = {
   disconnectRequest: 40,
   disconnectAck: 41,
   disconnectNak: 42,
+  coaRequest: 43,
+  coaAck: 44,
+  coaNak: 45,
 } as const;
 
 export const radiusAttributes = {
@@ -29,6 +32,7 @@ export const radiusAttributes = {
   acctSessionTime: 46,
   acctTerminateCause: 49,
   messageAuthenticator: 80,
+  acctInterimInterval: 85,
 } as const;
 
 export const acctStatusTypes = { start: 1, stop: 2, interimUpdate: 3, accountingOn: 7,

@@ -9,6 +9,7 @@ import {
 } from './radius-authenticators.ts';
 import type { RadiusClient } from './radius-clients.ts';
 import { RadiusDuplicates } from './radius-duplicates.ts';
+import type { RadiusLongCalls } from './radius-renewal.ts';
 import {
   handleAccessRequest,
   handleAccountingRequest,
@@ -32,6 +33,8 @@ export interface RadiusServerOptions {
   /** Drop Access-Requests without a Message-Authenticator (BlastRADIUS hardening). */
   readonly requireMessageAuthenticator: boolean;
   readonly front: SwitchFront;
+  /** Interim interval and CoA/Disconnect towards the NAS; absent: one grant per call. */
+  readonly longCalls?: RadiusLongCalls;
 }
 
 export interface RadiusServer {
@@ -86,9 +89,10 @@ export async function startRadiusServer(options: RadiusServerOptions): Promise<R
   const queue = new SessionQueue();
 
   const answer = async (packet: RadiusPacket, client: RadiusClient) => {
+    const longCalls = options.longCalls ?? null;
     const outcome = packet.code === radiusCodes.accessRequest
-      ? await handleAccessRequest(front, packet, client.address)
-      : await handleAccountingRequest(front, queue, packet, client.address);
+      ? await handleAccessRequest(front, packet, client.address, longCalls)
+      : await handleAccountingRequest(front, queue, packet, client.address, longCalls);
     if (outcome.kind === 'drop') {
       front.log.warn({ code: outcome.code, nas: client.address, detail: outcome.detail },
         'RADIUS request dropped');

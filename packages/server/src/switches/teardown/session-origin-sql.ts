@@ -37,6 +37,11 @@ const sql = {
   oldest: `SELECT session_id FROM session_origins WHERE created_at_ms < ?
     ORDER BY created_at_ms LIMIT ?`,
   remove: 'DELETE FROM session_origins WHERE session_id = ?',
+  ended: `UPDATE session_origins SET ended_at_ms = ?, updated_at_ms = ?
+    WHERE session_id = ? AND ended_at_ms IS NULL`,
+  unended: `SELECT * FROM session_origins WHERE integration = ? AND ended_at_ms IS NULL
+    AND killed_at_ms IS NULL AND created_at_ms >= ? AND session_id > ?
+    ORDER BY session_id LIMIT ?`,
 } as const;
 
 function fromDbOrigin(row: OriginRow): SessionOrigin {
@@ -68,6 +73,11 @@ export function sessionOriginStoreOver(withRunner: OriginRunner): SessionOriginS
     recordKill: (sessionId, answer, nowMs) => withRunner((runner) =>
       runner.run(sql.insertKilled, [sessionId, answer.requestNumber, nowMs,
         encodeLedgerJson(answer), nowMs, nowMs])),
+    markEnded: (sessionId, nowMs) => withRunner((runner) =>
+      runner.run(sql.ended, [nowMs, nowMs, sessionId])),
+    listUnended: ({ integration, sinceMs, afterSessionId, limit }) => withRunner(async (runner) =>
+      (await runner.all<OriginRow>(sql.unended, [integration, sinceMs, afterSessionId, limit]))
+        .map(fromDbOrigin), { readOnly: true }),
     forgetBefore: (beforeMs, limit) => withRunner(async (runner) => {
       const rows = await runner.all<{ session_id: string }>(sql.oldest, [beforeMs, limit]);
       for (const row of rows) await runner.run(sql.remove, [row.session_id]);

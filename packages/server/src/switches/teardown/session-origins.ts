@@ -40,6 +40,14 @@ export interface SessionOriginStore {
   advanceRequestNumber(sessionId: string, requestNumber: number, nowMs: number): Promise<void>;
   /** Stores a kill's settlement; inserts an `http` origin for sessions that had none. */
   recordKill(sessionId: string, answer: KillAnswer, nowMs: number): Promise<void>;
+  /** The call's session ended (terminated by its switch's report, or moved to another try). */
+  markEnded(sessionId: string, nowMs: number): Promise<void>;
+  /**
+   * Origins of one integration not marked ended nor killed, created at or after `sinceMs`, in
+   * session id order after `afterSessionId`: the calls an agent owned when it went away.
+   */
+  listUnended(query: { integration: IntegrationName; sinceMs: number; afterSessionId: string;
+    limit: number }): Promise<SessionOrigin[]>;
   /** Forgets origins created before `beforeMs` (their calls ended long ago); at most `limit`. */
   forgetBefore(beforeMs: number, limit: number): Promise<number>;
 }
