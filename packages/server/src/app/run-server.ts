@@ -88,7 +88,8 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     for (const line of integrations.started) io.out(`tollgate: ${line}`);
     const diameter = await startDiameterFromConfig({ config,
       charging: meteredCharging(services.charging, metrics, 'diameter'),
-      directory: services.subscriberIdentities, nowMs: Date.now(), log: app.log });
+      directory: services.subscriberIdentities, switches: services.switches,
+      clock: services.clock, log: app.log });
     started.push(diameter);
     if (diameter.started !== null) io.out(`tollgate: ${diameter.started}`);
     const where = services.target.kind === 'sqlite' ? `SQLite ${services.target.path}`

@@ -135,6 +135,7 @@ export const httpStatusOfCode = {
   invalid_request_number: 400,
   invalid_number: 400,
   invalid_used_seconds: 400,
+  invalid_requested_seconds: 400,
   used_seconds_decreased: 409,
   session_not_found: 404,
   session_exists: 409,

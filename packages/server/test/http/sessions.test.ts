@@ -240,3 +240,31 @@ describe('events and CDRs', () => {
     expect([badFrom.status, badFrom.body['column']]).toEqual([400, 'from']);
   });
 });
+
+describe('a call: requested_seconds', () => {
+  it('grants at most what the switch asks for; zero or absurd asks are 400', async () => {
+    const sessionId = 'asks-12';
+    const ask = (requested: unknown) => api.call({ method: 'POST', url: '/v1/sessions',
+      key: world.keys.cu1, json: { session_id: sessionId, account_id: 'cu1',
+        caller: '15551230000', callee: '442079460000', request_number: 0,
+        requested_seconds: requested } });
+    const reservedBefore = (await accountOf('cu1'))['reserved'];
+    for (const requested of [0, -3, 4 * 3600 + 1]) {
+      const refused = await ask(requested);
+      expect([refused.status, refused.body['code']]).toEqual([400,
+        'invalid_requested_seconds']);
+    }
+    expect((await accountOf('cu1'))['reserved']).toBe(reservedBefore);
+    const granted = await ask(12);
+    expect(granted.body).toMatchObject({ status: 'granted', granted_seconds: 12, final: false });
+    const update = (requested: number) => api.call({ method: 'POST', key: world.keys.cu1,
+      url: `/v1/sessions/${sessionId}/update`,
+      json: { request_number: 1, used_seconds: 12, requested_seconds: requested } });
+    const zero = await update(0);
+    expect([zero.status, zero.body['code']]).toEqual([400, 'invalid_requested_seconds']);
+    const next = await update(5);
+    expect(next.body).toMatchObject({ status: 'granted', request_number: 1, granted_seconds: 5 });
+    expect((await update(7)).body).toEqual(next.body);
+    expect((await report('terminate', sessionId, world.keys.cu1, 2, 15)).status).toBe(200);
+  });
+});
