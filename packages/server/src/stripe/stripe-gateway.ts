@@ -36,7 +36,8 @@ export type IntentAnswer =
 /** A Stripe error as a refill failure: card errors are the card's, the rest the processor's. */
 export function failureOf(error: unknown): IntentAnswer & { ok: false } {
   if (error instanceof Stripe.errors.StripeError) {
-    const code = error.code ?? error.type;
+    const code = error instanceof Stripe.errors.StripeConnectionError ? 'stripe_unreachable'
+      : error.code ?? error.type;
     const intentId = error.payment_intent?.id ?? null;
     if (error instanceof Stripe.errors.StripeCardError) {
       const sca = code === 'authentication_required' ||
