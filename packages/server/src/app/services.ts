@@ -65,6 +65,9 @@ import {
   type SubscriberIdentityStore,
 } from '../diameter/subscriber-identity-store.ts';
 import { systemClock } from './system-clock.ts';
+import { openCardPayments } from '../stripe/card-payment-services.ts';
+import { postgresStripeStore, sqliteStripeStore } from '../stripe/stripe-stores.ts';
+import type { StripeStore } from '../stripe/stripe-store.ts';
 import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
 import {
   forwardingCharging,
@@ -105,6 +108,7 @@ interface Stores {
   readonly subscriberIdentities: SubscriberIdentityStore;
   readonly audit: AuditStore;
   readonly billing: BillingStore;
+  readonly stripe: StripeStore;
   readonly migrationsApplied: number;
   /** PostgreSQL with the engine: which trees this node owns among the database's nodes. */
   readonly ownership: PostgresOwnership | null;
@@ -152,6 +156,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
         subscriberIdentities: sqliteSubscriberIdentityStore(database),
         audit: auditStoreOver(sqliteWithRunner(database)),
         billing: sqliteBillingStore(database),
+        stripe: sqliteStripeStore(database),
         migrationsApplied, ownership: null, close: async () => {
           await writer?.close();
           await database.close();
@@ -178,6 +183,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
       subscriberIdentities: subscriberIdentityStoreOver(postgresWithRunner(database)),
       audit: auditStoreOver(postgresWithRunner(database)),
       billing: postgresBillingStore(database),
+      stripe: postgresStripeStore(database),
       migrationsApplied, ownership, close: async () => {
         await ownership?.stop();
         await database.close();
@@ -271,6 +277,10 @@ export async function openServices(
     options: billingOptionsDefault,
     destinationName: (deckId, prefix) =>
       decks.loadedDeck(deckId)?.rowsByPrefix.get(prefix)?.[0]?.destination ?? null };
+  // Auto-refill scans on a timer only with the system clock: a test ticks its own scanner.
+  const cardPayments = openCardPayments({ config, store: stores.stripe, ledger, clock,
+    timers: options.clock === undefined,
+    onError: (error) => process.stderr.write(`tollgate: auto-refill scan: ${String(error)}\n`) });
   const apiKeys = createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey,
     onUsageError: (error) => process.stderr.write(
       `tollgate: writing API key last-used times: ${String(error)}\n`) });
@@ -289,10 +299,12 @@ export async function openServices(
     access: createAccess(ledger),
     audit: createAuditTrail({ store: stores.audit, ledger, clock }),
     billing,
+    cardPayments: cardPayments.deps,
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,
     close: async () => {
+      await cardPayments.close();
       await fraud?.close();
       await decks.close();
       // Every decision taken is made durable (or reported failed) before the database closes.

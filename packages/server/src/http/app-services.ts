@@ -9,6 +9,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { SubscriberIdentityStore } from '../diameter/subscriber-identity-store.ts';
 import type { FraudServices } from '../fraud/fraud-services.ts';
 import type { RoutingService } from '../routing/routing-service.ts';
+import type { CardPaymentDeps } from '../stripe/card-payments.ts';
 import type { SwitchServices } from '../switches/teardown/switch-services.ts';
 
 /** What the routes use: use cases and ports only, never a database handle. */
@@ -32,6 +33,8 @@ export interface AppServices {
   readonly fraud?: FraudServices;
   /** Invoices, payments, tax profiles and billing settings (billing/); absent: 503. */
   readonly billing?: BillingDeps;
+  /** Stripe keys, cards, card top-ups and auto-refill (stripe/); absent: 503. */
+  readonly cardPayments?: CardPaymentDeps;
   /** Several nodes on one PostgreSQL: where forwarded calls are run (cluster/). */
   readonly cluster?: { readonly endpoint: ClusterEndpoint };
 }

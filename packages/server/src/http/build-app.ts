@@ -27,6 +27,8 @@ import { kamailioFailoverRoutes } from '../switches/kamailio/kamailio-failover.t
 import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
 import { billingRoutes } from '../billing/billing-routes.ts';
+import { stripeRoutes } from '../stripe/stripe-routes.ts';
+import { stripeWebhookRoute } from '../stripe/stripe-webhook-route.ts';
 import { registerReadiness } from './readiness.ts';
 
 export interface BuildAppOptions {
@@ -95,6 +97,7 @@ export async function buildApp(
   if (typeof cluster?.endpoint.key === 'string') {
     await clusterRoutes(app, cluster.endpoint, limits);
   }
+  await stripeWebhookRoute(app, services, limits);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticationHook(services.apiKeys, limits));
     await v1.register(accountRoutes, { services });
@@ -111,6 +114,7 @@ export async function buildApp(
     await v1.register(fraudRoutes, { services });
     await v1.register(auditRoutes, { services });
     await v1.register(billingRoutes, { services });
+    await v1.register(stripeRoutes, { services });
   });
   await app.ready();
   return app;

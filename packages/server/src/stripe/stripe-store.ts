@@ -109,7 +109,8 @@ const sql = {
   noteEvent: `INSERT INTO stripe_events (root_account_id, event_id, event_type, received_at_ms)
     VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   findRefill: `SELECT ${refillColumns} FROM auto_refills WHERE account_id = ?`,
-  putRefill: `INSERT INTO auto_refills (${refillColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  putRefill: `INSERT INTO auto_refills (${refillColumns})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (account_id) DO UPDATE SET enabled = excluded.enabled,
     threshold_micros = excluded.threshold_micros, amount_micros = excluded.amount_micros,
     state = excluded.state, trigger_seq = excluded.trigger_seq, attempt = excluded.attempt,
