@@ -100,6 +100,38 @@ describe.each(storeKinds)('auto-refill through Stripe on %s', (kind) => {
       expect(harness.fake.paymentsCreated).toBe(1);
     });
 
+  it('a failure the webhook reports backs off the attempt in flight; a stale one moves nothing',
+    async () => {
+      await open();
+      const scanner = createRefillScanner(harness.deps);
+      await calls('w', 9);
+      await scanner.scan();
+      const [first] = [...harness.fake.intents.values()];
+      // Stripe reports the payment failed after all (an asynchronous decline)
+      const failed = { ...first, status: 'requires_payment_method',
+        last_payment_error: { code: 'card_declined' } };
+      expect(must(await harness.deliver('payment_intent.payment_failed', failed)))
+        .toBe('handled');
+      expect(await harness.deps.store.findRefill('cu')).toMatchObject({ state: 'retry_wait',
+        failures: 1 });
+      harness.clock.advanceMs(testPolicy.backoffMs);
+      await scanner.scan();
+      expect(harness.fake.paymentsCreated).toBe(2);
+      const inFlight = await harness.deps.store.findRefill('cu');
+      expect(inFlight).toMatchObject({ state: 'in_flight', attempt: 2 });
+      // The old attempt's events again, out of order: the new attempt is untouched
+      for (const type of ['payment_intent.payment_failed', 'payment_intent.requires_action']) {
+        await harness.deliver(type, failed);
+      }
+      expect(await harness.deps.store.findRefill('cu')).toEqual(inFlight);
+      expect(await posted()).toBe(money('4.60'));
+      const second = harness.fake.intents.get(inFlight!.paymentIntentId!);
+      expect(must(await harness.deliver('payment_intent.succeeded', second))).toBe('handled');
+      expect(await posted()).toBe(money('24.60'));
+      expect(await harness.deps.store.findRefill('cu')).toMatchObject({ state: 'idle',
+        failures: 0 });
+    });
+
   it('a declined card is retried with backoff, then auto-refill switches off with an alert',
     async () => {
       await open();
@@ -179,11 +211,33 @@ describe.each(storeKinds)('auto-refill through Stripe on %s', (kind) => {
       await calls('p', 3);
       expect(await posted()).toBe(money('2.80'));
       expect(elapsedMs).toBeLessThan(5_000);
+      // A Stripe that hangs: the scan waits out its time-out while calls go on, not slower
+      harness.fake.stalled = true;
+      await harness.fake.start();
+      harness.clock.advanceMs(testPolicy.backoffMs);
+      const stuck = scanner.scan();
+      const callsStartedAt = performance.now();
+      await calls('q', 2);
+      const callsMs = performance.now() - callsStartedAt;
+      const stuckReport = await stuck;
+      const scanMs = performance.now() - callsStartedAt;
+      expect(stuckReport.attempted).toBe(1);
+      expect(callsMs).toBeLessThan(harness.deps.connection.timeoutMs);
+      expect(scanMs).toBeGreaterThanOrEqual(harness.deps.connection.timeoutMs - 50);
+      expect(await posted()).toBe(money('1.60'));
+      expect(await harness.deps.store.findRefill('cu')).toMatchObject({ state: 'retry_wait',
+        failures: 0 });
+      console.info(`stripe hanging: 2 calls charged in ${callsMs.toFixed(0)} ms while the ` +
+        `refill scan waited ${scanMs.toFixed(0)} ms for its time-out`);
+      await harness.fake.stop();
+      harness.fake.stalled = false;
       await harness.fake.start();
       harness.clock.advanceMs(testPolicy.backoffMs);
       await scanner.scan();
-      expect(harness.fake.intentRequests.map((request) => request.idempotencyKey))
-        .toEqual(['refill:cu:1.1']);
+      // Every try, the hung one included, was the same attempt: one key, one payment
+      expect(new Set(harness.fake.intentRequests.map((request) => request.idempotencyKey)))
+        .toEqual(new Set(['refill:cu:1.1']));
+      expect(harness.fake.intentRequests.length).toBe(2);
       expect(harness.fake.paymentsCreated).toBe(1);
     });
 });

@@ -21,6 +21,8 @@ export interface PaymentIntentCreate {
 export class FakeStripe {
   /** What the next off-session payment does. */
   behaviour: CardBehaviour = 'succeed';
+  /** When set, requests are read and never answered (a Stripe that hangs). */
+  stalled = false;
   readonly secretKey: string;
   /** Every POST /v1/payment_intents received, replays included. */
   readonly intentRequests: PaymentIntentCreate[] = [];
@@ -90,6 +92,7 @@ export class FakeStripe {
     if (request.method === 'POST' && path === '/v1/payment_intents') {
       this.intentRequests.push({ idempotencyKey, fields });
     }
+    if (this.stalled) return;
     const replay = idempotencyKey === null ? undefined
       : this.#idempotent.get(`${path}|${idempotencyKey}`);
     if (replay !== undefined) {
