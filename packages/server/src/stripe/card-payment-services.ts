@@ -1,7 +1,11 @@
 import type { Clock, LedgerService } from '@tollgate/core';
 import type { Config } from '../config/config-schema.ts';
 import type { CardPaymentDeps } from './card-payments.ts';
+import { createNoticeDispatcher } from './notice-dispatcher.ts';
 import { createRefillScanner } from './refill-scanner.ts';
+
+/** Notices pushed per run at most; the rest wait for the next run. */
+const noticeBatchMax = 100;
 import { createSecretBox } from './secret-box.ts';
 import type { StripeStore } from './stripe-store.ts';
 
@@ -22,15 +26,23 @@ export function openCardPayments(options: { config: Config; store: StripeStore;
       backoffMsMax: Math.max(config.refillBackoffMs, config.refillBackoffMsMax),
       claimStaleMs: Math.max(5 * config.stripeTimeoutMs, 60_000) } };
   const scanner = createRefillScanner(deps);
+  const notices = createNoticeDispatcher({ store: options.store, clock: options.clock,
+    batchMax: noticeBatchMax, webhook: config.paymentWebhookUrl === '' ? null : {
+      url: config.paymentWebhookUrl, secret: config.paymentWebhookSecret,
+      attemptsMax: config.fraudWebhookAttemptsMax, backoffMs: config.fraudWebhookBackoffMs,
+      backoffMsMax: config.fraudWebhookBackoffMsMax,
+      timeoutMs: config.fraudWebhookTimeoutMs } });
   let scanning: Promise<unknown> = Promise.resolve();
+  // Notices the scan or a Stripe webhook left are pushed after each scan.
   const timer = options.timers && config.refillScanIntervalMs > 0
     ? setInterval(() => {
-      scanning = scanner.scan().catch(options.onError);
+      scanning = scanner.scan().then(() => notices.runDue()).catch(options.onError);
     }, config.refillScanIntervalMs) : null;
   timer?.unref();
   return {
     deps,
     scanner,
+    notices,
     close: async () => {
       if (timer !== null) clearInterval(timer);
       await scanning;

@@ -15,6 +15,7 @@ import {
   type CardPaymentDeps,
   type StripeSettingsView as SettingsView,
 } from './card-payments.ts';
+import { toApiNotice } from './notice-dispatcher.ts';
 import {
   AutoRefillBody,
   AutoRefillView,
@@ -173,8 +174,6 @@ function registerAutoRefill(app: TypeBoxApp, services: AppServices): void {
     const { id } = request.params;
     unwrap(await services.access.account(principalOf(request), id, 'subtree'));
     const notices = await cardPaymentsOf(services).store.listNotices(id, noticesListedMax);
-    return { notices: notices.map((notice) => ({ id: notice.id, kind: notice.kind,
-      payment_intent_id: notice.paymentIntentId, detail: notice.detail,
-      created_at: toIso(notice.createdAtMs) })) };
+    return { notices: notices.map(toApiNotice) };
   });
 }

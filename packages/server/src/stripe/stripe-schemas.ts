@@ -63,6 +63,7 @@ export const AutoRefillView = Type.Object({
 export const PaymentNoticeList = Type.Object({
   notices: Type.Array(Type.Object({
     id: Type.Integer(),
+    account_id: AccountIdText,
     kind: Type.String({ description: 'refill_declined, refill_requires_action, ' +
       'refill_disabled' }),
     payment_intent_id: Type.Union([Type.String(), Type.Null()]),

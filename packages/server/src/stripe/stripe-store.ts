@@ -68,6 +68,12 @@ export interface StripeStore {
   listArmedRefills(afterAccountId: string, limit: number): Promise<AutoRefill[]>;
   addNotice(notice: Omit<PaymentNotice, 'id'>): Promise<void>;
   listNotices(accountId: string, limit: number): Promise<PaymentNotice[]>;
+  /** Notices whose delivery is pending and due, oldest first, with their attempts so far. */
+  dueNotices(nowMs: number, limit: number): Promise<Array<PaymentNotice & {
+    attempts: number }>>;
+  /** `nextAttemptAtMs` null: delivered when `error` is null, failed for good otherwise. */
+  markNoticeAttempt(options: { id: number; attempts: number; nextAttemptAtMs: number | null;
+    error: string | null }): Promise<void>;
 }
 
 type DbNumber = number | bigint;
@@ -82,6 +88,7 @@ const refillColumns = `account_id, enabled, threshold_micros, amount_micros, sta
   attempt, failures, next_attempt_at_ms, payment_intent_id, last_error, updated_at_ms`;
 const customerColumns = `account_id, root_account_id, customer_id, payment_method_id,
   card_brand, card_last4`;
+const noticeColumns = 'id, account_id, kind, payment_intent_id, detail, created_at_ms';
 const paymentColumns = `payment_intent_id, account_id, root_account_id, purpose, amount_micros,
   currency, status, created_at_ms`;
 
@@ -125,9 +132,15 @@ const sql = {
   listArmed: `SELECT ${refillColumns} FROM auto_refills WHERE enabled = 1 AND account_id > ?
     ORDER BY account_id LIMIT ?`,
   addNotice: `INSERT INTO payment_notices (account_id, kind, payment_intent_id, detail,
-    created_at_ms) VALUES (?, ?, ?, ?, ?)`,
-  listNotices: `SELECT id, account_id, kind, payment_intent_id, detail, created_at_ms
-    FROM payment_notices WHERE account_id = ? ORDER BY id DESC LIMIT ?`,
+    created_at_ms, delivery_status, delivery_attempts, next_attempt_at_ms)
+    VALUES (?, ?, ?, ?, ?, 'pending', 0, ?)`,
+  listNotices: `SELECT ${noticeColumns} FROM payment_notices WHERE account_id = ?
+    ORDER BY id DESC LIMIT ?`,
+  dueNotices: `SELECT ${noticeColumns}, delivery_attempts FROM payment_notices
+    WHERE delivery_status = 'pending' AND next_attempt_at_ms <= ?
+    ORDER BY next_attempt_at_ms, id LIMIT ?`,
+  markNotice: `UPDATE payment_notices SET delivery_status = ?, delivery_attempts = ?,
+    next_attempt_at_ms = COALESCE(?, next_attempt_at_ms), last_error = ? WHERE id = ?`,
 } as const;
 
 const readOnly = { readOnly: true } as const;
@@ -165,6 +178,14 @@ const fromDbPayment = (row: PaymentRow): StripePaymentRecord => ({
   rootAccountId: row.root_account_id, purpose: row.purpose as PaymentPurpose,
   amountMicros: micros(BigInt(row.amount_micros)), currency: row.currency,
   status: row.status as StripePaymentRecord['status'], createdAtMs: Number(row.created_at_ms) });
+
+interface NoticeRow {
+  id: DbNumber; account_id: string; kind: string; payment_intent_id: string | null;
+  detail: string; created_at_ms: DbNumber;
+}
+const fromDbNotice = (row: NoticeRow): PaymentNotice => ({ id: Number(row.id),
+  accountId: row.account_id, kind: row.kind, paymentIntentId: row.payment_intent_id,
+  detail: row.detail, createdAtMs: Number(row.created_at_ms) });
 
 /** The one adapter for both dialects (the SQL is the same). */
 export function stripeStoreOver(withRunner: WithRunner): StripeStore {
@@ -229,12 +250,17 @@ export function stripeStoreOver(withRunner: WithRunner): StripeStore {
       runner.all<RefillRow>(sql.listArmed, [afterAccountId, limit]), readOnly))
       .map(fromDbRefill),
     addNotice: (notice) => withRunner((runner) => runner.run(sql.addNotice, [notice.accountId,
-      notice.kind, notice.paymentIntentId, notice.detail.slice(0, 500), notice.createdAtMs])),
+      notice.kind, notice.paymentIntentId, notice.detail.slice(0, 500), notice.createdAtMs,
+      notice.createdAtMs])),
     listNotices: async (accountId, limit) => (await withRunner((runner) =>
-      runner.all<{ id: DbNumber; account_id: string; kind: string;
-        payment_intent_id: string | null; detail: string; created_at_ms: DbNumber }>(
-        sql.listNotices, [accountId, limit]), readOnly)).map((row) => ({ id: Number(row.id),
-      accountId: row.account_id, kind: row.kind, paymentIntentId: row.payment_intent_id,
-      detail: row.detail, createdAtMs: Number(row.created_at_ms) })),
+      runner.all<NoticeRow>(sql.listNotices, [accountId, limit]), readOnly)).map(fromDbNotice),
+    dueNotices: async (nowMs, limit) => (await withRunner((runner) =>
+      runner.all<NoticeRow & { delivery_attempts: DbNumber }>(sql.dueNotices, [nowMs, limit]),
+    readOnly)).map((row) => ({ ...fromDbNotice(row),
+      attempts: Number(row.delivery_attempts) })),
+    markNoticeAttempt: (options) => withRunner((runner) => runner.run(sql.markNotice, [
+      options.nextAttemptAtMs !== null ? 'pending' : options.error === null ? 'delivered'
+        : 'failed', options.attempts, options.nextAttemptAtMs,
+      options.error?.slice(0, 500) ?? null, options.id])),
   };
 }

@@ -1,5 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { putAutoRefill, putStripeSettings, startCardSetup } from
   '../../src/stripe/card-payments.ts';
+import { verifyWebhook, webhookHeaders } from '../../src/fraud/webhook-signature.ts';
+import { createNoticeDispatcher } from '../../src/stripe/notice-dispatcher.ts';
 import { createRefillScanner } from '../../src/stripe/refill-scanner.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { account, addDeck, balances, money, storeKinds } from '../charging/charging-harness.ts';
@@ -55,6 +59,44 @@ describe.each(storeKinds)('auto-refill through Stripe on %s', (kind) => {
   }
 
   const posted = async () => (await balances(harness, 'cu')).postedMicros;
+
+  /**
+   * Runs the notice dispatcher against a local receiver that answers 500 to the first
+   * delivery and 200 after; returns what it received, each with its signature checked.
+   */
+  async function pushNotices() {
+    const received: Array<{ body: unknown; verified: boolean }> = [];
+    const receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        received.push({ body: JSON.parse(body) as unknown, verified: verifyWebhook({
+          secret: 'notice-secret', body, nowMs: harness.clock.nowMs(), toleranceMs: 60_000,
+          timestampHeader: String(request.headers[webhookHeaders.timestamp]),
+          signatureHeader: String(request.headers[webhookHeaders.signature]) }) });
+        response.writeHead(received.length === 1 ? 500 : 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    const webhook = { url: `http://127.0.0.1:${port}/notices`, secret: 'notice-secret',
+      attemptsMax: 5, backoffMs: 1_000, backoffMsMax: 10_000, timeoutMs: 2_000 };
+    const notices = createNoticeDispatcher({ store: harness.deps.store, clock: harness.clock,
+      webhook, batchMax: 10 });
+    try {
+      expect(await notices.runDue()).toBe(1);
+      expect(await notices.runDue()).toBe(0);
+      harness.clock.advanceMs(webhook.backoffMs);
+      expect(await notices.runDue()).toBe(1);
+      harness.clock.advanceMs(60_000);
+      expect(await notices.runDue()).toBe(0);
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+    return received;
+  }
 
   it('concurrent calls crossing the threshold trigger exactly one refill, posted once',
     async () => {
@@ -179,6 +221,12 @@ describe.each(storeKinds)('auto-refill through Stripe on %s', (kind) => {
         state: 'requires_action', lastError: 'authentication_required' });
       expect((await harness.deps.store.listNotices('cu', 10)).map((notice) => notice.kind))
         .toEqual(['refill_requires_action']);
+      // The notice is pushed, signed, to the payment webhook: a 500 first, retried after backoff
+      const received = await pushNotices();
+      expect(received).toHaveLength(2);
+      expect(received.map((entry) => entry.verified)).toEqual([true, true]);
+      expect(received[1]!.body).toMatchObject({ account_id: 'cu',
+        kind: 'refill_requires_action' });
       for (let hour = 0; hour < 5; hour += 1) {
         harness.clock.advanceMs(3_600_000);
         await scanner.scan();

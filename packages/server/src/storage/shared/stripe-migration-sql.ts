@@ -3,7 +3,8 @@
  * each root's Stripe keys (the secret key and the webhook signing secret sealed, never in
  * clear), each account's Stripe customer and card on file, the payments asked of Stripe, the
  * webhook events already handled (replays move nothing), each account's auto-refill, and the
- * notices for the owners (an outbox: failures, SCA, refill switched off).
+ * notices for the owners (an outbox: failures, SCA, refill switched off; each with its
+ * delivery to the payment webhook).
  */
 export function stripeMigrationSql(dialect: 'sqlite' | 'postgres'): string {
   const c = dialect === 'sqlite' ? '' : ' COLLATE "C"';
@@ -75,8 +76,14 @@ CREATE TABLE payment_notices (
   kind TEXT NOT NULL,
   payment_intent_id TEXT,
   detail TEXT NOT NULL,
-  created_at_ms ${int} NOT NULL
+  created_at_ms ${int} NOT NULL,
+  delivery_status TEXT NOT NULL CHECK (delivery_status IN ('pending', 'delivered', 'failed')),
+  delivery_attempts INTEGER NOT NULL CHECK (delivery_attempts >= 0),
+  next_attempt_at_ms ${int} NOT NULL,
+  last_error TEXT
 )${strict};
 CREATE INDEX payment_notices_by_account ON payment_notices (account_id, id);
+CREATE INDEX payment_notices_due ON payment_notices (next_attempt_at_ms, id)
+  WHERE delivery_status = 'pending';
 `;
 }
