@@ -12,7 +12,7 @@ import {
   type Result,
   type RefillPolicy,
 } from '@tollgate/core';
-import type Stripe from 'stripe';
+import Stripe from 'stripe';
 import type { SecretBox } from './secret-box.ts';
 import type { StripeCode } from './stripe-codes.ts';
 import {
@@ -125,9 +125,13 @@ export function stripeProblem(error: unknown) {
   if (failure.failure.kind === 'requires_action') {
     return problem('authentication_required', 'the bank asks the customer to authenticate');
   }
-  return failure.failure.code === 'card_declined' || failure.failure.code.startsWith('card')
-    ? problem('card_declined', `the card was declined (${failure.failure.code})`)
-    : problem('stripe_request_failed', `Stripe refused the request (${failure.failure.code})`);
+  if (error instanceof Stripe.errors.StripeCardError) {
+    return problem('card_declined', `the card was declined (${failure.failure.code})`);
+  }
+  if (error instanceof Stripe.errors.StripeIdempotencyError) {
+    return problem('invalid_card_amount', 'this reference was used for another payment');
+  }
+  return problem('stripe_request_failed', `Stripe refused the request (${failure.failure.code})`);
 }
 
 /** The account's Stripe customer, made on first use (idempotent by the account id). */

@@ -30,7 +30,7 @@ export class FakeStripe {
   #server: Server | null = null;
   #port = 0;
   #sequence = 0;
-  readonly #idempotent = new Map<string, Stored>();
+  readonly #idempotent = new Map<string, Stored & { requestText: string }>();
 
   constructor(secretKey: string) {
     this.secretKey = secretKey;
@@ -95,13 +95,17 @@ export class FakeStripe {
     if (this.stalled) return;
     const replay = idempotencyKey === null ? undefined
       : this.#idempotent.get(`${path}|${idempotencyKey}`);
+    const requestText = JSON.stringify(fields);
     if (replay !== undefined) {
-      send(replay);
+      // Stripe refuses a key reused with other parameters, and replays it otherwise
+      send(replay.requestText === requestText ? replay : errorOf(400, {
+        type: 'idempotency_error', message: 'Keys for idempotent requests can only be used ' +
+          'with the same parameters they were first used with.' }));
       return;
     }
     const stored = this.#route(request.method ?? 'GET', path, fields);
     if (idempotencyKey !== null && request.method === 'POST') {
-      this.#idempotent.set(`${path}|${idempotencyKey}`, stored);
+      this.#idempotent.set(`${path}|${idempotencyKey}`, { ...stored, requestText });
     }
     send(stored);
   }

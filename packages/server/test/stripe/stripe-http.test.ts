@@ -106,6 +106,11 @@ describe.each(['sqlite', 'postgres'] as const)('Stripe over HTTP on %s', (kind) 
         key: world.keys.cu1, json: { amount: '7.50', reference: 'portal-1' } });
       expect(again.body['payment_intent_id']).toBe(paid.body['payment_intent_id']);
       expect(fake.paymentsCreated).toBe(1);
+      // ... and with another amount it is refused, not a second payment
+      expect(await api.call({ method: 'POST', url: '/v1/accounts/cu1/card-topups',
+        key: world.keys.cu1, json: { amount: '9.00', reference: 'portal-1' } }))
+        .toMatchObject({ status: 400, body: { code: 'invalid_card_amount' } });
+      expect(fake.paymentsCreated).toBe(1);
       // A declined card answers 402 and posts nothing
       fake.behaviour = 'card_declined';
       expect(await api.call({ method: 'POST', url: '/v1/accounts/cu1/card-topups',
