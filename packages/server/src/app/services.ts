@@ -69,6 +69,9 @@ import { TollgateMetrics, type OperationsSnapshot } from '../metrics/metrics.ts'
 import { meteredEngineStorage } from '../metrics/metered-engine-storage.ts';
 import { operationsStatsOver } from '../storage/shared/operations-stats-sql.ts';
 import { exchangeRateHistoryOver } from '../storage/shared/exchange-rate-history-sql.ts';
+import { openCardPayments } from '../stripe/card-payment-services.ts';
+import { postgresStripeStore, sqliteStripeStore } from '../stripe/stripe-stores.ts';
+import type { StripeStore } from '../stripe/stripe-store.ts';
 import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
 import {
   forwardingCharging,
@@ -114,6 +117,7 @@ interface Stores {
   /** What a metrics scrape reads from storage. */
   readonly operations: () => Promise<OperationsSnapshot>;
   readonly exchangeRateHistory: AppServices['exchangeRateHistory'];
+  readonly stripe: StripeStore;
   readonly migrationsApplied: number;
   /** PostgreSQL with the engine: which trees this node owns among the database's nodes. */
   readonly ownership: PostgresOwnership | null;
@@ -165,6 +169,7 @@ async function openStores(config: Config, target: DatabaseTarget,
         billing: sqliteBillingStore(database),
         operations: operationsStatsOver(sqliteWithRunner(database)),
         exchangeRateHistory: exchangeRateHistoryOver(sqliteWithRunner(database)),
+        stripe: sqliteStripeStore(database),
         migrationsApplied, ownership: null, close: async () => {
           await writer?.close();
           await database.close();
@@ -194,6 +199,7 @@ async function openStores(config: Config, target: DatabaseTarget,
       billing: postgresBillingStore(database),
       operations: operationsStatsOver(postgresWithRunner(database)),
       exchangeRateHistory: exchangeRateHistoryOver(postgresWithRunner(database)),
+      stripe: postgresStripeStore(database),
       migrationsApplied, ownership, close: async () => {
         await ownership?.stop();
         await database.close();
@@ -294,6 +300,10 @@ export async function openServices(
     deckCache: () => ({ decks: decks.cachedCount(), decksMax: config.deckCacheDecksMax,
       bytes: decks.memoryBytesLoaded(), loads: decks.loadsCount() }),
     operations: stores.operations });
+  // Auto-refill scans on a timer only with the system clock: a test ticks its own scanner.
+  const cardPayments = openCardPayments({ config, store: stores.stripe, ledger, clock,
+    timers: options.clock === undefined,
+    onError: (error) => process.stderr.write(`tollgate: auto-refill scan: ${String(error)}\n`) });
   const apiKeys = createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey,
     onUsageError: (error) => process.stderr.write(
       `tollgate: writing API key last-used times: ${String(error)}\n`) });
@@ -313,11 +323,13 @@ export async function openServices(
     access: createAccess(ledger),
     audit: createAuditTrail({ store: stores.audit, ledger, clock }),
     billing,
+    cardPayments: cardPayments.deps,
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,
     metrics,
     close: async () => {
+      await cardPayments.close();
       await fraud?.close();
       await decks.close();
       // Every decision taken is made durable (or reported failed) before the database closes.

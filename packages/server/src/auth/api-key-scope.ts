@@ -15,9 +15,10 @@ export type ApiKeyScope = (typeof apiKeyScopes)[number];
  * What a route does, as the scope check and the rate limits see it (the table of every route
  * is `http/route-classes.ts`): `charging` routes carry calls and have their own, much higher
  * budget; `read` routes change nothing; `administration` routes change accounts, money,
- * decks, keys or settings; `identity` is `GET /v1/whoami`, which every key may call.
+ * decks, keys or settings; `identity` is `GET /v1/whoami`, which every key may call;
+ * `signed` routes take no key at all (a processor's webhook, authenticated by its signature).
  */
-export const routeClasses = ['charging', 'read', 'administration', 'identity'] as const;
+export const routeClasses = ['charging', 'read', 'administration', 'identity', 'signed'] as const;
 export type RouteClass = (typeof routeClasses)[number];
 
 const allowedClasses = {

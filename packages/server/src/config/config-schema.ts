@@ -181,6 +181,31 @@ export const ConfigSchema = Type.Object({
     description: 'NATS server for fraud alerts (nats://host:4222); empty: no NATS.' }),
   natsSubjectPrefix: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', default: 'tollgate',
     description: 'Alerts go to <prefix>.<root account>.fraud.alerts.' }),
+  secretsKey: Type.String({ maxLength: 512, default: '',
+    description: 'Seals stored secrets (each operator\'s Stripe keys); empty: the admin key. ' +
+      'Changing it makes the stored ones unreadable (save them again). Never printed.' }),
+  stripeApiHost: Type.String({ minLength: 1, maxLength: 255, default: 'api.stripe.com',
+    description: 'Where the Stripe SDK sends requests (a local stand-in in tests).' }),
+  stripeApiPort: Type.Integer({ minimum: 1, maximum: 65_535, default: 443,
+    description: 'Port of the Stripe API.' }),
+  stripeApiProtocol: Type.Union([Type.Literal('https'), Type.Literal('http')], {
+    default: 'https', description: 'Protocol of the Stripe API (http only for a local ' +
+      'stand-in).' }),
+  stripeTimeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000,
+    description: 'How long one Stripe request may take.' }),
+  paymentWebhookUrl: Type.String({ maxLength: 2048, default: '',
+    description: 'Where payment notices (refill declined, SCA, switched off) are POSTed, ' +
+      'signed like fraud alerts (same attempts and backoff); empty: listed only.' }),
+  paymentWebhookSecret: Type.String({ maxLength: 512, default: '',
+    description: 'HMAC-SHA256 key of the payment webhook signature. Never printed.' }),
+  refillScanIntervalMs: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 30_000,
+    description: 'How often armed auto-refills are checked against the funds; 0: never.' }),
+  refillFailuresMax: Type.Integer({ minimum: 1, maximum: 100, default: 3,
+    description: 'Consecutive failed refills (declines, SCA) that switch auto-refill off.' }),
+  refillBackoffMs: Type.Integer({ minimum: 1_000, maximum: 86_400_000, default: 60_000,
+    description: 'Wait before retrying a declined refill; it doubles per failure.' }),
+  refillBackoffMsMax: Type.Integer({ minimum: 1_000, maximum: 604_800_000,
+    default: 3_600_000, description: 'Longest wait between two refill attempts.' }),
 }, { additionalProperties: false });
 
 export type Config = Readonly<Static<typeof ConfigSchema>>;
@@ -269,6 +294,17 @@ export const configSources = {
   fraudWebhookTimeoutMs: { env: 'TOLLGATE_FRAUD_WEBHOOK_TIMEOUT_MS' },
   natsUrl: { env: 'TOLLGATE_NATS_URL' },
   natsSubjectPrefix: { env: 'TOLLGATE_NATS_SUBJECT_PREFIX' },
+  secretsKey: { env: 'TOLLGATE_SECRETS_KEY', secret: true },
+  stripeApiHost: { env: 'TOLLGATE_STRIPE_API_HOST' },
+  stripeApiPort: { env: 'TOLLGATE_STRIPE_API_PORT' },
+  stripeApiProtocol: { env: 'TOLLGATE_STRIPE_API_PROTOCOL' },
+  stripeTimeoutMs: { env: 'TOLLGATE_STRIPE_TIMEOUT_MS' },
+  paymentWebhookUrl: { env: 'TOLLGATE_PAYMENT_WEBHOOK_URL' },
+  paymentWebhookSecret: { env: 'TOLLGATE_PAYMENT_WEBHOOK_SECRET', secret: true },
+  refillScanIntervalMs: { env: 'TOLLGATE_REFILL_SCAN_INTERVAL_MS' },
+  refillFailuresMax: { env: 'TOLLGATE_REFILL_FAILURES_MAX' },
+  refillBackoffMs: { env: 'TOLLGATE_REFILL_BACKOFF_MS' },
+  refillBackoffMsMax: { env: 'TOLLGATE_REFILL_BACKOFF_MS_MAX' },
 } as const satisfies Record<ConfigKey, ConfigSource>;
 
 /** The admin key is a shared secret: shorter ones are guessable. */

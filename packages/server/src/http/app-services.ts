@@ -14,6 +14,7 @@ import type {
   ExchangeRateHistoryQuery,
   ExchangeRateRecord,
 } from '../storage/shared/exchange-rate-history-sql.ts';
+import type { CardPaymentDeps } from '../stripe/card-payments.ts';
 import type { SwitchServices } from '../switches/teardown/switch-services.ts';
 
 /** What the routes use: use cases and ports only, never a database handle. */
@@ -42,6 +43,8 @@ export interface AppServices {
     Promise<ExchangeRateRecord[]>;
   /** Prometheus metrics (metrics/); absent in tests that do not need them. */
   readonly metrics?: TollgateMetrics;
+  /** Stripe keys, cards, card top-ups and auto-refill (stripe/); absent: 503. */
+  readonly cardPayments?: CardPaymentDeps;
   /** Several nodes on one PostgreSQL: where forwarded calls are run (cluster/). */
   readonly cluster?: { readonly endpoint: ClusterEndpoint };
 }

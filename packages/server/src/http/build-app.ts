@@ -28,6 +28,8 @@ import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes
 import { auditRoutes } from '../audit/audit-routes.ts';
 import { billingRoutes } from '../billing/billing-routes.ts';
 import { exchangeRateRoutes } from './routes/exchange-rate-routes.ts';
+import { stripeRoutes } from '../stripe/stripe-routes.ts';
+import { stripeWebhookRoute } from '../stripe/stripe-webhook-route.ts';
 import { registerReadiness } from './readiness.ts';
 import { registerHttpMetrics } from '../metrics/http-metrics.ts';
 import { TollgateMetrics } from '../metrics/metrics.ts';
@@ -106,6 +108,7 @@ export async function buildApp(
   if (typeof cluster?.endpoint.key === 'string') {
     await clusterRoutes(app, cluster.endpoint, limits);
   }
+  await stripeWebhookRoute(app, services, limits);
   await app.register(async (v1) => {
     v1.addHook('onRequest', authenticationHook(services.apiKeys, limits));
     await v1.register(accountRoutes, { services });
@@ -123,6 +126,7 @@ export async function buildApp(
     await v1.register(auditRoutes, { services });
     await v1.register(billingRoutes, { services });
     await v1.register(exchangeRateRoutes, { services });
+    await v1.register(stripeRoutes, { services });
   });
   await app.ready();
   return app;

@@ -10,6 +10,7 @@ import type {
 import type { AccessCode } from '../auth/access.ts';
 import type { ApiKeyCode } from '../auth/api-keys.ts';
 import type { DeckLimitCode } from '../decks/deck-limit-codes.ts';
+import type { StripeCode } from '../stripe/stripe-codes.ts';
 import type { SubscriberIdentityCode } from '../diameter/subscriber-identity-routes.ts';
 
 /** Problems only the HTTP layer knows: transport, authentication, unknown routes. */
@@ -50,9 +51,10 @@ export type ApiCode =
   | RoutingCode
   | SubscriberIdentityCode
   | BillingCode
+  | StripeCode
   | HttpCode;
 
-type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503;
 
 /**
  * The one table from code to HTTP status (conventions, rule 6). `satisfies` makes a code
@@ -211,6 +213,17 @@ export const httpStatusOfCode = {
   payment_reference_reused: 409,
   invoice_not_voidable: 409,
   too_many_charges: 409,
+  // Card payments through Stripe (issue 18).
+  invalid_stripe_settings: 400,
+  stripe_not_configured: 409,
+  stripe_unavailable: 503,
+  stripe_request_failed: 502,
+  card_not_on_file: 409,
+  card_declined: 402,
+  authentication_required: 402,
+  invalid_card_amount: 400,
+  invalid_auto_refill: 400,
+  webhook_signature_invalid: 400,
   // Access.
   forbidden: 403,
   scope_required: 400,

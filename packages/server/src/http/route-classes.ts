@@ -83,6 +83,16 @@ export const routeClassTable = {
   'POST /v1/accounts/:id/payments': 'administration',
   'POST /v1/invoices/:invoice_id/credit-note': 'administration',
   'POST /v1/exchange-rates': 'administration',
+  'GET /v1/accounts/:id/stripe-settings': 'read',
+  'GET /v1/accounts/:id/card': 'read',
+  'GET /v1/accounts/:id/auto-refill': 'read',
+  'GET /v1/accounts/:id/payment-notices': 'read',
+  'PUT /v1/accounts/:id/stripe-settings': 'administration',
+  'POST /v1/accounts/:id/card-setup': 'administration',
+  'POST /v1/accounts/:id/card-topups': 'administration',
+  'PUT /v1/accounts/:id/auto-refill': 'administration',
+  // Called by Stripe with no key: authenticated by its signature (stripe/stripe-webhook.ts).
+  'POST /v1/stripe/webhook/:root_id': 'signed',
 } as const satisfies Record<string, RouteClass>;
 
 /** The class of a route, or undefined when the table lacks it. HEAD is answered as GET. */

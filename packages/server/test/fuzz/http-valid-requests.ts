@@ -141,6 +141,22 @@ export const validRequests: Readonly<Record<string, Maker>> = {
     query: {} }),
   'POST /v1/invoices/{invoice_id}/credit-note': () => ({ path: {
     invoice_id: 'inv-2026-10-01-cu2' }, query: {} }),
+  // Card payments: no Stripe is reachable here, so the keys go to a non-root (refused) and
+  // the card routes answer stripe_not_configured; the webhook has no signature.
+  'GET /v1/accounts/{id}/stripe-settings': () => account('op'),
+  'PUT /v1/accounts/{id}/stripe-settings': () => account('rs', {
+    secret_key: 'sk_test_fuzzSecret0001', publishable_key: 'pk_test_fuzzPublic0001',
+    webhook_secret: 'whsec_fuzzSigning0001' }),
+  'POST /v1/accounts/{id}/card-setup': () => account('cu1'),
+  'GET /v1/accounts/{id}/card': () => account('cu1'),
+  'POST /v1/accounts/{id}/card-topups': (_context, fresh) => account('cu1', {
+    amount: '5.00', reference: `c${fresh}` }),
+  'GET /v1/accounts/{id}/auto-refill': () => account('cu1'),
+  'PUT /v1/accounts/{id}/auto-refill': () => account('cu1', { enabled: false,
+    threshold: '2.00', amount: '10.00' }),
+  'GET /v1/accounts/{id}/payment-notices': () => account('cu1'),
+  'POST /v1/stripe/webhook/{root_id}': () => ({ path: { root_id: 'op' }, query: {},
+    body: { id: 'evt_fuzz', type: 'payment_intent.succeeded', data: { object: {} } } }),
   'POST /v1/rate-decks': ({ bandsId }) => ({ path: {}, query: { name: 'fuzz', currency: 'USD',
     decimals: '4', rounding: 'half_up', zone: 'Europe/London', bands_id: bandsId,
     owner_id: 'rs' }, body: `${deckCsv('0.30')}\n` }),

@@ -35,7 +35,8 @@ describe('the route class table', () => {
     expect(missing, 'add these routes to http/route-classes.ts').toEqual([]);
   });
   it('names no route that does not exist (only the Kamailio form POSTs are undocumented)', () => {
-    const documented = new Set(documentedOperations());
+    // Signed routes take no key, so the document lists them without a bearer scheme.
+    const documented = new Set([...documentedOperations(), 'POST /v1/stripe/webhook/:root_id']);
     const extra = Object.keys(routeClassTable).filter((entry) => !documented.has(entry));
     expect(extra.sort()).toEqual(['POST /v1/kamailio/authorize', 'POST /v1/kamailio/end',
       'POST /v1/kamailio/start', 'POST /v1/kamailio/update']);

@@ -303,6 +303,38 @@ const matrix: Record<string, Entry> = {
     key: keyOf(caller) }),
   ghost: 'measure_ghost', missingCode: 'fraud_measure_not_found' },
 
+  // Card payments. The card routes come before the keys are saved: no Stripe is reachable
+  // here, so an allowed call answers stripe_not_configured (or a bad-input code), never 5xx.
+  'POST /v1/accounts/{id}/card-setup': accountProbe(subtree, (id, caller) => ({
+    method: 'POST', url: `/v1/accounts/${id}/card-setup`, key: keyOf(caller) })),
+  'POST /v1/accounts/{id}/card-topups': accountProbe(subtree, (id, caller) => ({
+    method: 'POST', url: `/v1/accounts/${id}/card-topups`, key: keyOf(caller),
+    json: { amount: '5.00', reference: unique('card') } })),
+  'GET /v1/accounts/{id}/card': accountProbe(subtree, (id, caller) =>
+    get(`/v1/accounts/${id}/card`)(id, caller)),
+  'GET /v1/accounts/{id}/auto-refill': accountProbe(subtree, (id, caller) =>
+    get(`/v1/accounts/${id}/auto-refill`)(id, caller)),
+  'PUT /v1/accounts/{id}/auto-refill': accountProbe(subtree, (id, caller) => ({
+    method: 'PUT', url: `/v1/accounts/${id}/auto-refill`, key: keyOf(caller),
+    json: { enabled: false, threshold: '5.00', amount: '20.00' } })),
+  'GET /v1/accounts/{id}/payment-notices': accountProbe(subtree, (id, caller) =>
+    get(`/v1/accounts/${id}/payment-notices`)(id, caller)),
+  // A root's keys: only the root itself (it is above every other key) and the operator.
+  'GET /v1/accounts/{id}/stripe-settings': accountProbe(subtree, (id, caller) =>
+    get(`/v1/accounts/${id}/stripe-settings`)(id, caller)),
+  'PUT /v1/accounts/{id}/stripe-settings': accountProbe(subtree, (id, caller) => ({
+    method: 'PUT', url: `/v1/accounts/${id}/stripe-settings`, key: keyOf(caller),
+    json: { secret_key: 'sk_test_isolationSecret01', publishable_key: 'pk_test_isolation01',
+      webhook_secret: 'whsec_isolationSigning01' } })),
+  // Stripe's webhook takes no key: an unsigned call on a root answers exactly like one on a
+  // missing root, so the endpoint tells nobody which roots exist or have Stripe keys.
+  'POST /v1/stripe/webhook/{root_id}': { targets: () => [{ id: 'alpha-root',
+    owner: 'alpha-root' }, { id: 'beta-root', owner: 'beta-root' }],
+  verdict: () => 'hidden', ghost: 'ghost-root', missingCode: 'webhook_signature_invalid',
+  request: (id) => ({ method: 'POST', url: `/v1/stripe/webhook/${id}`, key: null,
+    json: { id: 'evt_probe', type: 'payment_intent.succeeded' },
+    headers: { 'stripe-signature': 't=1,v1=00' }, remoteAddress: `10.9.0.${sequence++ % 250}` }) },
+
   // Last, so the trail holds what every probe above changed: the leak check reads all of it.
   'GET /v1/accounts/{id}/billing-settings': accountProbe(subtree, (id, caller) =>
     get(`/v1/accounts/${id}/billing-settings`)(id, caller)),

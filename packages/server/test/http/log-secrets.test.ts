@@ -17,6 +17,9 @@ const secrets = {
   adminKey: `admin-${randomBytes(16).toString('hex')}`,
   clusterKey: `cluster-${randomBytes(16).toString('hex')}`,
   webhookSecret: `hook-${randomBytes(16).toString('hex')}`,
+  secretsKey: `seal-${randomBytes(16).toString('hex')}`,
+  stripeSecretKey: `sk_test_${randomBytes(16).toString('hex')}`,
+  stripeWebhookSecret: `whsec_${randomBytes(16).toString('hex')}`,
 };
 const failuresPerMinute = 4;
 
@@ -26,6 +29,7 @@ async function startLoggingServe(): Promise<ServeProcess> {
   return startServe(['--db', postgresTestUrl], { TOLLGATE_ADMIN_KEY: secrets.adminKey,
     TOLLGATE_CLUSTER_KEY: secrets.clusterKey, TOLLGATE_PG_SCHEMA: schema,
     TOLLGATE_FRAUD_WEBHOOK_SECRET: secrets.webhookSecret, TOLLGATE_LOG_LEVEL: 'debug',
+    TOLLGATE_SECRETS_KEY: secrets.secretsKey,
     TOLLGATE_RATE_LIMIT_UNAUTHENTICATED_PER_IP_PER_MINUTE: String(failuresPerMinute) });
 }
 
@@ -88,6 +92,14 @@ async function useKeys(client: Client): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAtMs - Date.now())));
   expect(await call('GET', '/v1/whoami', expiring.key)).toBe(401);
   expect(await call('POST', '/v1/accounts', full.key, '{not json')).toBe(400);
+  // A root's Stripe keys: saved, shown (without secrets), and a secret in the wrong field
+  const stripeKeys = { secret_key: secrets.stripeSecretKey,
+    publishable_key: 'pk_test_logcheck0001', webhook_secret: secrets.stripeWebhookSecret };
+  const stripeUrl = '/v1/accounts/op/stripe-settings';
+  expect(await call('PUT', stripeUrl, secrets.adminKey, JSON.stringify(stripeKeys))).toBe(200);
+  expect(await call('GET', stripeUrl, secrets.adminKey)).toBe(200);
+  expect(await call('PUT', stripeUrl, secrets.adminKey, JSON.stringify({ ...stripeKeys,
+    publishable_key: secrets.stripeSecretKey }))).toBe(400);
 }
 
 /** Not found, the cluster route, brute force up to 429, and an outage (500). */

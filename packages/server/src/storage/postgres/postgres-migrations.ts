@@ -11,6 +11,7 @@ import { postgresDiameterMigration } from './postgres-diameter-migration.ts';
 import { postgresApiKeyScopesMigration } from './postgres-api-key-scopes-migration.ts';
 import { postgresAuditMigration } from './postgres-audit-migration.ts';
 import { postgresOriginsEndedMigration } from './postgres-origins-ended-migration.ts';
+import { postgresStripeMigration } from './postgres-stripe-migration.ts';
 
 /**
  * The ledger schema for PostgreSQL: the same tables and constraints as SQLite. Ids use the "C"
@@ -131,4 +132,5 @@ CREATE TABLE exchange_rates (
   postgresDeckPartsMigration,
   postgresBillingMigration,
   postgresOriginsEndedMigration,
+  postgresStripeMigration,
 ];

@@ -10,6 +10,7 @@ import { sqliteDiameterMigration } from './sqlite-diameter-migration.ts';
 import { sqliteApiKeyScopesMigration } from './sqlite-api-key-scopes-migration.ts';
 import { sqliteAuditMigration } from './sqlite-audit-migration.ts';
 import { sqliteOriginsEndedMigration } from './sqlite-origins-ended-migration.ts';
+import { sqliteStripeMigration } from './sqlite-stripe-migration.ts';
 
 /**
  * The ledger schema for SQLite. Money and instants are INTEGER (64-bit); ids sort by bytes,
@@ -130,4 +131,5 @@ CREATE TABLE exchange_rates (
   sqliteDeckPartsMigration,
   sqliteBillingMigration,
   sqliteOriginsEndedMigration,
+  sqliteStripeMigration,
 ];

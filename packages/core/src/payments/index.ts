@@ -1,0 +1,2 @@
+export * from './auto-refill.ts';
+export * from './minor-units.ts';
