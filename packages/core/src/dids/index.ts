@@ -7,3 +7,4 @@ export * from './did-limits.ts';
 export * from './did-problem.ts';
 export * from './did-store.ts';
 export * from './did-use-cases.ts';
+export * from './did-inbound.ts';
