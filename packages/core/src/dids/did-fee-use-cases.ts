@@ -4,6 +4,7 @@ import { assert } from '../kernel/assert.ts';
 import type { Micros } from '../kernel/money.ts';
 import { success, type Problem, type Result } from '../kernel/result.ts';
 import type { Account } from '../ledger/account.ts';
+import type { LedgerCode } from '../ledger/ledger-problem.ts';
 import type { DidHolding } from './did.ts';
 import type { DidDeps } from './did-deps.ts';
 import { feeCycleOf, firstOwedPeriod, periodFeeMicros } from './did-fees.ts';
@@ -53,6 +54,9 @@ export async function runDidFees(
   return { ran: true, holdingsVisited, chargesPosted, refused };
 }
 
+/** A monthly fee refused after the setup fee of the same hold was posted. */
+type SetupPostedProblem = Problem<LedgerCode> & { readonly setupPosted: true };
+
 /**
  * Posts what a hold owes up to now: its setup fee if unpaid, then the monthly fee of every
  * period that has started since its cursor (catching up after downtime, bounded). Fees are
@@ -64,7 +68,7 @@ export async function chargeHoldingFees(
   deps: DidDeps,
   holding: DidHolding,
   setupOverdraft: 'refuse' | 'allow',
-): Promise<Result<number> | (Problem & { readonly setupPosted: true })> {
+): Promise<Result<number, LedgerCode> | SetupPostedProblem> {
   const chain = await deps.ledger.getAccountChain(holding.accountId);
   if (!chain.ok) return chain;
   const payer = chain.value[0]!;
@@ -105,7 +109,7 @@ export async function chargeHoldingFees(
 /** One fee through the ledger; the value says whether it was a replay. */
 async function postFee(deps: DidDeps, fee: { holding: DidHolding; payer: Account;
   amountMicros: Micros; key: string; reference: string; overdraft: 'refuse' | 'allow' }):
-  Promise<Result<boolean> | Problem> {
+  Promise<Result<boolean, LedgerCode>> {
   const { holding, payer } = fee;
   const carrier = holding.kind === 'carrier';
   assert(carrier ? payer.parentId === null : payer.parentId !== null,

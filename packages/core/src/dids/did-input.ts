@@ -1,4 +1,11 @@
-import { checkFieldCount, parseCsv, quoteValue, readCsvHeader } from '../kernel/csv.ts';
+import {
+  checkFieldCount,
+  parseCsv,
+  quoteValue,
+  readCsvHeader,
+  type CsvCode,
+  type CsvHeaderCode,
+} from '../kernel/csv.ts';
 import { micros, parseMicros, type Micros } from '../kernel/money.ts';
 import { success, type Result } from '../kernel/result.ts';
 import type { DidDestination } from './did.ts';
@@ -47,6 +54,8 @@ export interface DidImportRow {
   readonly carrierMonthlyMicros: Micros;
 }
 
+export type DidImportCode = CsvCode | CsvHeaderCode | 'invalid_did_import';
+
 const importColumns = ['number', 'country', 'carrier_id', 'setup_cost', 'monthly_cost'] as const;
 type ImportColumn = (typeof importColumns)[number];
 
@@ -55,7 +64,7 @@ type ImportColumn = (typeof importColumns)[number];
  * `carrier_id` and the costs may be empty: no carrier, no cost). Every row is checked before
  * anything is stored; a number twice in one file is refused.
  */
-export function parseDidImportCsv(text: string): Result<DidImportRow[], string> {
+export function parseDidImportCsv(text: string): Result<DidImportRow[], DidImportCode> {
   const records = parseCsv(text);
   if (!records.ok) return records;
   const [header, ...rows] = records.value;

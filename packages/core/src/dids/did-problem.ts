@@ -1,4 +1,5 @@
-import type { Problem, Success } from '../kernel/result.ts';
+import type { Problem, Result } from '../kernel/result.ts';
+import type { LedgerCode } from '../ledger/ledger-problem.ts';
 
 /** Every expected failure of the DID use cases, by stable code. */
 export const didCodes = [
@@ -20,7 +21,8 @@ export interface DidProblem<Code extends string = DidCode> extends Problem<Code>
   readonly line?: number;
 }
 
-export type DidResult<T> = Success<T> | DidProblem<string>;
+/** A DID use case's outcome: its own codes, or the ledger's (a fee refused, an account). */
+export type DidResult<T> = Result<T, DidCode | LedgerCode>;
 
 export function didProblem<Code extends DidCode>(
   code: Code,

@@ -1,6 +1,6 @@
 import { assert } from '../kernel/assert.ts';
 import type { Micros } from '../kernel/money.ts';
-import { success, type Result } from '../kernel/result.ts';
+import { success } from '../kernel/result.ts';
 import { dayMs } from '../kernel/time-zone.ts';
 import {
   didStateAt,
@@ -12,7 +12,7 @@ import {
 import type { DidDeps } from './did-deps.ts';
 import { chargeHoldingFees } from './did-fee-use-cases.ts';
 import type { DidImportRow } from './did-input.ts';
-import { didProblem } from './did-problem.ts';
+import { didProblem, type DidResult } from './did-problem.ts';
 import type { DidKey } from './did-store.ts';
 
 /**
@@ -21,7 +21,7 @@ import type { DidKey } from './did-store.ts';
  * ledger account from now on, whether the number is sold or not.
  */
 export async function importDids(deps: DidDeps, input: { operatorId: string;
-  rows: readonly DidImportRow[] }): Promise<Result<{ imported: number }>> {
+  rows: readonly DidImportRow[] }): Promise<DidResult<{ imported: number }>> {
   const chain = await deps.ledger.getAccountChain(input.operatorId);
   if (!chain.ok) return chain;
   const operator = chain.value[0]!;
@@ -77,7 +77,7 @@ export interface AssignDidInput extends DidKey {
  * period (prorated by setting), then once per period through the fee job.
  */
 export async function assignDid(deps: DidDeps, input: AssignDidInput):
-  Promise<Result<DidHolding>> {
+  Promise<DidResult<DidHolding>> {
   const did = await deps.store.findDid(input);
   if (did === null) return didNotFound(input.number);
   const chain = await deps.ledger.getAccountChain(input.toAccountId);
@@ -124,7 +124,7 @@ export async function assignDid(deps: DidDeps, input: AssignDidInput):
  * quarantine for the configured days, then is available again.
  */
 export async function releaseDid(deps: DidDeps, input: DidKey & { accountId: string }):
-  Promise<Result<{ state: Did['state']; quarantineUntilMs: number | null }>> {
+  Promise<DidResult<{ state: Did['state']; quarantineUntilMs: number | null }>> {
   const did = await deps.store.findDid(input);
   if (did === null) return didNotFound(input.number);
   const holding = (await deps.store.activeHoldings(input))
@@ -144,7 +144,7 @@ export async function releaseDid(deps: DidDeps, input: DidKey & { accountId: str
 }
 
 export async function setDidDestination(deps: DidDeps, input: DidKey & {
-  destination: DidDestination | null }): Promise<Result<Did>> {
+  destination: DidDestination | null }): Promise<DidResult<Did>> {
   if (!await deps.store.setDestination(input, input.destination)) {
     return didNotFound(input.number);
   }

@@ -9,6 +9,7 @@ import type { QualityLogEvent } from '../routing/routing-catalog.ts';
 import { openServices } from './services.ts';
 import { startSweeper } from './sweeper.ts';
 import { startBillingJob } from './billing-job.ts';
+import { startDidFeeJob } from './did-fee-job.ts';
 
 export interface ServerIo {
   /** Human-readable lines for the operator (the demo's instructions, where it listens). */
@@ -73,9 +74,12 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     const sweeper = startSweeper({ charging: services.charging,
       intervalMs: config.sweepIntervalMs, log: app.log });
     started.push(sweeper);
+    const holder = config.nodeId === '' ? baseUrl : config.nodeId;
     if (services.billing !== undefined) {
-      started.push(startBillingJob({ billing: services.billing,
-        holder: config.nodeId === '' ? baseUrl : config.nodeId, log: app.log }));
+      started.push(startBillingJob({ billing: services.billing, holder, log: app.log }));
+    }
+    if (services.dids !== undefined) {
+      started.push(startDidFeeJob({ dids: services.dids, holder, log: app.log }));
     }
     // Switch integrations (RADIUS, FreeSWITCH ESL, Kamailio kills), as configured.
     const integrations = await startIntegrations(config, services, app.log);

@@ -15,8 +15,11 @@ import {
   billingOptionsDefault,
   type BillingDeps,
   type BillingStore,
+  type DidDeps,
+  type DidStore,
 } from '@tollgate/core';
 import { postgresBillingStore, sqliteBillingStore } from '../billing/billing-stores.ts';
+import { postgresDidStore, sqliteDidStore } from '../dids/did-stores.ts';
 import { createAccess } from '../auth/access.ts';
 import type { AuditStore } from '../audit/audit-store.ts';
 import { createAuditTrail } from '../audit/audit-trail.ts';
@@ -105,6 +108,7 @@ interface Stores {
   readonly subscriberIdentities: SubscriberIdentityStore;
   readonly audit: AuditStore;
   readonly billing: BillingStore;
+  readonly dids: DidStore;
   readonly migrationsApplied: number;
   /** PostgreSQL with the engine: which trees this node owns among the database's nodes. */
   readonly ownership: PostgresOwnership | null;
@@ -151,7 +155,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
         fraud: sqliteFraudStores(database),
         subscriberIdentities: sqliteSubscriberIdentityStore(database),
         audit: auditStoreOver(sqliteWithRunner(database)),
-        billing: sqliteBillingStore(database),
+        billing: sqliteBillingStore(database), dids: sqliteDidStore(database),
         migrationsApplied, ownership: null, close: async () => {
           await writer?.close();
           await database.close();
@@ -177,7 +181,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
       fraud: postgresFraudStores(database),
       subscriberIdentities: subscriberIdentityStoreOver(postgresWithRunner(database)),
       audit: auditStoreOver(postgresWithRunner(database)),
-      billing: postgresBillingStore(database),
+      billing: postgresBillingStore(database), dids: postgresDidStore(database),
       migrationsApplied, ownership, close: async () => {
         await ownership?.stop();
         await database.close();
@@ -271,6 +275,14 @@ export async function openServices(
     options: billingOptionsDefault,
     destinationName: (deckId, prefix) =>
       decks.loadedDeck(deckId)?.rowsByPrefix.get(prefix)?.[0]?.destination ?? null };
+  const dids: DidDeps = { store: stores.dids, ledger, clock,
+    settings: { firstPeriod: config.didFirstPeriod, quarantineDays: config.didQuarantineDays },
+    billingSettings: (ids) => stores.billing.findSettings(ids),
+    carrierAccountOf: async (operatorId, carrierId) => {
+      const carrier = await stores.carriers.findCarrier(carrierId);
+      return carrier?.rootAccountId === operatorId ? carrier.accountId : null;
+    },
+    newId: () => randomId('dh') };
   const apiKeys = createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey,
     onUsageError: (error) => process.stderr.write(
       `tollgate: writing API key last-used times: ${String(error)}\n`) });
@@ -289,6 +301,7 @@ export async function openServices(
     access: createAccess(ledger),
     audit: createAuditTrail({ store: stores.audit, ledger, clock }),
     billing,
+    dids,
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,

@@ -1,4 +1,10 @@
-import type { BillingDeps, ChargingService, Clock, LedgerService } from '@tollgate/core';
+import type {
+  BillingDeps,
+  ChargingService,
+  Clock,
+  DidDeps,
+  LedgerService,
+} from '@tollgate/core';
 import type { Access } from '../auth/access.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
@@ -32,6 +38,8 @@ export interface AppServices {
   readonly fraud?: FraudServices;
   /** Invoices, payments, tax profiles and billing settings (billing/); absent: 503. */
   readonly billing?: BillingDeps;
+  /** Numbers (DIDs): inventory, holds, fees, inbound lookup (dids/); absent: 503. */
+  readonly dids?: DidDeps;
   /** Several nodes on one PostgreSQL: where forwarded calls are run (cluster/). */
   readonly cluster?: { readonly endpoint: ClusterEndpoint };
 }

@@ -1,5 +1,7 @@
 import type {
   BillingCode,
+  DidCode,
+  DidImportCode,
   ChargingCode,
   DeckImportCode,
   FraudCode,
@@ -48,6 +50,8 @@ export type ApiCode =
   | RoutingCode
   | SubscriberIdentityCode
   | BillingCode
+  | DidCode
+  | DidImportCode
   | HttpCode;
 
 type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
@@ -208,6 +212,16 @@ export const httpStatusOfCode = {
   payment_reference_reused: 409,
   invoice_not_voidable: 409,
   too_many_charges: 409,
+  // Numbers (DIDs, issue 18).
+  invalid_did: 400,
+  invalid_did_import: 400,
+  did_not_found: 404,
+  did_exists: 409,
+  did_not_available: 409,
+  did_not_held: 409,
+  did_assignee_not_child: 400,
+  did_carrier_not_found: 404,
+  did_not_assigned: 409,
   // Access.
   forbidden: 403,
   scope_required: 400,
