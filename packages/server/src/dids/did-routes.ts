@@ -127,10 +127,11 @@ function registerHolds(app: TypeBoxApp, services: AppServices): void {
   }, async (request, reply) => {
     const principal = principalOf(request);
     const { body } = request;
-    const chain = unwrap(await services.access.account(principal, body.to_account_id,
-      'descendants'));
+    // The number first: one the key may not see answers the same whatever the body names.
     const { did } = await visibleDid(services, principal, request.params.number,
       body.operator_id);
+    const chain = unwrap(await services.access.account(principal, body.to_account_id,
+      'descendants'));
     unwrap(await assignDid(didsOf(services), { operatorId: did.operatorId, number: did.number,
       fromAccountId: chain[1]!.id, toAccountId: body.to_account_id,
       setupMicros: unwrap(parseMoney(body.setup_price, 'setup_price')),
@@ -152,9 +153,9 @@ function registerHolds(app: TypeBoxApp, services: AppServices): void {
   }, async (request) => {
     const principal = principalOf(request);
     const { body } = request;
-    unwrap(await services.access.account(principal, body.account_id, 'subtree'));
     const { did } = await visibleDid(services, principal, request.params.number,
       body.operator_id);
+    unwrap(await services.access.account(principal, body.account_id, 'subtree'));
     const released = unwrap(await releaseDid(didsOf(services), { operatorId: did.operatorId,
       number: did.number, accountId: body.account_id }));
     // A key that released its own hold sees the number no more: it is told the new state.
