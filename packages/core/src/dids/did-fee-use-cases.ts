@@ -1,5 +1,8 @@
-import { periodAfter } from '../billing/billing-cycle.ts';
-import { effectiveBillingSettings } from '../billing/billing-settings.ts';
+import {
+  loadRecurringPayer,
+  owedPeriods,
+  periodFeeMicros,
+} from '../billing/recurring-periods.ts';
 import { assert } from '../kernel/assert.ts';
 import type { Micros } from '../kernel/money.ts';
 import { success, type Problem, type Result } from '../kernel/result.ts';
@@ -7,7 +10,6 @@ import type { Account } from '../ledger/account.ts';
 import type { LedgerCode } from '../ledger/ledger-problem.ts';
 import type { DidHolding } from './did.ts';
 import type { DidDeps } from './did-deps.ts';
-import { feeCycleOf, firstOwedPeriod, periodFeeMicros } from './did-fees.ts';
 import { didLimits } from './did-limits.ts';
 
 /** What one run of the fee job did. */
@@ -69,39 +71,34 @@ export async function chargeHoldingFees(
   holding: DidHolding,
   setupOverdraft: 'refuse' | 'allow',
 ): Promise<Result<number, LedgerCode> | SetupPostedProblem> {
-  const chain = await deps.ledger.getAccountChain(holding.accountId);
-  if (!chain.ok) return chain;
-  const payer = chain.value[0]!;
+  const payer = await loadRecurringPayer({ ledger: deps.ledger,
+    billingSettings: deps.billingSettings, accountId: holding.accountId });
+  if (!payer.ok) return payer;
+  const { account } = payer.value;
   let posted = 0;
   if (!holding.setupCharged) {
     if (holding.setupMicros > 0n) {
-      const setup = await postFee(deps, { holding, payer, amountMicros: holding.setupMicros,
-        key: `did:${holding.id}:setup`, reference: `oo:DID +${holding.number} setup`,
-        overdraft: setupOverdraft });
+      const setup = await postFee(deps, { holding, payer: account,
+        amountMicros: holding.setupMicros, key: `did:${holding.id}:setup`,
+        reference: `oo:DID +${holding.number} setup`, overdraft: setupOverdraft });
       if (!setup.ok) return setup;
       if (!setup.value) posted += 1;
     }
     await deps.store.markSetupCharged(holding.id);
   }
-  const ids = chain.value.map((account) => account.id);
-  const cycle = feeCycleOf(effectiveBillingSettings(ids,
-    await deps.billingSettings(ids)).cycle);
-  const nowMs = deps.clock.nowMs();
-  let period = firstOwedPeriod(cycle, payer.timeZone, holding);
-  for (let step = 0; step < didLimits.catchUpPeriodsMax && period.startMs <= nowMs;
-    step += 1) {
+  for (const period of owedPeriods(payer.value, holding, deps.clock.nowMs(),
+    didLimits.catchUpPeriodsMax)) {
     const amountMicros = periodFeeMicros({ monthlyMicros: holding.monthlyMicros, period,
-      startedAtMs: holding.startedAtMs, zone: payer.timeZone,
+      startedAtMs: holding.startedAtMs, zone: account.timeZone,
       firstPeriod: holding.firstPeriod });
     if (amountMicros > 0n) {
-      const fee = await postFee(deps, { holding, payer, amountMicros, overdraft: 'allow',
-        key: `did:${holding.id}:${period.startMs}`,
+      const fee = await postFee(deps, { holding, payer: account, amountMicros,
+        overdraft: 'allow', key: `did:${holding.id}:${period.startMs}`,
         reference: `rc:DID +${holding.number} monthly ${period.key}` });
       if (!fee.ok) return { ...fee, setupPosted: true };
       if (!fee.value) posted += 1;
     }
     await deps.store.advanceCursor(holding.id, period.endMs);
-    period = periodAfter(cycle, payer.timeZone, period);
   }
   return success(posted);
 }

@@ -1,3 +1,4 @@
+import type { FirstPeriodMode } from '../billing/recurring-periods.ts';
 import type { Micros } from '../kernel/money.ts';
 
 /**
@@ -63,12 +64,8 @@ export interface DidHolding {
   readonly chargedThroughMs: number;
 }
 
-/**
- * The first period's monthly fee: `prorated` by the local days left in it (the day of the
- * assignment counts), or `full`.
- */
-export const didFirstPeriods = ['prorated', 'full'] as const;
-export type DidFirstPeriod = (typeof didFirstPeriods)[number];
+/** The first period's monthly fee, prorated or full (`billing/recurring-periods.ts`). */
+export type DidFirstPeriod = FirstPeriodMode;
 
 export interface DidSettings {
   readonly firstPeriod: DidFirstPeriod;

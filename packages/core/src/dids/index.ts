@@ -1,7 +1,6 @@
 export * from './did.ts';
 export * from './did-deps.ts';
 export * from './did-fee-use-cases.ts';
-export * from './did-fees.ts';
 export * from './did-input.ts';
 export * from './did-limits.ts';
 export * from './did-problem.ts';
