@@ -40,3 +40,4 @@ export * from './tariffs/deck-memory.ts';
 export * from './tariffs/sorted-row-lists.ts';
 export * from './billing/index.ts';
 export * from './dids/index.ts';
+export * from './packages/index.ts';

@@ -13,12 +13,18 @@ import {
   type ChargingService,
   type DidDeps,
   type DidSettings,
+  type PackageDeps,
   type LedgerService,
   type ChargingStore,
   type RateDeck,
 } from '@tollgate/core';
 import { postgresBillingStore, sqliteBillingStore } from '../../src/billing/billing-stores.ts';
-import { postgresDidStore, sqliteDidStore } from '../../src/dids/did-stores.ts';
+import {
+  postgresDidStore,
+  postgresPackageStore,
+  sqliteDidStore,
+  sqlitePackageStore,
+} from '../../src/dids/did-stores.ts';
 import { engineOnDatabase } from '../../src/storage/engine/open-engine.ts';
 import { PostgresDatabase } from '../../src/storage/postgres/postgres-database.ts';
 import { createPostgresChargingStore } from
@@ -33,6 +39,7 @@ export interface DidNode {
   readonly ledger: LedgerService;
   readonly charging: ChargingService;
   readonly dids: DidDeps;
+  readonly packages: PackageDeps;
   readonly billing: BillingDeps;
   readonly decks: Map<string, RateDeck>;
   close(): Promise<void>;
@@ -86,7 +93,12 @@ export async function openDidWorld(kind: StoreKind, startMs: number): Promise<Di
       carrierAccountOf: async (operatorId, carrierId) =>
         carriers.get(`${operatorId}/${carrierId}`) ?? null,
       newId: () => `dh-${process.pid}-${(sequence += 1)}-${Math.random().toString(36).slice(2)}` };
-    return { ledger, charging, dids, billing, decks, close: async () => {
+    const packages: PackageDeps = { ledger, charging, clock,
+      store: database instanceof SqliteDatabase ? sqlitePackageStore(database)
+        : postgresPackageStore(database),
+      billingSettings: (ids) => billingStore.findSettings(ids),
+      firstPeriod: dids.settings.firstPeriod };
+    return { ledger, charging, dids, packages, billing, decks, close: async () => {
       await engine?.idle();
       await database.close();
     } };

@@ -1,9 +1,10 @@
 /**
- * DID numbers (issue 18), migration 15 of each dialect from one text: the inventory per
+ * DID numbers and packages (issue 18), migration 15 of each dialect from one text: the inventory per
  * operator (`dids`) and each level's hold of a number with its prices and fee cursor
  * (`did_holdings`). One active hold per number and depth (a partial unique index), so two
  * assignments racing for a number (two nodes) cannot both win. No money is stored here
- * beyond prices: fees are ledger transfers.
+ * beyond prices: fees are ledger transfers. `package_subscriptions`: a package's price and
+ * seconds per subscriber with its renewal cursor; the seconds themselves are bundles.
  */
 export function didMigrationSql(dialect: 'sqlite' | 'postgres'): string {
   const [c, int, strict] = dialect === 'sqlite' ? ['', 'INTEGER', ' STRICT']
@@ -49,5 +50,24 @@ CREATE UNIQUE INDEX did_holdings_active ON did_holdings (operator_id, number, de
   WHERE ended_at_ms IS NULL;
 CREATE INDEX did_holdings_due ON did_holdings (charged_through_ms) WHERE ended_at_ms IS NULL;
 CREATE INDEX did_holdings_by_account ON did_holdings (account_id) WHERE ended_at_ms IS NULL;
+
+CREATE TABLE package_subscriptions (
+  id TEXT${c} PRIMARY KEY,
+  package_id TEXT NOT NULL,
+  account_id TEXT${c} NOT NULL REFERENCES accounts (id),
+  payee_account_id TEXT${c} NOT NULL REFERENCES accounts (id),
+  currency TEXT NOT NULL,
+  monthly_micros ${int} NOT NULL CHECK (monthly_micros >= 0),
+  included_seconds INTEGER NOT NULL CHECK (included_seconds > 0),
+  prefixes TEXT NOT NULL,
+  unused TEXT NOT NULL CHECK (unused IN ('expire', 'rollover')),
+  first_period TEXT NOT NULL CHECK (first_period IN ('prorated', 'full')),
+  started_at_ms ${int} NOT NULL,
+  ended_at_ms ${int},
+  renewed_through_ms ${int} NOT NULL
+)${strict};
+CREATE INDEX package_subscriptions_due ON package_subscriptions (renewed_through_ms)
+  WHERE ended_at_ms IS NULL;
+CREATE INDEX package_subscriptions_by_account ON package_subscriptions (account_id);
 `;
 }
