@@ -10,6 +10,7 @@ import { openServices } from './services.ts';
 import { startSweeper } from './sweeper.ts';
 import { startBillingJob } from './billing-job.ts';
 import { startDidFeeJob } from './did-fee-job.ts';
+import { startPackageJob } from './package-job.ts';
 
 export interface ServerIo {
   /** Human-readable lines for the operator (the demo's instructions, where it listens). */
@@ -80,6 +81,9 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     }
     if (services.dids !== undefined) {
       started.push(startDidFeeJob({ dids: services.dids, holder, log: app.log }));
+    }
+    if (services.packages !== undefined) {
+      started.push(startPackageJob({ packages: services.packages, holder, log: app.log }));
     }
     // Switch integrations (RADIUS, FreeSWITCH ESL, Kamailio kills), as configured.
     const integrations = await startIntegrations(config, services, app.log);

@@ -17,9 +17,16 @@ import {
   type BillingStore,
   type DidDeps,
   type DidStore,
+  type PackageDeps,
+  type PackageStore,
 } from '@tollgate/core';
 import { postgresBillingStore, sqliteBillingStore } from '../billing/billing-stores.ts';
-import { postgresDidStore, sqliteDidStore } from '../dids/did-stores.ts';
+import {
+  postgresDidStore,
+  postgresPackageStore,
+  sqliteDidStore,
+  sqlitePackageStore,
+} from '../dids/did-stores.ts';
 import { createAccess } from '../auth/access.ts';
 import type { AuditStore } from '../audit/audit-store.ts';
 import { createAuditTrail } from '../audit/audit-trail.ts';
@@ -109,6 +116,7 @@ interface Stores {
   readonly audit: AuditStore;
   readonly billing: BillingStore;
   readonly dids: DidStore;
+  readonly packages: PackageStore;
   readonly migrationsApplied: number;
   /** PostgreSQL with the engine: which trees this node owns among the database's nodes. */
   readonly ownership: PostgresOwnership | null;
@@ -156,6 +164,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
         subscriberIdentities: sqliteSubscriberIdentityStore(database),
         audit: auditStoreOver(sqliteWithRunner(database)),
         billing: sqliteBillingStore(database), dids: sqliteDidStore(database),
+        packages: sqlitePackageStore(database),
         migrationsApplied, ownership: null, close: async () => {
           await writer?.close();
           await database.close();
@@ -182,6 +191,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
       subscriberIdentities: subscriberIdentityStoreOver(postgresWithRunner(database)),
       audit: auditStoreOver(postgresWithRunner(database)),
       billing: postgresBillingStore(database), dids: postgresDidStore(database),
+      packages: postgresPackageStore(database),
       migrationsApplied, ownership, close: async () => {
         await ownership?.stop();
         await database.close();
@@ -283,6 +293,9 @@ export async function openServices(
       return carrier?.rootAccountId === operatorId ? carrier.accountId : null;
     },
     newId: () => randomId('dh') };
+  const packages: PackageDeps = { store: stores.packages, ledger, charging, clock,
+    billingSettings: (ids) => stores.billing.findSettings(ids),
+    firstPeriod: config.didFirstPeriod };
   const apiKeys = createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey,
     onUsageError: (error) => process.stderr.write(
       `tollgate: writing API key last-used times: ${String(error)}\n`) });
@@ -302,6 +315,7 @@ export async function openServices(
     audit: createAuditTrail({ store: stores.audit, ledger, clock }),
     billing,
     dids,
+    packages,
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,

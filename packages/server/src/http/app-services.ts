@@ -4,6 +4,7 @@ import type {
   Clock,
   DidDeps,
   LedgerService,
+  PackageDeps,
 } from '@tollgate/core';
 import type { Access } from '../auth/access.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
@@ -40,6 +41,8 @@ export interface AppServices {
   readonly billing?: BillingDeps;
   /** Numbers (DIDs): inventory, holds, fees, inbound lookup (dids/); absent: 503. */
   readonly dids?: DidDeps;
+  /** Packages: monthly fee plus included seconds (packages/); absent: 503. */
+  readonly packages?: PackageDeps;
   /** Several nodes on one PostgreSQL: where forwarded calls are run (cluster/). */
   readonly cluster?: { readonly endpoint: ClusterEndpoint };
 }

@@ -2,6 +2,7 @@ import type {
   BillingCode,
   DidCode,
   DidImportCode,
+  PackageCode,
   ChargingCode,
   DeckImportCode,
   FraudCode,
@@ -52,6 +53,7 @@ export type ApiCode =
   | BillingCode
   | DidCode
   | DidImportCode
+  | PackageCode
   | HttpCode;
 
 type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
@@ -222,6 +224,9 @@ export const httpStatusOfCode = {
   did_assignee_not_child: 400,
   did_carrier_not_found: 404,
   did_not_assigned: 409,
+  invalid_package: 400,
+  package_exists: 409,
+  package_not_found: 404,
   // Access.
   forbidden: 403,
   scope_required: 400,

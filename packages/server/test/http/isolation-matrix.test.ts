@@ -292,6 +292,12 @@ const matrix: Record<string, Entry> = {
     key: keyOf(caller) }),
   ghost: 'measure_ghost', missingCode: 'fraud_measure_not_found' },
 
+  'POST /v1/accounts/{id}/packages': accountProbe(descendants, (id, caller) => ({
+    method: 'POST', url: `/v1/accounts/${id}/packages`, key: keyOf(caller),
+    json: { package_id: unique('pkg'), monthly_price: '0', included_seconds: 60,
+      prefixes: ['44'], unused: 'expire' } })),
+  'GET /v1/accounts/{id}/packages': accountProbe(subtree, (id, caller) =>
+    get(`/v1/accounts/${id}/packages`)(id, caller)),
   'POST /v1/dids': accountProbe(rootOnly, (id, caller) => ({ method: 'POST',
     url: `/v1/dids?operator_id=${id}`, key: keyOf(caller),
     csv: `number,country\n4420${String(sequence += 1).padStart(8, '0')},GB\n` })),
