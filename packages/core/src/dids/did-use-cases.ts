@@ -39,7 +39,8 @@ export async function importDids(deps: DidDeps, input: { operatorId: string;
           { number: row.number });
       }
       carrierHolding = newHolding(deps, { number: row.number, operatorId: operator.id,
-        firstPeriod: deps.settings.firstPeriod, kind: 'carrier', depth: 0, accountId: operator.id, payeeAccountId: carrierAccount,
+        firstPeriod: deps.settings.firstPeriod, kind: 'carrier', depth: 0,
+        accountId: operator.id, payeeAccountId: carrierAccount,
         currency: operator.currency, setupMicros: row.carrierSetupMicros,
         monthlyMicros: row.carrierMonthlyMicros, inboundDeckId: null, nowMs });
     }

@@ -43,7 +43,7 @@ async function posted(target: DidNode, id: string): Promise<bigint> {
   return view.postedMicros;
 }
 
-/** op > res (an admin) > (cust, poor); two numbers assigned op -> res -> cust and op -> res -> poor. */
+/** op > res (an admin) > (cust, poor); two numbers: op -> res -> cust, op -> res -> poor. */
 async function seed(target: DidNode) {
   const harness = target as unknown as Parameters<typeof account>[0];
   await account(harness, { id: 'op', tier: 'super_admin', mode: 'postpaid', creditLimit: null });

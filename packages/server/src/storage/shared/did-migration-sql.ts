@@ -1,7 +1,7 @@
 /**
- * DID numbers and packages (issue 18), migration 15 of each dialect from one text: the inventory per
- * operator (`dids`) and each level's hold of a number with its prices and fee cursor
- * (`did_holdings`). One active hold per number and depth (a partial unique index), so two
+ * DID numbers and packages (issue 18), migration 15 of each dialect from one text: the
+ * inventory per operator (`dids`) and each level's hold of a number with its prices and fee
+ * cursor (`did_holdings`). One active hold per number and depth (a partial unique index), so two
  * assignments racing for a number (two nodes) cannot both win. No money is stored here
  * beyond prices: fees are ledger transfers. `package_subscriptions`: a package's price and
  * seconds per subscriber with its renewal cursor; the seconds themselves are bundles.
