@@ -7,8 +7,6 @@ export const didLimits = {
   feePagesMax: 1_000,
   /** Periods one holding catches up in one run (about eight years of months). */
   catchUpPeriodsMax: 100,
-  listPageMax: 500,
-  quarantineDaysMax: 3_650,
   destinationCharsMax: 256,
   /** Digits of an E.164 number (country code included). */
   numberDigitsMin: 6,

@@ -8,6 +8,7 @@ import {
   releaseDid,
   setDidDestination,
   type DidDestination,
+  type DidHolding,
 } from '@tollgate/core';
 import type { AppServices } from '../http/app-services.ts';
 import { principalOf } from '../http/auth-hook.ts';
@@ -21,7 +22,7 @@ import { withProblems } from '../http/schemas/common-schemas.ts';
 import { tenantIdsOf } from '../http/tenant-ids.ts';
 import { grantForKey, refusalForKey } from '../http/tenant-view.ts';
 import type { Principal } from '../auth/api-keys.ts';
-import { didsOf, visibleDid } from './did-access.ts';
+import { didsOf, visibleDid, type VisibleDid } from './did-access.ts';
 import { toApiDid } from './did-convert.ts';
 import {
   AssignBody,
@@ -176,10 +177,7 @@ function registerHolds(app: TypeBoxApp, services: AppServices): void {
     const principal = principalOf(request);
     const seen = await visibleDid(services, principal, request.params.number,
       request.body.operator_id);
-    const owner = seen.holdings.filter((holding) => holding.kind === 'parent').at(-1);
-    if (owner === undefined) {
-      throw httpProblem('did_not_assigned', `+${seen.did.number} is not assigned`);
-    }
+    const owner = ownerHoldOf(seen);
     const destination = request.body.destination === null ? null
       : await destinationFor(services, request.body.destination, owner.accountId);
     const saved = unwrap(await setDidDestination(didsOf(services), { operatorId:
@@ -189,6 +187,15 @@ function registerHolds(app: TypeBoxApp, services: AppServices): void {
       subjectId: view.number, accountId: owner.accountId, before: null, after: view });
     return view;
   });
+}
+
+/** The owner's hold (the deepest); a number in stock or quarantine is `did_not_assigned`. */
+function ownerHoldOf(seen: VisibleDid): DidHolding {
+  const owner = seen.holdings.filter((holding) => holding.kind === 'parent').at(-1);
+  if (owner === undefined) {
+    throw httpProblem('did_not_assigned', `+${seen.did.number} is not assigned`);
+  }
+  return owner;
 }
 
 /** An account destination must be the owner or below it: anything else is like missing. */
@@ -223,10 +230,7 @@ function registerInbound(app: TypeBoxApp, services: AppServices): void {
   }, async (request) => {
     const seen = await visibleDid(services, principalOf(request), request.params.number,
       request.query.operator_id);
-    const owner = seen.holdings.filter((holding) => holding.kind === 'parent').at(-1);
-    if (owner === undefined) {
-      throw httpProblem('did_not_assigned', `+${seen.did.number} is not assigned`);
-    }
+    const owner = ownerHoldOf(seen);
     return { number: `+${seen.did.number}`, account_id: owner.accountId,
       destination: seen.did.destination };
   });
