@@ -243,17 +243,18 @@ function registerInbound(app: TypeBoxApp, services: AppServices): void {
   }, async (request) => {
     const principal = principalOf(request);
     const { body } = request;
-    const { did } = await visibleDid(services, principal, request.params.number,
+    const seen = await visibleDid(services, principal, request.params.number,
       body.operator_id);
+    const { did } = seen;
+    const owner = ownerHoldOf(seen);
     const ids = tenantIdsOf(principal);
     const answer = unwrap(await authorizeInboundCall(didsOf(services), services.charging, {
       operatorId: did.operatorId, number: did.number, sessionId: ids.stored(body.session_id),
       caller: body.caller, ...scopeOf(principal) }));
     const named = { ...answer, sessionId: body.session_id };
     if (named.status !== 'granted') {
-      const seen = await refusalForKey(named, named.accountId ?? '', principal,
-        services.access);
-      throw refusalOf(seen.answer, seen.binding);
+      const shown = await refusalForKey(named, owner.accountId, principal, services.access);
+      throw refusalOf(shown.answer, shown.binding);
     }
     return toApiGrant(await grantForKey(named, principal, services.access));
   });

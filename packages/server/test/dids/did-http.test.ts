@@ -90,6 +90,23 @@ describe('DID routes', () => {
     // 30 s at 0.03 a minute (30 s first increment): 0.015, at the owner's inbound deck.
     expect(ended.body['cost']).toBe('0.015');
 
+    // An owner who cannot pay: the inbound call is refused, binding on the owner itself.
+    await must({ method: 'POST', url: '/v1/accounts', json: { id: 'broke', parent_id: 'cust',
+      tier: 'customer', currency: 'USD', mode: 'prepaid', rate_deck_id: null } }, 201);
+    await must({ method: 'POST', url: '/v1/dids?operator_id=op', key: keys['op'],
+      csv: 'number,country\n4420700001,GB\n' }, 201);
+    // The last step by the operator's key: the inbound deck is the reseller's own.
+    for (const [key, to] of [['op', 'res'], ['res', 'cust'], ['', 'broke']] as const) {
+      await must({ method: 'POST', url: '/v1/dids/4420700001/assignments', key: keys[key],
+        json: { to_account_id: to, setup_price: '0', monthly_price: '0',
+          inbound_rate_deck_id: to === 'res' ? null : inboundDeck } }, 201);
+    }
+    const refused = await api!.call({ method: 'POST', url: '/v1/dids/4420700001/sessions',
+      key: keys['op'], json: { session_id: 'in-http-2', caller: '1', request_number: 0 } });
+    expect(refused.status).toBe(402);
+    expect(refused.body).toMatchObject({ code: 'insufficient_funds', account_id: 'broke',
+      binding: 'account' });
+
     // The month after: the fee job charges each level once; then the number is released.
     api!.clock.setMs(Date.parse('2026-12-01T00:01:00Z'));
     const report = await runDidFees(api!.services.dids!, { holder: 'test', leaseMs: 60_000 });
