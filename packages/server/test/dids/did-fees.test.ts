@@ -177,6 +177,27 @@ for (const kind of storeKinds) {
 }
 
 describe('DID fees on two nodes over one PostgreSQL schema', () => {
+  it('lets one of two racing assignments of a number win, charging one setup fee', async () => {
+    world = await openDidWorld('postgres', startMs);
+    const first = await openNode();
+    const second = await openNode();
+    await seedTree(first);
+    await account(first as unknown as Parameters<typeof account>[0], { id: 'adm2',
+      tier: 'admin', parentId: 'op', mode: 'postpaid', creditLimit: '1000' });
+    must(await importDids(first.dids, { operatorId: 'op', rows: must(parseDidImportCsv(
+      `number,country\n${number},US\n`), 'csv') }), 'import');
+    const assign = (node: DidNode, to: string) => assignDid(node.dids, { operatorId: 'op',
+      number, fromAccountId: 'op', toAccountId: to, setupMicros: money('2'),
+      monthlyMicros: money('0'), inboundDeckId: null, firstPeriod: null });
+    const outcomes = await Promise.all([assign(first, 'adm'), assign(second, 'adm2')]);
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+    expect(outcomes.find((outcome) => !outcome.ok))
+      .toMatchObject({ code: 'did_not_available' });
+    const paid = [(await view(first, 'adm')).postedMicros,
+      (await view(first, 'adm2')).postedMicros].sort();
+    expect(paid).toEqual([-money('2'), 0n]);
+  });
+
   it('charges each level once per period when both nodes run the job at once', async () => {
     world = await openDidWorld('postgres', startMs);
     const first = await openNode();
