@@ -4,6 +4,7 @@ import {
   periodFeeMicros,
 } from '../billing/recurring-periods.ts';
 import { assert } from '../kernel/assert.ts';
+import { mapInChunks } from '../kernel/chunks.ts';
 import type { Micros } from '../kernel/money.ts';
 import { success, type Problem, type Result } from '../kernel/result.ts';
 import type { Account } from '../ledger/account.ts';
@@ -44,11 +45,14 @@ export async function runDidFees(
   for (let page = 0; page < didLimits.feePagesMax; page += 1) {
     const due = await deps.store.listDueHoldings({ atMs: nowMs, afterId,
       limit: didLimits.feePageMax });
-    for (const holding of due) {
+    // Holds are independent (each fee has its own key): several at once let the charging
+    // engine commit their fees in one batch.
+    const outcomes = await mapInChunks(due, didLimits.feeHoldsConcurrentMax,
+      (holding) => chargeHoldingFees(deps, holding, 'allow'));
+    for (const [index, charged] of outcomes.entries()) {
       holdingsVisited += 1;
-      const charged = await chargeHoldingFees(deps, holding, 'allow');
       if (charged.ok) chargesPosted += charged.value;
-      else refused.push({ holdingId: holding.id, code: charged.code });
+      else refused.push({ holdingId: due[index]!.id, code: charged.code });
     }
     if (due.length < didLimits.feePageMax) break;
     afterId = due[due.length - 1]!.id;

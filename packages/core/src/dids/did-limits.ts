@@ -5,6 +5,8 @@ export const didLimits = {
   /** Holdings one fee run visits per page, and pages per run. */
   feePageMax: 500,
   feePagesMax: 1_000,
+  /** Holds one fee run charges at the same time. */
+  feeHoldsConcurrentMax: 16,
   /** Periods one holding catches up in one run (about eight years of months). */
   catchUpPeriodsMax: 100,
   destinationCharsMax: 256,

@@ -1,6 +1,7 @@
 import { assert } from '../kernel/assert.ts';
 import type { Micros } from '../kernel/money.ts';
 import { success } from '../kernel/result.ts';
+import { mapInChunks } from '../kernel/chunks.ts';
 import { dayMs } from '../kernel/time-zone.ts';
 import {
   didStateAt,
@@ -12,6 +13,7 @@ import {
 import type { DidDeps } from './did-deps.ts';
 import { chargeHoldingFees } from './did-fee-use-cases.ts';
 import type { DidImportRow } from './did-input.ts';
+import { didLimits } from './did-limits.ts';
 import { didProblem, type DidResult } from './did-problem.ts';
 import type { DidKey } from './did-store.ts';
 
@@ -53,9 +55,9 @@ export async function importDids(deps: DidDeps, input: { operatorId: string;
     return didProblem('did_exists', 'a number of the file is in the inventory already');
   }
   // The job would post them too; posting now makes the import's costs visible at once.
-  for (const row of rows) {
-    if (row.carrierHolding !== null) await chargeHoldingFees(deps, row.carrierHolding, 'allow');
-  }
+  const holds = rows.flatMap((row) => row.carrierHolding ?? []);
+  await mapInChunks(holds, didLimits.feeHoldsConcurrentMax,
+    (holding) => chargeHoldingFees(deps, holding, 'allow'));
   return success({ imported: rows.length });
 }
 

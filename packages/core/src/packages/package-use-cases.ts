@@ -11,6 +11,7 @@ import {
   periodShare,
   type FirstPeriodMode,
 } from '../billing/recurring-periods.ts';
+import { mapInChunks } from '../kernel/chunks.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Micros } from '../kernel/money.ts';
 import { problem, success, type Result } from '../kernel/result.ts';
@@ -167,10 +168,11 @@ export async function runPackageRenewals(deps: PackageDeps,
   for (let page = 0; page < packageLimits.renewalPagesMax; page += 1) {
     const due = await deps.store.listDueSubscriptions({ atMs: nowMs, afterId,
       limit: packageLimits.renewalPageMax });
-    for (const subscription of due) {
-      const outcome = await renewSubscription(deps, subscription);
+    const outcomes = await mapInChunks(due, packageLimits.renewalsConcurrentMax,
+      (subscription) => renewSubscription(deps, subscription));
+    for (const [index, outcome] of outcomes.entries()) {
       if (outcome.ok) renewed += outcome.value;
-      else refused.push({ subscriptionId: subscription.id, code: outcome.code });
+      else refused.push({ subscriptionId: due[index]!.id, code: outcome.code });
     }
     if (due.length < packageLimits.renewalPageMax) break;
     afterId = due[due.length - 1]!.id;

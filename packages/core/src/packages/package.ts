@@ -33,6 +33,8 @@ export const packageLimits = {
   /** Renewals one run posts per page, pages per run, periods one subscription catches up. */
   renewalPageMax: 500,
   renewalPagesMax: 1_000,
+  /** Subscriptions one run renews at the same time (independent: own keys and bundle ids). */
+  renewalsConcurrentMax: 16,
   catchUpPeriodsMax: 100,
   listMax: 500,
 } as const;
