@@ -26,6 +26,11 @@ export interface AuthorizeInput {
    */
   readonly carrierId?: string;
   /**
+   * The seconds the switch asks for (Diameter RSU CC-Time, HTTP `requested_seconds`): the grant
+   * is at most this, the slice and what every level can pay. Absent: the slice.
+   */
+  readonly requestedSeconds?: number;
+  /**
    * An inbound call to a DID (`core/dids`): `accountId` is the number's owner, `callee` the
    * number. Each level is priced with the inbound deck its parent sells the number with
    * (absent or null: free at that level) instead of its rate deck, and the call is not routed.
@@ -41,7 +46,8 @@ export interface RouteChoice {
   readonly prefix: string;
 }
 
-export interface UpdateInput {
+/** What update and terminate both report: the session, its number, the seconds used. */
+export interface UsageReport {
   readonly sessionId: string;
   readonly requestNumber: number;
   /** Cumulative seconds used since answer, as reported by the switch. */
@@ -50,7 +56,12 @@ export interface UpdateInput {
   readonly scopeAccountId?: string;
 }
 
-export interface TerminateInput extends UpdateInput {
+export interface UpdateInput extends UsageReport {
+  /** The seconds the switch asks for next (see `AuthorizeInput.requestedSeconds`). */
+  readonly requestedSeconds?: number;
+}
+
+export interface TerminateInput extends UsageReport {
   /**
    * Post-dial delay the switch measured (INVITE to first ring or answer), when it reports one:
    * it only feeds the carrier's live quality, never the charge.
@@ -87,6 +98,7 @@ export const chargingRequestCodes = [
   'invalid_request_number',
   'invalid_number',
   'invalid_used_seconds',
+  'invalid_requested_seconds',
   'used_seconds_decreased',
   'session_not_found',
   'session_exists',

@@ -75,6 +75,10 @@ import {
   type SubscriberIdentityStore,
 } from '../diameter/subscriber-identity-store.ts';
 import { systemClock } from './system-clock.ts';
+import { TollgateMetrics, type OperationsSnapshot } from '../metrics/metrics.ts';
+import { meteredEngineStorage } from '../metrics/metered-engine-storage.ts';
+import { operationsStatsOver } from '../storage/shared/operations-stats-sql.ts';
+import { exchangeRateHistoryOver } from '../storage/shared/exchange-rate-history-sql.ts';
 import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
 import {
   forwardingCharging,
@@ -101,6 +105,8 @@ export interface RunningServices extends AppServices {
   readonly subscriberIdentities: SubscriberIdentityStore;
   /** The charging engine's counters (batches, commit time, faults); null without the engine. */
   engineStats(): EngineStats | null;
+  /** Prometheus metrics of this process (`GET /metrics`). */
+  readonly metrics: TollgateMetrics;
   /** Closes the database; call after the HTTP server has drained. */
   close(): Promise<void>;
 }
@@ -117,6 +123,9 @@ interface Stores {
   readonly billing: BillingStore;
   readonly dids: DidStore;
   readonly packages: PackageStore;
+  /** What a metrics scrape reads from storage. */
+  readonly operations: () => Promise<OperationsSnapshot>;
+  readonly exchangeRateHistory: AppServices['exchangeRateHistory'];
   readonly migrationsApplied: number;
   /** PostgreSQL with the engine: which trees this node owns among the database's nodes. */
   readonly ownership: PostgresOwnership | null;
@@ -128,9 +137,10 @@ interface Stores {
  * commits) over the database, or, with `chargingEngine: sql`, one SQL transaction per request.
  */
 function chargingStoreOf(config: Config, sqlStore: ChargingStore,
-  engineStorage: () => EngineStorage, ownership?: TreeOwnership): ChargingStore | ChargingEngine {
+  engineStorage: () => EngineStorage, metrics: TollgateMetrics,
+  ownership?: TreeOwnership): ChargingStore | ChargingEngine {
   if (config.chargingEngine === 'sql') return sqlStore;
-  return engineOver(engineStorage(),
+  return engineOver(meteredEngineStorage(engineStorage(), metrics),
     { decisionsPerBatchMax: config.engineBatchDecisionsMax }, ownership);
 }
 
@@ -141,7 +151,8 @@ function ownershipSettingsOf(config: Config): OwnershipSettings {
 }
 
 /** The database `config.database` names, migrated, with every store over it. */
-async function openStores(config: Config, target: DatabaseTarget): Promise<Stores> {
+async function openStores(config: Config, target: DatabaseTarget,
+  metrics: TollgateMetrics): Promise<Stores> {
   if (target.kind === 'sqlite') {
     mkdirSync(dirname(target.path), { recursive: true });
     // One process writes a SQLite database: the engine's memory is the only writer's.
@@ -156,7 +167,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
         ? new SqliteBatchWriter({ path: target.path, synchronous: config.sqliteSynchronous,
           busyTimeoutMs: config.sqliteBusyTimeoutMs }) : undefined;
       return { charging: chargingStoreOf(config, createSqliteChargingStore(database),
-        () => sqliteEngineStorage(database, writer)),
+        () => sqliteEngineStorage(database, writer), metrics),
         decks: createSqliteDeckStore(database), apiKeys: createSqliteApiKeyStore(database),
         origins: createSqliteSessionOriginStore(database),
         carriers: carrierStoreOver(sqliteWithRunner(database)),
@@ -165,6 +176,9 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
         audit: auditStoreOver(sqliteWithRunner(database)),
         billing: sqliteBillingStore(database), dids: sqliteDidStore(database),
         packages: sqlitePackageStore(database),
+        billing: sqliteBillingStore(database),
+        operations: operationsStatsOver(sqliteWithRunner(database)),
+        exchangeRateHistory: exchangeRateHistoryOver(sqliteWithRunner(database)),
         migrationsApplied, ownership: null, close: async () => {
           await writer?.close();
           await database.close();
@@ -183,7 +197,8 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
     const ownership = config.chargingEngine === 'memory'
       ? new PostgresOwnership(database, ownershipSettingsOf(config)) : null;
     return { charging: chargingStoreOf(config, createPostgresChargingStore(database),
-      () => postgresEngineStorage(database, ownership ?? undefined), ownership ?? undefined),
+      () => postgresEngineStorage(database, ownership ?? undefined), metrics,
+      ownership ?? undefined),
       decks: createPostgresDeckStore(database), apiKeys: createPostgresApiKeyStore(database),
       origins: createPostgresSessionOriginStore(database),
       carriers: carrierStoreOver(postgresWithRunner(database)),
@@ -192,6 +207,9 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
       audit: auditStoreOver(postgresWithRunner(database)),
       billing: postgresBillingStore(database), dids: postgresDidStore(database),
       packages: postgresPackageStore(database),
+      billing: postgresBillingStore(database),
+      operations: operationsStatsOver(postgresWithRunner(database)),
+      exchangeRateHistory: exchangeRateHistoryOver(postgresWithRunner(database)),
       migrationsApplied, ownership, close: async () => {
         await ownership?.stop();
         await database.close();
@@ -224,11 +242,13 @@ export function chargingSettingsOf(config: Config): ChargingSettings {
  */
 export async function openServices(
   config: Config,
-  options: { clock?: Clock; log?: (event: QualityLogEvent) => void } = {},
+  options: { clock?: Clock; log?: (event: QualityLogEvent) => void;
+    metrics?: TollgateMetrics } = {},
 ): Promise<RunningServices> {
   const clock = options.clock ?? systemClock;
   const target = databaseTarget(config);
-  const stores = await openStores(config, target);
+  const metrics = options.metrics ?? new TollgateMetrics({ processMetrics: false });
+  const stores = await openStores(config, target, metrics);
   const engine = 'start' in stores.charging ? stores.charging : null;
   const { ownership } = stores;
   try {
@@ -261,6 +281,7 @@ export async function openServices(
   let endLiveCalls: (accountId: string) => Promise<void> = async () => undefined;
   const fraud = config.fraudEnabled ? await openFraudServices({ config, clock, ledger,
     stores: stores.fraud, timers: options.clock === undefined,
+    onAlert: (alert) => metrics.fraudActions.inc({ action: alert.action, rule: alert.ruleId }),
     onAccountSuspended: (accountId) => endLiveCalls(accountId) }) : null;
   const routed = withRoutingFeedback(createChargingService(chargingDeps), catalog);
   // The front ends (HTTP and the switch integrations) share the kill-aware charging service.
@@ -296,6 +317,10 @@ export async function openServices(
   const packages: PackageDeps = { store: stores.packages, ledger, charging, clock,
     billingSettings: (ids) => stores.billing.findSettings(ids),
     firstPeriod: config.didFirstPeriod };
+  metrics.readFrom({ engineStats: () => engine?.stats() ?? null,
+    deckCache: () => ({ decks: decks.cachedCount(), decksMax: config.deckCacheDecksMax,
+      bytes: decks.memoryBytesLoaded(), loads: decks.loadsCount() }),
+    operations: stores.operations });
   const apiKeys = createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey,
     onUsageError: (error) => process.stderr.write(
       `tollgate: writing API key last-used times: ${String(error)}\n`) });
@@ -310,6 +335,7 @@ export async function openServices(
     routing,
     decks,
     deckStore: stores.decks,
+    exchangeRateHistory: stores.exchangeRateHistory,
     apiKeys,
     access: createAccess(ledger),
     audit: createAuditTrail({ store: stores.audit, ledger, clock }),
@@ -319,6 +345,7 @@ export async function openServices(
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,
+    metrics,
     close: async () => {
       await fraud?.close();
       await decks.close();

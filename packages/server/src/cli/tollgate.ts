@@ -1,7 +1,8 @@
 import { exitCodes, usageError, type CommandOutcome } from './cli-io.ts';
-import { configCommand } from './commands/config-print.ts';
+import { configCommand, configReferenceCommand } from './commands/config-print.ts';
 import { maxDurationCommand } from './commands/max-duration.ts';
 import { openApiCommand } from './commands/openapi.ts';
+import { backupCommand, migrateCommand, restoreCommand } from './commands/database-commands.ts';
 import { rateCommand } from './commands/rate.ts';
 import { serveCommand } from './commands/serve.ts';
 
@@ -13,7 +14,11 @@ Commands:
   max-duration  the same deck flags, --funds AMOUNT [--cap SECONDS]
   serve         [--port 8080] [--host H] [--db FILE.sqlite | postgres://...] [--demo]
                 runs the HTTP API until SIGINT/SIGTERM (settings: tollgate config)
+  migrate       [--db FILE.sqlite | postgres://...] applies the schema migrations and exits
+  backup        --to FILE [--db FILE.sqlite]: an online copy of a SQLite database (server running)
+  restore       --from FILE [--db FILE.sqlite] [--replace]: puts a backup in place (server stopped)
   config        the effective configuration (TOLLGATE_* variables and serve flags)
+  config-reference  prints docs/configuration.md (every setting, from the schema)
   openapi       prints the OpenAPI document of the HTTP API
   help          this text
 
@@ -27,6 +32,10 @@ const commands: Record<string, Command> = {
   serve: (args) => serveCommand(args),
   config: (args) => configCommand(args),
   openapi: (args) => openApiCommand(args),
+  migrate: (args) => migrateCommand(args),
+  backup: (args) => backupCommand(args),
+  restore: (args, nowMs) => restoreCommand(args, nowMs),
+  'config-reference': (args) => configReferenceCommand(args),
 };
 
 /** Runs one CLI command and writes its outcome; returns the exit code. */

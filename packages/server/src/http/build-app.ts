@@ -29,7 +29,11 @@ import { auditRoutes } from '../audit/audit-routes.ts';
 import { billingRoutes } from '../billing/billing-routes.ts';
 import { didRoutes } from '../dids/did-routes.ts';
 import { packageRoutes } from '../packages/package-routes.ts';
+import { exchangeRateRoutes } from './routes/exchange-rate-routes.ts';
 import { registerReadiness } from './readiness.ts';
+import { registerHttpMetrics } from '../metrics/http-metrics.ts';
+import { TollgateMetrics } from '../metrics/metrics.ts';
+import { registerMetricsRoute } from '../metrics/metrics-route.ts';
 
 export interface BuildAppOptions {
   /** Fastify's logger: false in tests, pino options in `serve`. */
@@ -74,6 +78,11 @@ export async function buildApp(
   });
   const collector = openApiCollector();
   app.addHook('onRoute', collector.onRoute);
+  // The OpenAPI printer's stand-in services are no TollgateMetrics: it gets a registry of its
+  // own, so the route and its hooks are the same in the document as in a server.
+  const metrics = services.metrics instanceof TollgateMetrics ? services.metrics
+    : new TollgateMetrics({ processMetrics: false });
+  registerHttpMetrics(app, metrics);
   // Every /v1 route has a scope class (route-classes.ts): an unclassified one stops the start.
   app.addHook('onRoute', (route) => {
     const missing = unclassifiedMethod(route.method, route.url);
@@ -92,6 +101,8 @@ export async function buildApp(
     authenticated: false, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
   async () => ({ status: 'ok' as const }));
   registerReadiness(app, services);
+  registerMetricsRoute(app, { metrics, metricsKey: config.metricsKey, apiKeys: services.apiKeys,
+    limits });
   // The typeof check also keeps the OpenAPI printer's stand-in services out (no schema here).
   const cluster = services.cluster;
   if (typeof cluster?.endpoint.key === 'string') {
@@ -115,6 +126,7 @@ export async function buildApp(
     await v1.register(billingRoutes, { services });
     await v1.register(didRoutes, { services });
     await v1.register(packageRoutes, { services });
+    await v1.register(exchangeRateRoutes, { services });
   });
   await app.ready();
   return app;

@@ -59,6 +59,7 @@ export const routeClassTable = {
   'GET /v1/accounts/:id/payments': 'read',
   'GET /v1/invoices': 'read',
   'GET /v1/invoices/:invoice_id': 'read',
+  'GET /v1/exchange-rates': 'read',
   'POST /v1/accounts': 'administration',
   'PATCH /v1/accounts/:id': 'administration',
   'POST /v1/accounts/:id/suspend': 'administration',
@@ -91,6 +92,7 @@ export const routeClassTable = {
   'POST /v1/accounts/:id/billing-periods/close': 'administration',
   'POST /v1/accounts/:id/payments': 'administration',
   'POST /v1/invoices/:invoice_id/credit-note': 'administration',
+  'POST /v1/exchange-rates': 'administration',
 } as const satisfies Record<string, RouteClass>;
 
 /** The class of a route, or undefined when the table lacks it. HEAD is answered as GET. */
