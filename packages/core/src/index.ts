@@ -40,3 +40,5 @@ export * from './tariffs/deck-memory.ts';
 export * from './tariffs/sorted-row-lists.ts';
 export * from './billing/index.ts';
 export * from './payments/index.ts';
+export * from './dids/index.ts';
+export * from './packages/index.ts';

@@ -16,6 +16,7 @@ export * from './payment.ts';
 export * from './payment-allocation.ts';
 export * from './period-charges.ts';
 export * from './record-payment.ts';
+export * from './recurring-periods.ts';
 export * from './settings-use-cases.ts';
 export * from './tax-profile.ts';
 export * from './usage-lines.ts';

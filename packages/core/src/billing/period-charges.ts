@@ -79,6 +79,10 @@ function chargeOf(
     return { transferId: transfer.id, signedMicros, kind: 'adjustment', prefix: null,
       description: 'Refunds' };
   }
+  const fee = feeLineOfReference(transfer.reference);
+  if (fee !== null) {
+    return { transferId: transfer.id, signedMicros, prefix: null, ...fee };
+  }
   if (level === undefined) {
     // A call still live at the cut has no CDR yet: its slices charged so far are usage.
     const live = transfer.reference.startsWith('s:');
@@ -87,6 +91,17 @@ function chargeOf(
   }
   return { transferId: transfer.id, signedMicros, kind: 'usage', prefix: level.prefix,
     description: destinationOf(deps, level) };
+}
+
+/**
+ * Fees say their line in their reference: `rc:<description>` a recurring charge (a number's
+ * monthly fee), `oo:<description>` a one-off (its setup fee).
+ */
+export function feeLineOfReference(reference: string):
+  { kind: 'recurring' | 'one_off'; description: string } | null {
+  if (reference.startsWith('rc:')) return { kind: 'recurring', description: reference.slice(3) };
+  if (reference.startsWith('oo:')) return { kind: 'one_off', description: reference.slice(3) };
+  return null;
 }
 
 function destinationOf(deps: BillingDeps, level: CdrLevel): string {

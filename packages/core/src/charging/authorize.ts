@@ -60,7 +60,9 @@ export async function authorize(
       if (stored.status === 'granted' || isRefusal(stored)) return success(stored);
       return chargingProblem('session_exists', `session ${input.sessionId} exists`);
     }
-    const routed = await chooseCarrier({ tx, deckOf, view, chain, input, nowMs, ticket });
+    // An inbound call ends here: no carrier takes it onwards.
+    const routed: Routed = input.inbound !== undefined ? { kind: 'not_routed' }
+      : await chooseCarrier({ tx, deckOf, view, chain, input, nowMs, ticket });
     if (routed.kind === 'refused') {
       return success(await refusal(tx, input, nowMs, { status: 'no_route', accountId: null,
         message: routed.message }));
@@ -210,7 +212,8 @@ async function grantFirstSlice(context: {
   const priced = await priceChain({ tx, deckOf: context.deckOf, chain, callee: input.callee,
     startedAtMs: nowMs, horizonS: deps.settings.callDurationSecondsMax,
     extraBandNames: live.flatMap((bundle) => bundle.timeBand ?? []),
-    carrier: route?.carrier ?? null });
+    carrier: route?.carrier ?? null,
+    ...(input.inbound === undefined ? {} : { deckIdByAccount: input.inbound.deckIdByAccount }) });
   if (!priced.ok) return refuse(priced.code, priced.accountId, priced.message);
   const levels = priced.levels;
   const bundle = levels[0]!.plan === null ? { bundleId: null, seconds: 0 }

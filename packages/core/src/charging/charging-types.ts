@@ -30,6 +30,12 @@ export interface AuthorizeInput {
    * is at most this, the slice and what every level can pay. Absent: the slice.
    */
   readonly requestedSeconds?: number;
+  /**
+   * An inbound call to a DID (`core/dids`): `accountId` is the number's owner, `callee` the
+   * number. Each level is priced with the inbound deck its parent sells the number with
+   * (absent or null: free at that level) instead of its rate deck, and the call is not routed.
+   */
+  readonly inbound?: { readonly deckIdByAccount: Readonly<Record<string, string | null>> };
 }
 
 /** Where a routed call goes (least-cost routing): told to the switch, kept on the session. */

@@ -49,16 +49,20 @@ export async function priceChain(options: {
   extraBandNames?: readonly string[];
   /** The carrier the call is routed to: it prices the root level and is paid by it. */
   carrier?: { readonly rateDeckId: string; readonly accountId: string } | null;
+  /** An inbound DID call: each level's inbound deck; a level without one is free. */
+  deckIdByAccount?: Readonly<Record<string, string | null>>;
 }): Promise<PricedChain> {
   const levels: PricedLevel[] = [];
+  const inbound = options.deckIdByAccount;
   for (const [index, account] of options.chain.entries()) {
     const refuse = (code: ChargingRefusalCode, message: string): PricedChain =>
       ({ ok: false, code, accountId: account.id, message });
     const carrier = account.parentId === null ? options.carrier ?? null : null;
-    const deckId = carrier?.rateDeckId ?? account.rateDeckId;
+    const deckId = inbound !== undefined ? inbound[account.id] ?? null
+      : carrier?.rateDeckId ?? account.rateDeckId;
     const payeeAccountId = carrier?.accountId ?? null;
     if (deckId === null) {
-      if (account.parentId === null) {
+      if (account.parentId === null || inbound !== undefined) {
         levels.push({ account, deckId: null, plan: null, rate: unitRate, payeeAccountId });
         continue;
       }

@@ -1,4 +1,5 @@
 import { runScheduledClose, type BillingDeps } from '@tollgate/core';
+import { startPeriodicJob, type PeriodicJob } from './periodic-job.ts';
 import type { SweeperLog } from './sweeper.ts';
 
 /**
@@ -10,36 +11,17 @@ export const billingCloseEveryMs = 60_000;
 /** Longer than a run is expected to take; a crashed holder's lease lapses after it. */
 export const billingCloseLeaseMs = 10 * 60_000;
 
-export interface BillingJob {
-  stop(): Promise<void>;
-}
+export type BillingJob = PeriodicJob;
 
-/** The scheduled close on a timer: the timer lives in the server, the core has no clock. */
+/** The scheduled close on a timer. */
 export function startBillingJob(options: {
   billing: BillingDeps;
   holder: string;
   log: SweeperLog;
 }): BillingJob {
-  let running: Promise<void> | null = null;
-  const tick = (): void => {
-    if (running !== null) return;
-    running = runScheduledClose(options.billing, { holder: options.holder,
-      leaseMs: billingCloseLeaseMs })
-      .then((report) => {
-        if (report.invoicesClosed > 0 || report.refused.length > 0) {
-          options.log.info({ billing: report }, 'billing periods closed');
-        }
-      })
-      .catch((error: unknown) => options.log.error({ err: error }, 'billing close failed'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, billingCloseEveryMs);
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodicJob({ everyMs: billingCloseEveryMs, log: options.log,
+    what: 'billing periods closed',
+    run: () => runScheduledClose(options.billing, { holder: options.holder,
+      leaseMs: billingCloseLeaseMs }),
+    worthLogging: (report) => report.invoicesClosed > 0 || report.refused.length > 0 });
 }

@@ -9,6 +9,8 @@ import type { QualityLogEvent } from '../routing/routing-catalog.ts';
 import { openServices } from './services.ts';
 import { startSweeper } from './sweeper.ts';
 import { startBillingJob } from './billing-job.ts';
+import { startDidFeeJob } from './did-fee-job.ts';
+import { startPackageJob } from './package-job.ts';
 import { TollgateMetrics } from '../metrics/metrics.ts';
 import { meteredCharging } from '../metrics/metered-charging.ts';
 
@@ -78,9 +80,15 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
         closed: (count) => metrics.sweeperClosed.inc(count),
         ran: (result) => metrics.sweeperRuns.inc({ result }) } });
     started.push(sweeper);
+    const holder = config.nodeId === '' ? baseUrl : config.nodeId;
     if (services.billing !== undefined) {
-      started.push(startBillingJob({ billing: services.billing,
-        holder: config.nodeId === '' ? baseUrl : config.nodeId, log: app.log }));
+      started.push(startBillingJob({ billing: services.billing, holder, log: app.log }));
+    }
+    if (services.dids !== undefined) {
+      started.push(startDidFeeJob({ dids: services.dids, holder, log: app.log }));
+    }
+    if (services.packages !== undefined) {
+      started.push(startPackageJob({ packages: services.packages, holder, log: app.log }));
     }
     // Switch integrations (RADIUS, FreeSWITCH ESL, Kamailio kills), as configured.
     const integrations = await startIntegrations(config, services, app.log);

@@ -15,8 +15,18 @@ import {
   billingOptionsDefault,
   type BillingDeps,
   type BillingStore,
+  type DidDeps,
+  type DidStore,
+  type PackageDeps,
+  type PackageStore,
 } from '@tollgate/core';
 import { postgresBillingStore, sqliteBillingStore } from '../billing/billing-stores.ts';
+import {
+  postgresDidStore,
+  postgresPackageStore,
+  sqliteDidStore,
+  sqlitePackageStore,
+} from '../dids/did-stores.ts';
 import { createAccess } from '../auth/access.ts';
 import type { AuditStore } from '../audit/audit-store.ts';
 import { createAuditTrail } from '../audit/audit-trail.ts';
@@ -114,6 +124,8 @@ interface Stores {
   readonly subscriberIdentities: SubscriberIdentityStore;
   readonly audit: AuditStore;
   readonly billing: BillingStore;
+  readonly dids: DidStore;
+  readonly packages: PackageStore;
   /** What a metrics scrape reads from storage. */
   readonly operations: () => Promise<OperationsSnapshot>;
   readonly exchangeRateHistory: AppServices['exchangeRateHistory'];
@@ -166,7 +178,8 @@ async function openStores(config: Config, target: DatabaseTarget,
         fraud: sqliteFraudStores(database),
         subscriberIdentities: sqliteSubscriberIdentityStore(database),
         audit: auditStoreOver(sqliteWithRunner(database)),
-        billing: sqliteBillingStore(database),
+        billing: sqliteBillingStore(database), dids: sqliteDidStore(database),
+        packages: sqlitePackageStore(database),
         operations: operationsStatsOver(sqliteWithRunner(database)),
         exchangeRateHistory: exchangeRateHistoryOver(sqliteWithRunner(database)),
         stripe: sqliteStripeStore(database),
@@ -196,7 +209,8 @@ async function openStores(config: Config, target: DatabaseTarget,
       fraud: postgresFraudStores(database),
       subscriberIdentities: subscriberIdentityStoreOver(postgresWithRunner(database)),
       audit: auditStoreOver(postgresWithRunner(database)),
-      billing: postgresBillingStore(database),
+      billing: postgresBillingStore(database), dids: postgresDidStore(database),
+      packages: postgresPackageStore(database),
       operations: operationsStatsOver(postgresWithRunner(database)),
       exchangeRateHistory: exchangeRateHistoryOver(postgresWithRunner(database)),
       stripe: postgresStripeStore(database),
@@ -296,6 +310,17 @@ export async function openServices(
     options: billingOptionsDefault,
     destinationName: (deckId, prefix) =>
       decks.loadedDeck(deckId)?.rowsByPrefix.get(prefix)?.[0]?.destination ?? null };
+  const dids: DidDeps = { store: stores.dids, ledger, clock,
+    settings: { firstPeriod: config.didFirstPeriod, quarantineDays: config.didQuarantineDays },
+    billingSettings: (ids) => stores.billing.findSettings(ids),
+    carrierAccountOf: async (operatorId, carrierId) => {
+      const carrier = await stores.carriers.findCarrier(carrierId);
+      return carrier?.rootAccountId === operatorId ? carrier.accountId : null;
+    },
+    newId: () => randomId('dh') };
+  const packages: PackageDeps = { store: stores.packages, ledger, charging, clock,
+    billingSettings: (ids) => stores.billing.findSettings(ids),
+    firstPeriod: config.didFirstPeriod };
   metrics.readFrom({ engineStats: () => engine?.stats() ?? null,
     deckCache: () => ({ decks: decks.cachedCount(), decksMax: config.deckCacheDecksMax,
       bytes: decks.memoryBytesLoaded(), loads: decks.loadsCount() }),
@@ -324,6 +349,8 @@ export async function openServices(
     audit: createAuditTrail({ store: stores.audit, ledger, clock }),
     billing,
     cardPayments: cardPayments.deps,
+    dids,
+    packages,
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,

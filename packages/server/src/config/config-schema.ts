@@ -36,6 +36,14 @@ export const ConfigSchema = Type.Object({
     default: 'reported',
     description: 'What a timed-out session pays for: the seconds it reported or all it was ' +
       'granted.' }),
+  didFirstPeriod: Type.Union([Type.Literal('prorated'), Type.Literal('full')], {
+    default: 'prorated',
+    description: 'The first period\'s monthly fee of a number (DID): prorated by the local ' +
+      'days left in the period (the day of the assignment counts, rounded down), or full. ' +
+      'An assignment may state its own.' }),
+  didQuarantineDays: Type.Integer({ minimum: 0, maximum: 3_650, default: 30,
+    description: 'Days a number released by the operator\'s customer rests before it can ' +
+      'be assigned again (0: at once).' }),
   sweepIntervalMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000,
     description: 'How often the sweeper looks for stale sessions.' }),
   sweepBatchMax: Type.Integer({ minimum: 1, maximum: 10_000, default: 500,
@@ -232,6 +240,8 @@ export const configSources = {
   callDurationSecondsMax: { env: 'TOLLGATE_CALL_DURATION_SECONDS_MAX' },
   sessionGraceMs: { env: 'TOLLGATE_SESSION_GRACE_MS' },
   staleSessionCharge: { env: 'TOLLGATE_STALE_SESSION_CHARGE' },
+  didFirstPeriod: { env: 'TOLLGATE_DID_FIRST_PERIOD' },
+  didQuarantineDays: { env: 'TOLLGATE_DID_QUARANTINE_DAYS' },
   sweepIntervalMs: { env: 'TOLLGATE_SWEEP_INTERVAL_MS' },
   sweepBatchMax: { env: 'TOLLGATE_SWEEP_BATCH_MAX' },
   routingRefreshMs: { env: 'TOLLGATE_ROUTING_REFRESH_MS' },

@@ -1,4 +1,11 @@
-import type { BillingDeps, ChargingService, Clock, LedgerService } from '@tollgate/core';
+import type {
+  BillingDeps,
+  ChargingService,
+  Clock,
+  DidDeps,
+  LedgerService,
+  PackageDeps,
+} from '@tollgate/core';
 import type { Access } from '../auth/access.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
@@ -38,6 +45,10 @@ export interface AppServices {
   readonly fraud?: FraudServices;
   /** Invoices, payments, tax profiles and billing settings (billing/); absent: 503. */
   readonly billing?: BillingDeps;
+  /** Numbers (DIDs): inventory, holds, fees, inbound lookup (dids/); absent: 503. */
+  readonly dids?: DidDeps;
+  /** Packages: monthly fee plus included seconds (packages/); absent: 503. */
+  readonly packages?: PackageDeps;
   /** Every exchange rate set, with when the next took over (read-only; set by the ledger). */
   readonly exchangeRateHistory: (query: ExchangeRateHistoryQuery) =>
     Promise<ExchangeRateRecord[]>;

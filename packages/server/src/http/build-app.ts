@@ -27,6 +27,8 @@ import { kamailioFailoverRoutes } from '../switches/kamailio/kamailio-failover.t
 import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
 import { billingRoutes } from '../billing/billing-routes.ts';
+import { didRoutes } from '../dids/did-routes.ts';
+import { packageRoutes } from '../packages/package-routes.ts';
 import { exchangeRateRoutes } from './routes/exchange-rate-routes.ts';
 import { stripeRoutes } from '../stripe/stripe-routes.ts';
 import { stripeWebhookRoute } from '../stripe/stripe-webhook-route.ts';
@@ -125,6 +127,8 @@ export async function buildApp(
     await v1.register(fraudRoutes, { services });
     await v1.register(auditRoutes, { services });
     await v1.register(billingRoutes, { services });
+    await v1.register(didRoutes, { services });
+    await v1.register(packageRoutes, { services });
     await v1.register(exchangeRateRoutes, { services });
     await v1.register(stripeRoutes, { services });
   });

@@ -1,5 +1,8 @@
 import type {
   BillingCode,
+  DidCode,
+  DidImportCode,
+  PackageCode,
   ChargingCode,
   DeckImportCode,
   FraudCode,
@@ -52,6 +55,9 @@ export type ApiCode =
   | SubscriberIdentityCode
   | BillingCode
   | StripeCode
+  | DidCode
+  | DidImportCode
+  | PackageCode
   | HttpCode;
 
 type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503;
@@ -224,6 +230,19 @@ export const httpStatusOfCode = {
   invalid_card_amount: 400,
   invalid_auto_refill: 400,
   webhook_signature_invalid: 400,
+  // Numbers (DIDs, issue 18).
+  invalid_did: 400,
+  invalid_did_import: 400,
+  did_not_found: 404,
+  did_exists: 409,
+  did_not_available: 409,
+  did_not_held: 409,
+  did_assignee_not_child: 400,
+  did_carrier_not_found: 404,
+  did_not_assigned: 409,
+  invalid_package: 400,
+  package_exists: 409,
+  package_not_found: 404,
   // Access.
   forbidden: 403,
   scope_required: 400,

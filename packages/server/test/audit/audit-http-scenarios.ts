@@ -32,6 +32,7 @@ export function describeAuditApi(kind: StoreKind): void {
     describeKeysAndUploads(context);
     describeRoutingAndFraud(context);
     describeBilling(context);
+    describeNumbersAndPackages(context);
     describeScope(context);
     describeIntegrity(context);
   });
@@ -316,6 +317,34 @@ function describeBilling(context: Context): void {
       json: { method: 'cash', reference: 'till-1', amount: '1.00', currency: 'USD' } }, 201))
       .toMatchObject({ action: 'payment_recorded', account_id: 'cu2',
         after: { amount: '1.00', credit: '1.00', allocations: [] } });
+  });
+}
+
+function describeNumbersAndPackages(context: Context): void {
+  it('records number imports, assignments, destinations, releases and packages', async () => {
+    const { api, world } = context;
+    expect(await oneChange(api, { method: 'POST', url: '/v1/dids?operator_id=op',
+      csv: 'number,country\n442079460900,GB\n' }, 201)).toMatchObject({
+      action: 'dids_imported', account_id: 'op', subject: { kind: 'did' },
+      after: { imported: 1 } });
+    const assign = (to: string, key?: string) => oneChange(api, { method: 'POST', key,
+      url: '/v1/dids/442079460900/assignments', json: { to_account_id: to, setup_price: '0',
+        monthly_price: '1.00', inbound_rate_deck_id: null } }, 201);
+    expect(await assign('ad')).toMatchObject({ action: 'did_assigned', account_id: 'ad' });
+    await assign('rs');
+    expect(await assign('cu1', world.keys.rs)).toMatchObject({ action: 'did_assigned',
+      account_id: 'cu1', after: { owner_account_id: 'cu1' } });
+    expect(await oneChange(api, { method: 'PUT', key: world.keys.cu1,
+      url: '/v1/dids/442079460900/destination',
+      json: { destination: { kind: 'extension', value: '200' } } }, 200)).toMatchObject({
+      action: 'did_destination_put', after: { destination: { kind: 'extension' } } });
+    expect(await oneChange(api, { method: 'POST', key: world.keys.rs,
+      url: '/v1/dids/442079460900/release', json: { account_id: 'cu1' } }, 200))
+      .toMatchObject({ action: 'did_released', account_id: 'cu1' });
+    expect(await oneChange(api, { method: 'POST', key: world.keys.rs,
+      url: '/v1/accounts/cu1/packages', json: { package_id: 'uk', monthly_price: '0',
+        included_seconds: 60, prefixes: ['44'], unused: 'expire' } }, 201)).toMatchObject({
+      action: 'package_subscribed', account_id: 'cu1', subject: { kind: 'package' } });
   });
 }
 

@@ -6,7 +6,13 @@ import { requestPlans } from './http-arbitraries.ts';
 import { checkAnswer, checkMoney } from './http-invariants.ts';
 import { operations } from './http-operations.ts';
 import { buildRequest } from './http-request-builder.ts';
-import { validRequests, type FuzzContext, type RecentKind } from './http-valid-requests.ts';
+import {
+  fuzzDid,
+  fuzzStockDid,
+  validRequests,
+  type FuzzContext,
+  type RecentKind,
+} from './http-valid-requests.ts';
 import { openLedgerFingerprint } from './ledger-fingerprint.ts';
 
 /**
@@ -39,6 +45,12 @@ beforeAll(async () => {
   for (const id of ['cu1', 'rs', 'ad']) {
     await created({ method: 'POST', url: `/v1/accounts/${id}/topups`,
       json: { amount: '100000.00', reference: 'http-fuzz' } });
+  }
+  await created({ method: 'POST', url: '/v1/dids?operator_id=op',
+    csv: `number,country\n${fuzzDid},GB\n${fuzzStockDid},GB\n` });
+  for (const to of ['ad', 'rs', 'cu1']) {
+    await created({ method: 'POST', url: `/v1/dids/${fuzzDid}/assignments`, json: {
+      to_account_id: to, setup_price: '0', monthly_price: '0', inbound_rate_deck_id: null } });
   }
   context = {
     world,

@@ -30,6 +30,10 @@ const moneyOperations = new Set([
   'GET /v1/kamailio/end',
   'POST /v1/accounts/{id}/payments', // money from outside, through the ledger's payment
   'POST /v1/invoices/{invoice_id}/credit-note', // refunds of the invoice's charges
+  'POST /v1/dids', // a carrier's costs of the numbers imported, when a carrier is named
+  'POST /v1/dids/{number}/assignments', // the setup and first monthly fees
+  'POST /v1/dids/{number}/sessions', // an inbound call's hold
+  'POST /v1/accounts/{id}/packages', // the first period's fee
 ]);
 
 const topupOperation = 'POST /v1/accounts/{id}/topups';

@@ -29,6 +29,9 @@ export interface ValidRequest {
 type Maker = (context: FuzzContext, fresh: string) => ValidRequest;
 
 const none = { path: {}, query: {} };
+/** The fuzz's numbers (DIDs), made in its setup. */
+export const fuzzDid = '442079460100';
+export const fuzzStockDid = '442079460101';
 const account = (id: string, body?: unknown): ValidRequest =>
   ({ path: { id }, query: {}, ...(body === undefined ? {} : { body }) });
 const latest = (list: readonly string[], fallback: string) => list.at(-1) ?? fallback;
@@ -122,6 +125,25 @@ export const validRequests: Readonly<Record<string, Maker>> = {
   'GET /v1/kamailio/failover': (_context, fresh) => ({ path: {}, query: {
     callid: `never-${fresh}`, status: '503' } }),
   'GET /v1/rate-decks': () => ({ path: {}, query: { limit: '3' } }),
+  // Numbers: `fuzzDid` is assigned op > ad > rs > cu1 in the setup, `fuzzStockDid` in stock.
+  'POST /v1/dids': (_context, fresh) => ({ path: {}, query: { operator_id: 'op' },
+    body: `number,country,setup_cost,monthly_cost\n4420946${fresh.padStart(5, '0')},GB,,\n` }),
+  'GET /v1/dids': () => ({ path: {}, query: { account_id: 'rs', limit: '5' } }),
+  'GET /v1/dids/{number}': () => ({ path: { number: fuzzDid }, query: {} }),
+  'POST /v1/dids/{number}/assignments': () => ({ path: { number: fuzzStockDid }, query: {},
+    body: { to_account_id: 'ad', setup_price: '1.00', monthly_price: '2.00',
+      inbound_rate_deck_id: null, first_period: 'prorated' } }),
+  'POST /v1/dids/{number}/release': () => ({ path: { number: fuzzStockDid }, query: {},
+    body: { account_id: 'ad' } }),
+  'PUT /v1/dids/{number}/destination': () => ({ path: { number: fuzzDid }, query: {},
+    body: { destination: { kind: 'sip_uri', value: 'sip:desk@pbx.example.com' } } }),
+  'GET /v1/dids/{number}/route': () => ({ path: { number: fuzzDid }, query: {} }),
+  'POST /v1/dids/{number}/sessions': (_context, fresh) => ({ path: { number: fuzzDid },
+    query: {}, body: { session_id: `in${fresh}`, caller: '15551230000', request_number: 0 } }),
+  'POST /v1/accounts/{id}/packages': (_context, fresh) => account('cu1', {
+    package_id: `p${fresh}`, monthly_price: '0.50', included_seconds: 60, prefixes: ['44'],
+    unused: 'rollover', first_period: 'full' }),
+  'GET /v1/accounts/{id}/packages': () => account('cu1'),
   'GET /v1/accounts/{id}/billing-settings': () => account('cu2'),
   'PUT /v1/accounts/{id}/billing-settings': () => account('cu2', { cycle: { kind: 'monthly',
     anchor_day: 31 }, payment_terms_days: 14, tax_profile_id: null, invoice_prefix: 'RS',

@@ -334,6 +334,48 @@ const matrix: Record<string, Entry> = {
   request: (id) => ({ method: 'POST', url: `/v1/stripe/webhook/${id}`, key: null,
     json: { id: 'evt_probe', type: 'payment_intent.succeeded' },
     headers: { 'stripe-signature': 't=1,v1=00' }, remoteAddress: `10.9.0.${sequence++ % 250}` }) },
+  'POST /v1/accounts/{id}/packages': accountProbe(descendants, (id, caller) => ({
+    method: 'POST', url: `/v1/accounts/${id}/packages`, key: keyOf(caller),
+    json: { package_id: unique('pkg'), monthly_price: '0', included_seconds: 60,
+      prefixes: ['44'], unused: 'expire' } })),
+  'GET /v1/accounts/{id}/packages': accountProbe(subtree, (id, caller) =>
+    get(`/v1/accounts/${id}/packages`)(id, caller)),
+  'POST /v1/dids': accountProbe(rootOnly, (id, caller) => ({ method: 'POST',
+    url: `/v1/dids?operator_id=${id}`, key: keyOf(caller),
+    csv: `number,country\n4420${String(sequence += 1).padStart(8, '0')},GB\n` })),
+  'GET /v1/dids': accountProbe(subtree, (id, caller) =>
+    get(`/v1/dids?account_id=${id}`)(id, caller)),
+  'GET /v1/dids/{number}': didProbe((id, caller) => get(`/v1/dids/${id}`)(id, caller)),
+  'GET /v1/dids/{number}/route': didProbe((id, caller) =>
+    get(`/v1/dids/${id}/route`)(id, caller)),
+  'PUT /v1/dids/{number}/destination': didProbe((id, caller) => ({ method: 'PUT',
+    url: `/v1/dids/${id}/destination`, key: keyOf(caller),
+    json: { destination: { kind: 'extension', value: '100' } } })),
+  'POST /v1/dids/{number}/sessions': didProbe((id, caller) => ({ method: 'POST',
+    url: `/v1/dids/${id}/sessions`, key: keyOf(caller),
+    json: { session_id: unique('inbound'), caller: '1', request_number: 0 } })),
+  'POST /v1/dids/{number}/release': didProbe((id, caller) => ({ method: 'POST',
+    url: `/v1/dids/${id}/release`, key: keyOf(caller),
+    json: { account_id: world.dids.owned[id] ?? 'alpha-cust' } }), {
+    restore: async (owner) => {
+      const number = Object.keys(world.dids.owned).find((n) => world.dids.owned[n] === owner)!;
+      await world.must({ method: 'POST', url: `/v1/dids/${number}/assignments`, json: {
+        to_account_id: owner, setup_price: '0', monthly_price: '0',
+        inbound_rate_deck_id: null } }, 201);
+    } }),
+  // A number in stock is its operator's alone: only the operator's keys see and assign it.
+  'POST /v1/dids/{number}/assignments': { targets: () => Object.entries(world.dids.stock)
+    .map(([id, owner]) => ({ id, owner })),
+  verdict: (caller, owner) => caller === 'operator' || caller === owner ? 'allowed' : 'hidden',
+  request: (id, caller) => ({ method: 'POST', url: `/v1/dids/${id}/assignments`,
+    key: keyOf(caller), json: { to_account_id: adminOf(world.dids.stock[id] ?? 'alpha-root'),
+      setup_price: '0', monthly_price: '0', inbound_rate_deck_id: null } }),
+  ghost: '442079999999', missingCode: 'did_not_found',
+  restore: async (owner) => {
+    const number = Object.keys(world.dids.stock).find((n) => world.dids.stock[n] === owner)!;
+    await world.must({ method: 'POST', url: `/v1/dids/${number}/release`,
+      json: { account_id: adminOf(owner) } }, 200);
+  } },
 
   // Last, so the trail holds what every probe above changed: the leak check reads all of it.
   'GET /v1/accounts/{id}/billing-settings': accountProbe(subtree, (id, caller) =>
@@ -393,6 +435,15 @@ function entryWithin(entry: AuditEntryBody, owner: AccountName, caller: Caller):
   if (entry.actor.kind === 'operator') return false;
   return entry.actor.kind !== 'key' ||
     (known(entry.actor.account_id) && inSubtree(caller, entry.actor.account_id));
+}
+
+/** The admin below an operator's root in the world. */
+const adminOf = (root: AccountName) => root.replace('-root', '-admin');
+
+/** A number assigned down to a customer: every key on its chain sees it, no one else. */
+function didProbe(request: Probe['request'], extra: Partial<Probe> = {}): Probe {
+  return { targets: () => Object.entries(world.dids.owned).map(([id, owner]) => ({ id, owner })),
+    verdict: subtree, request, ghost: '442079999999', missingCode: 'did_not_found', ...extra };
 }
 
 function carrierProbe(request: Probe['request']): Probe {

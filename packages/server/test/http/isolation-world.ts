@@ -63,11 +63,17 @@ export interface IsolationWorld {
   readonly measures: Partial<Record<AccountName, string>>;
   /** An invoice of every account but the roots (from its parent), by recipient. */
   readonly invoices: Partial<Record<AccountName, string>>;
+  /**
+   * Numbers (DIDs) of each operator: one assigned down to its customer (number -> the
+   * customer) and one in stock (number -> its operator).
+   */
+  readonly dids: { readonly owned: Record<string, AccountName>;
+    readonly stock: Record<string, AccountName> };
   must(request: ApiRequest, status: number): Promise<ApiResponse>;
 }
 
 export async function openIsolationWorld(): Promise<IsolationWorld> {
-  const api = await openTestApi('sqlite');
+  const api = await openTestApi('sqlite', { didQuarantineDays: 0 });
   const must = async (request: ApiRequest, status: number) => {
     const response = await api.call(request);
     expect(response.status, `${request.method} ${request.url}: ${response.text}`).toBe(status);
@@ -103,7 +109,27 @@ export async function openIsolationWorld(): Promise<IsolationWorld> {
     invoices[id] = String((await must({ method: 'POST', json: {},
       url: `/v1/accounts/${id}/billing-periods/close` }, 201)).body['id']);
   }
-  return { api, keys, decks, baseDeck, measures, invoices, must };
+  return { api, keys, decks, baseDeck, measures, invoices, must, dids: await seedDids(must) };
+}
+
+/** Each operator's two numbers; the owned one goes root -> admin -> reseller -> customer. */
+async function seedDids(must: IsolationWorld['must']): Promise<IsolationWorld['dids']> {
+  const owned: Record<string, AccountName> = {};
+  const stock: Record<string, AccountName> = {};
+  for (const [prefix, digits] of [['alpha', '1'], ['beta', '2']] as const) {
+    const base = `44207${digits.repeat(4)}`;
+    const [ownedNumber, stockNumber] = [`${base}01`, `${base}02`];
+    await must({ method: 'POST', url: `/v1/dids?operator_id=${prefix}-root`,
+      csv: `number,country\n${ownedNumber},GB\n${stockNumber},GB\n` }, 201);
+    for (const to of ['admin', 'res', 'cust']) {
+      await must({ method: 'POST', url: `/v1/dids/${ownedNumber}/assignments`, json: {
+        to_account_id: `${prefix}-${to}`, setup_price: '0', monthly_price: '0',
+        inbound_rate_deck_id: null } }, 201);
+    }
+    owned[ownedNumber] = `${prefix}-cust`;
+    stock[stockNumber] = `${prefix}-root`;
+  }
+  return { owned, stock };
 }
 
 /** The risk list, live session and Kamailio call of one account. */

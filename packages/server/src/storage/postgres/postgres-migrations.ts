@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { postgresDidMigration } from './postgres-did-migration.ts';
 import { postgresBillingMigration } from './postgres-billing-migration.ts';
 import { postgresDeckPartsMigration } from './postgres-deck-parts-migration.ts';
 import { postgresEngineMigration } from './postgres-engine-migration.ts';
@@ -133,4 +134,5 @@ CREATE TABLE exchange_rates (
   postgresBillingMigration,
   postgresOriginsEndedMigration,
   postgresStripeMigration,
+  postgresDidMigration,
 ];

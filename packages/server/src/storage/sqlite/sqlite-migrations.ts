@@ -1,4 +1,5 @@
 import type { Migration } from '../shared/migration.ts';
+import { sqliteDidMigration } from './sqlite-did-migration.ts';
 import { sqliteBillingMigration } from './sqlite-billing-migration.ts';
 import { sqliteDeckPartsMigration } from './sqlite-deck-parts-migration.ts';
 import { sqliteApiMigration } from './sqlite-api-migration.ts';
@@ -132,4 +133,5 @@ CREATE TABLE exchange_rates (
   sqliteBillingMigration,
   sqliteOriginsEndedMigration,
   sqliteStripeMigration,
+  sqliteDidMigration,
 ];

@@ -1,0 +1,9 @@
+import { didMigrationSql } from '../shared/did-migration-sql.ts';
+import type { Migration } from '../shared/migration.ts';
+
+/** DID numbers (issue 18): the tables in `shared/did-migration-sql.ts`. */
+export const sqliteDidMigration: Migration = {
+  version: 15,
+  name: 'dids',
+  sql: didMigrationSql('sqlite'),
+};
