@@ -39,3 +39,4 @@ export * from './tariffs/deck-assembly.ts';
 export * from './tariffs/deck-memory.ts';
 export * from './tariffs/sorted-row-lists.ts';
 export * from './billing/index.ts';
+export * from './assurance/index.ts';

@@ -9,6 +9,7 @@ import type { QualityLogEvent } from '../routing/routing-catalog.ts';
 import { openServices } from './services.ts';
 import { startSweeper } from './sweeper.ts';
 import { startBillingJob } from './billing-job.ts';
+import { startReconcileJob } from '../assurance/reconcile-job.ts';
 
 export interface ServerIo {
   /** Human-readable lines for the operator (the demo's instructions, where it listens). */
@@ -73,9 +74,14 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     const sweeper = startSweeper({ charging: services.charging,
       intervalMs: config.sweepIntervalMs, log: app.log });
     started.push(sweeper);
+    const holder = config.nodeId === '' ? baseUrl : config.nodeId;
     if (services.billing !== undefined) {
-      started.push(startBillingJob({ billing: services.billing,
-        holder: config.nodeId === '' ? baseUrl : config.nodeId, log: app.log }));
+      started.push(startBillingJob({ billing: services.billing, holder, log: app.log }));
+      if (services.assurance !== undefined && config.reconcileIntervalMs > 0) {
+        started.push(startReconcileJob({ assurance: services.assurance, holder,
+          leases: services.billing.store, clock: services.clock,
+          intervalMs: config.reconcileIntervalMs, log: app.log, timers: true }));
+      }
     }
     // Switch integrations (RADIUS, FreeSWITCH ESL, Kamailio kills), as configured.
     const integrations = await startIntegrations(config, services, app.log);

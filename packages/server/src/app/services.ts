@@ -15,6 +15,7 @@ import {
   billingOptionsDefault,
   type BillingDeps,
   type BillingStore,
+  type AssuranceDeps,
 } from '@tollgate/core';
 import { postgresBillingStore, sqliteBillingStore } from '../billing/billing-stores.ts';
 import { createAccess } from '../auth/access.ts';
@@ -271,6 +272,9 @@ export async function openServices(
     options: billingOptionsDefault,
     destinationName: (deckId, prefix) =>
       decks.loadedDeck(deckId)?.rowsByPrefix.get(prefix)?.[0]?.destination ?? null };
+  // Assurance reads only: read-only snapshots of the database under the charging store.
+  const assurance: AssuranceDeps = { store: stores.charging, ledger,
+    findCdrsBySessions: (sessionIds) => stores.billing.findCdrsBySessions(sessionIds) };
   const apiKeys = createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey,
     onUsageError: (error) => process.stderr.write(
       `tollgate: writing API key last-used times: ${String(error)}\n`) });
@@ -289,6 +293,7 @@ export async function openServices(
     access: createAccess(ledger),
     audit: createAuditTrail({ store: stores.audit, ledger, clock }),
     billing,
+    assurance,
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,

@@ -3,6 +3,7 @@ import { configCommand } from './commands/config-print.ts';
 import { maxDurationCommand } from './commands/max-duration.ts';
 import { openApiCommand } from './commands/openapi.ts';
 import { rateCommand } from './commands/rate.ts';
+import { reconcileCommand } from './commands/reconcile.ts';
 import { serveCommand } from './commands/serve.ts';
 
 const usage = `Usage: tollgate <command> [flags]
@@ -13,6 +14,9 @@ Commands:
   max-duration  the same deck flags, --funds AMOUNT [--cap SECONDS]
   serve         [--port 8080] [--host H] [--db FILE.sqlite | postgres://...] [--demo]
                 runs the HTTP API until SIGINT/SIGTERM (settings: tollgate config)
+  reconcile     --account ID --from ISO --to ISO [--db FILE.sqlite | postgres://...]
+                rated CDRs vs the ledger, carrier accruals, holds, journal sums (JSON);
+                exit 0 when nothing differs, 3 when something does
   config        the effective configuration (TOLLGATE_* variables and serve flags)
   openapi       prints the OpenAPI document of the HTTP API
   help          this text
@@ -25,6 +29,7 @@ const commands: Record<string, Command> = {
   rate: rateCommand,
   'max-duration': maxDurationCommand,
   serve: (args) => serveCommand(args),
+  reconcile: (args) => reconcileCommand(args),
   config: (args) => configCommand(args),
   openapi: (args) => openApiCommand(args),
 };

@@ -32,6 +32,9 @@ export const ConfigSchema = Type.Object({
     default: 'reported',
     description: 'What a timed-out session pays for: the seconds it reported or all it was ' +
       'granted.' }),
+  reconcileIntervalMs: Type.Integer({ minimum: 0, maximum: 7 * 86_400_000, default: 3_600_000,
+    description: 'How often each operator\'s last window is reconciled (rated CDRs vs the ' +
+      'ledger, carrier accruals, holds); differences are logged at error level. 0: never.' }),
   sweepIntervalMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000,
     description: 'How often the sweeper looks for stale sessions.' }),
   sweepBatchMax: Type.Integer({ minimum: 1, maximum: 10_000, default: 500,
@@ -203,6 +206,7 @@ export const configSources = {
   sessionGraceMs: { env: 'TOLLGATE_SESSION_GRACE_MS' },
   staleSessionCharge: { env: 'TOLLGATE_STALE_SESSION_CHARGE' },
   sweepIntervalMs: { env: 'TOLLGATE_SWEEP_INTERVAL_MS' },
+  reconcileIntervalMs: { env: 'TOLLGATE_RECONCILE_INTERVAL_MS' },
   sweepBatchMax: { env: 'TOLLGATE_SWEEP_BATCH_MAX' },
   routingRefreshMs: { env: 'TOLLGATE_ROUTING_REFRESH_MS' },
   qualityWindowMs: { env: 'TOLLGATE_QUALITY_WINDOW_MS' },

@@ -1,4 +1,10 @@
-import type { BillingDeps, ChargingService, Clock, LedgerService } from '@tollgate/core';
+import type {
+  AssuranceDeps,
+  BillingDeps,
+  ChargingService,
+  Clock,
+  LedgerService,
+} from '@tollgate/core';
 import type { Access } from '../auth/access.ts';
 import type { AuditTrail } from '../audit/audit-trail.ts';
 import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
@@ -32,6 +38,8 @@ export interface AppServices {
   readonly fraud?: FraudServices;
   /** Invoices, payments, tax profiles and billing settings (billing/); absent: 503. */
   readonly billing?: BillingDeps;
+  /** Reconciliation, margin reports and re-rating (assurance/); absent: 503. */
+  readonly assurance?: AssuranceDeps;
   /** Several nodes on one PostgreSQL: where forwarded calls are run (cluster/). */
   readonly cluster?: { readonly endpoint: ClusterEndpoint };
 }

@@ -27,6 +27,7 @@ import { kamailioFailoverRoutes } from '../switches/kamailio/kamailio-failover.t
 import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes.ts';
 import { auditRoutes } from '../audit/audit-routes.ts';
 import { billingRoutes } from '../billing/billing-routes.ts';
+import { assuranceRoutes } from '../assurance/assurance-routes.ts';
 import { registerReadiness } from './readiness.ts';
 
 export interface BuildAppOptions {
@@ -111,6 +112,7 @@ export async function buildApp(
     await v1.register(fraudRoutes, { services });
     await v1.register(auditRoutes, { services });
     await v1.register(billingRoutes, { services });
+    await v1.register(assuranceRoutes, { services });
   });
   await app.ready();
   return app;

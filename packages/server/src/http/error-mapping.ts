@@ -1,4 +1,5 @@
 import type {
+  AssuranceCode,
   BillingCode,
   ChargingCode,
   DeckImportCode,
@@ -48,6 +49,7 @@ export type ApiCode =
   | RoutingCode
   | SubscriberIdentityCode
   | BillingCode
+  | AssuranceCode
   | HttpCode;
 
 type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
@@ -208,6 +210,8 @@ export const httpStatusOfCode = {
   payment_reference_reused: 409,
   invoice_not_voidable: 409,
   too_many_charges: 409,
+  too_many_cdrs: 409,
+  too_many_accounts: 409,
   // Access.
   forbidden: 403,
   scope_required: 400,

@@ -1,0 +1,17 @@
+import type { Problem, Success } from '../kernel/result.ts';
+
+/** Every expected failure of the assurance use cases, by stable code. */
+export const assuranceCodes = [
+  'invalid_period',
+  'account_not_found',
+  'too_many_cdrs',
+  'too_many_accounts',
+] as const;
+export type AssuranceCode = (typeof assuranceCodes)[number];
+
+export type AssuranceResult<T> = Success<T> | Problem<AssuranceCode>;
+
+export function assuranceProblem<Code extends AssuranceCode>(code: Code, message: string):
+  Problem<Code> {
+  return { ok: false, code, message };
+}

@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { parseIsoInstantMs, reconcilePeriod, type AssuranceDeps } from '@tollgate/core';
+import type { AppServices } from '../http/app-services.ts';
+import { principalOf } from '../http/auth-hook.ts';
+import { httpProblem, unwrap } from '../http/http-problem.ts';
+import { withProblems } from '../http/schemas/common-schemas.ts';
+import { tenantIdsOf } from '../http/tenant-ids.ts';
+import { assuranceScope } from './assurance-access.ts';
+import { toApiReconciliation } from './assurance-convert.ts';
+import { PeriodQuery, ReconciliationView } from './assurance-schemas.ts';
+
+const tags = ['assurance'];
+
+export function assuranceOf(services: AppServices): AssuranceDeps {
+  if (services.assurance === undefined) {
+    throw httpProblem('service_unavailable', 'revenue assurance is not configured on this node');
+  }
+  return services.assurance;
+}
+
+/** A period's two instants; the problem names the parameter at fault. */
+export function periodOf(query: { from: string; to: string }): { fromMs: number; toMs: number } {
+  const instant = (text: string, column: string) => {
+    const parsed = parseIsoInstantMs(text);
+    return unwrap(parsed.ok ? parsed : { ...parsed, message: `${column}: ${parsed.message}`,
+      column });
+  };
+  return { fromMs: instant(query.from, 'from'), toMs: instant(query.to, 'to') };
+}
+
+/** Revenue assurance (issue 20): reconciliation of a period and a subtree. */
+export const assuranceRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> = async (
+  app,
+  { services },
+) => {
+  app.get('/v1/reconciliation', {
+    schema: { operationId: 'reconcile', tags, summary: 'Reconcile a period of a subtree: ' +
+      'rated CDRs vs ledger charges, carrier accruals, holds vs live sessions, journal sums',
+    description: 'The operator key names the subtree (account_id); a root account\'s key may ' +
+      'name any account of its tree. Zero findings on a healthy system.',
+    querystring: PeriodQuery, response: withProblems({ 200: ReconciliationView }) },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const scopeAccountId = await assuranceScope(services, principal, request.query.account_id);
+    const report = unwrap(await reconcilePeriod(assuranceOf(services),
+      { scopeAccountId, ...periodOf(request.query) }));
+    const ids = tenantIdsOf(principal);
+    return toApiReconciliation(report, (id) => ids.shown(id));
+  });
+};
