@@ -6,3 +6,5 @@ export * from './reconcile-holds.ts';
 export * from './reconcile-period.ts';
 export * from './reconcile-types.ts';
 export * from './reconcile-roots.ts';
+export * from './margin.ts';
+export * from './margin-report.ts';

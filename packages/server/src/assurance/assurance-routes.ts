@@ -1,5 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { parseIsoInstantMs, reconcilePeriod, type AssuranceDeps } from '@tollgate/core';
+import {
+  marginReport,
+  parseIsoInstantMs,
+  reconcilePeriod,
+  type AssuranceDeps,
+} from '@tollgate/core';
 import type { AppServices } from '../http/app-services.ts';
 import { principalOf } from '../http/auth-hook.ts';
 import { httpProblem, unwrap } from '../http/http-problem.ts';
@@ -7,7 +12,9 @@ import { withProblems } from '../http/schemas/common-schemas.ts';
 import { tenantIdsOf } from '../http/tenant-ids.ts';
 import { assuranceScope } from './assurance-access.ts';
 import { toApiReconciliation } from './assurance-convert.ts';
-import { PeriodQuery, ReconciliationView } from './assurance-schemas.ts';
+import { MarginQuery, MarginView, PeriodQuery, ReconciliationView } from './assurance-schemas.ts';
+import { marginCsvLines, toApiMargins } from './margin-convert.ts';
+import { csvContentType, csvText } from '../http/reply-csv.ts';
 
 const tags = ['assurance'];
 
@@ -46,5 +53,32 @@ export const assuranceRoutes: FastifyPluginAsyncTypebox<{ services: AppServices 
       { scopeAccountId, ...periodOf(request.query) }));
     const ids = tenantIdsOf(principal);
     return toApiReconciliation(report, (id) => ids.shown(id));
+  });
+
+  app.get('/v1/margins', {
+    schema: { operationId: 'margins', tags, summary: 'One level\'s margin per destination ' +
+      '(and carrier, for a root): calls, minutes, ASR, ACD, revenue, cost, margin',
+    description: 'Any key on its own account or below (never a level above it: a reseller ' +
+      'sees what it pays its parent, not what its parent pays). CSV with Accept: text/csv or ' +
+      'format=csv.', produces: ['application/json', 'text/csv'],
+    querystring: MarginQuery, response: withProblems({ 200: MarginView }) },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const accountId = unwrap(await services.access.listingScope(principal,
+      request.query.account_id));
+    const showCarrier = principal.kind === 'operator' ||
+      await services.access.rootOf(principal) === principal.accountId;
+    const report = unwrap(await marginReport(assuranceOf(services), { accountId, showCarrier,
+      ...periodOf(request.query) }));
+    const ids = tenantIdsOf(principal);
+    const view = toApiMargins(report, (id) => ids.shown(id));
+    const accept = String(request.headers.accept ?? '');
+    if (request.query.format === 'csv' || (request.query.format === undefined &&
+      accept.includes('text/csv'))) {
+      reply.type(csvContentType);
+      // A string with a non-JSON content type is sent as it is, past the JSON schema of 200.
+      return csvText(marginCsvLines(view)) as never;
+    }
+    return view;
   });
 };

@@ -40,3 +40,37 @@ export const ReconciliationView = Type.Object({
   findings: Type.Array(Finding),
 }, { description: 'Rated CDRs vs ledger charges, carrier accruals, holds vs live sessions, ' +
   'and the journal sums of a period and subtree' });
+
+export const MarginQuery = Type.Object({
+  account_id: Type.Optional(AccountIdText),
+  from: Instant,
+  to: Instant,
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], {
+    description: 'csv: the rows as text/csv (also with Accept: text/csv)' })),
+});
+
+const MarginLine = Type.Object({
+  prefix: Type.Union([Type.String(), Type.Null()]),
+  carrier_id: Type.Union([Type.String(), Type.Null()]),
+  calls: Type.Integer(),
+  answered: Type.Integer(),
+  minutes: Type.String({ description: 'Used seconds / 60, two decimals, rounded down' }),
+  asr: Type.Union([Type.String(), Type.Null()], { description: 'Answered / calls, percent' }),
+  acd: Type.Union([Type.String(), Type.Null()],
+    { description: 'Used seconds per answered call, one decimal, rounded down' }),
+  revenue_currency: Type.Union([Type.String(), Type.Null()]),
+  revenue: Money,
+  cost_currency: Type.String(),
+  cost: Money,
+  margin: Type.Union([Money, Type.Null()],
+    { description: 'Revenue - cost; null when they are in different currencies' }),
+});
+
+export const MarginView = Type.Object({
+  account_id: Type.String(),
+  from: Instant,
+  to: Instant,
+  rows: Type.Array(MarginLine),
+  totals: Type.Array(MarginLine),
+}, { description: 'One level\'s revenue (from the level below), cost (to its parent or ' +
+  'carrier) and traffic per destination, over the CDRs ended in the period' });

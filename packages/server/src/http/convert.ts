@@ -295,7 +295,7 @@ export const cdrCsvColumns = ['id', 'session_id', 'account_id', 'caller', 'calle
   'currency', 'disposition'] as const;
 
 /** RFC 4180: quote a field that holds a comma, a quote or a line break; double the quotes. */
-function csvField(value: string): string {
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 

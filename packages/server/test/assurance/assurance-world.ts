@@ -34,6 +34,9 @@ export async function seedAssuranceWorld(api: TestApi, label: string): Promise<A
       callee: index % 2 === 0 ? '442079460000' : '4930123456', seconds: 20 + index * 13 });
     calls.push(sessionId);
   }
+  // An attempt that failed at the carrier: 0 seconds, a CDR that costs nothing.
+  await callOnce(api, { sessionId: `${label}-failed`, accountId: 'cu1', callee: '4930123456',
+    seconds: 0 });
   const event = await api.call({ method: 'POST', url: '/v1/events', json: {
     event_id: `${label}-event-1`, account_id: 'cu2', caller: '1555', callee: '4930123456',
     duration_seconds: 42 } });

@@ -62,7 +62,7 @@ describe.each(storeKinds)('reconciliation on %s', (kind) => {
     const response = await reconcile();
     expect(response.status, response.text).toBe(200);
     const body = response.body;
-    expect(body).toMatchObject({ ok: true, finding_count: 0, findings: [], cdrs_checked: 13,
+    expect(body).toMatchObject({ ok: true, finding_count: 0, findings: [], cdrs_checked: 14,
       live_sessions_checked: 1, journal_net: [{ currency: 'USD', net: '0.00' }] });
     const levels = body['levels'] as Finding[];
     expect(levels.map((level) => level['account_id']).sort()).toEqual(
@@ -71,13 +71,13 @@ describe.each(storeKinds)('reconciliation on %s', (kind) => {
       expect(level['difference']).toBe('0.00');
       expect(level['rated']).not.toBe('0.00');
     }
-    expect(body['carriers']).toEqual([expect.objectContaining({ carrier_id: 'x', calls: 12,
+    expect(body['carriers']).toEqual([expect.objectContaining({ carrier_id: 'x', calls: 13,
       difference: '0.00' })]);
     expect(await scheduledRun()).toEqual({ errors: [],
       stats: { runs: 1, runsWithFindings: 0, findingsLastRun: 0 } });
     // A subtree: the reseller's calls only, the same zero.
     const subtree = await reconcile(`account_id=rs&${period()}`);
-    expect(subtree.body).toMatchObject({ ok: true, cdrs_checked: 13, carriers: [] });
+    expect(subtree.body).toMatchObject({ ok: true, cdrs_checked: 14, carriers: [] });
   });
 
   it('runs from the command line on the same database', async () => {
@@ -85,7 +85,7 @@ describe.each(storeKinds)('reconciliation on %s', (kind) => {
       '--to', new Date(api.clock.nowMs() + 86_400_000).toISOString()];
     const healthy = await cli(api, args);
     expect(healthy.code).toBe(0);
-    expect(healthy.report).toMatchObject({ ok: true, finding_count: 0, cdrs_checked: 13 });
+    expect(healthy.report).toMatchObject({ ok: true, finding_count: 0, cdrs_checked: 14 });
     const missing = await cli(api, ['--account', 'op']);
     expect(missing.code).toBe(2);
   });
