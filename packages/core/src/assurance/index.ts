@@ -8,3 +8,5 @@ export * from './reconcile-types.ts';
 export * from './reconcile-roots.ts';
 export * from './margin.ts';
 export * from './margin-report.ts';
+export * from './rerate.ts';
+export * from './rerate-report.ts';

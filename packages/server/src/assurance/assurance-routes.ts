@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   marginReport,
+  rerateReport,
   parseIsoInstantMs,
   reconcilePeriod,
   type AssuranceDeps,
@@ -12,7 +13,16 @@ import { withProblems } from '../http/schemas/common-schemas.ts';
 import { tenantIdsOf } from '../http/tenant-ids.ts';
 import { assuranceScope } from './assurance-access.ts';
 import { toApiReconciliation } from './assurance-convert.ts';
-import { MarginQuery, MarginView, PeriodQuery, ReconciliationView } from './assurance-schemas.ts';
+import {
+  MarginQuery,
+  MarginView,
+  PeriodQuery,
+  ReconciliationView,
+  RerateQuery,
+  RerateView,
+} from './assurance-schemas.ts';
+import { toApiRerate } from './rerate-convert.ts';
+import { visibleDeck } from '../http/routes/deck-routes.ts';
 import { marginCsvLines, toApiMargins } from './margin-convert.ts';
 import { csvContentType, csvText } from '../http/reply-csv.ts';
 
@@ -80,5 +90,29 @@ export const assuranceRoutes: FastifyPluginAsyncTypebox<{ services: AppServices 
       return csvText(marginCsvLines(view)) as never;
     }
     return view;
+  });
+
+  app.get('/v1/rerating', {
+    schema: { operationId: 'rerate', tags, summary: 'What if: a level\'s calls of a period ' +
+      'rated again with another deck, old vs new per destination; no money moves',
+    description: 'side=revenue replaces the deck the level sells with, side=cost the one it ' +
+      'buys with. Any key on its own account or below, with a deck it may see.',
+    querystring: RerateQuery, response: withProblems({ 200: RerateView }) },
+  }, async (request) => {
+    const principal = principalOf(request);
+    const { query } = request;
+    const accountId = unwrap(await services.access.listingScope(principal, query.account_id));
+    const ids = tenantIdsOf(principal);
+    const carrierIds = query.carrier_id === undefined ? null : ids.candidates(query.carrier_id);
+    if (carrierIds !== null && principal.kind === 'account' &&
+      await services.access.rootOf(principal) !== principal.accountId) {
+      throw httpProblem('forbidden', 'only the operator and root accounts see carriers');
+    }
+    const summary = await visibleDeck(services, principal, query.deck_id);
+    const deck = await services.decks.getDeck(summary.id);
+    if (deck === null) throw httpProblem('rate_deck_not_found', `no rate deck ${query.deck_id}`);
+    const report = unwrap(await rerateReport(assuranceOf(services), { accountId,
+      side: query.side ?? 'revenue', deck, carrierIds, ...periodOf(query) }));
+    return toApiRerate(report, summary.id, (id) => ids.shown(id));
   });
 };

@@ -74,3 +74,43 @@ export const MarginView = Type.Object({
   totals: Type.Array(MarginLine),
 }, { description: 'One level\'s revenue (from the level below), cost (to its parent or ' +
   'carrier) and traffic per destination, over the CDRs ended in the period' });
+
+export const RerateQuery = Type.Object({
+  account_id: Type.Optional(AccountIdText),
+  from: Instant,
+  to: Instant,
+  deck_id: Type.String({ minLength: 1, maxLength: 200 }),
+  side: Type.Optional(Type.Union([Type.Literal('revenue'), Type.Literal('cost')], {
+    default: 'revenue', description: 'revenue: the deck the level sells with is replaced; ' +
+      'cost: the deck it buys with (its parent\'s, or a root\'s carrier)' })),
+  carrier_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200,
+    description: 'Only the calls this carrier carried (the operator and root keys)' })),
+});
+
+const RerateSums = Type.Object({
+  prefix: Type.Union([Type.String(), Type.Null()]),
+  calls: Type.Integer(),
+  old_revenue: Money,
+  new_revenue: Money,
+  old_cost: Money,
+  new_cost: Money,
+  old_margin: Money,
+  new_margin: Money,
+  difference: Money,
+});
+
+export const RerateView = Type.Object({
+  account_id: Type.String(),
+  from: Instant,
+  to: Instant,
+  side: Type.String(),
+  deck_id: Type.String(),
+  rows: Type.Array(RerateSums),
+  total: Type.Union([RerateSums, Type.Null()]),
+  unprofitable_count: Type.Integer(),
+  unprofitable: Type.Array(Type.Object({ session_id: Type.String(), callee: Type.String(),
+    prefix: Type.Union([Type.String(), Type.Null()]), old_margin: Money, new_margin: Money,
+    new_revenue: Money, new_cost: Money })),
+  unrated_count: Type.Integer({ description: 'Calls the deck cannot price (no rate, ' +
+    'another currency): left out of the sums' }),
+}, { description: 'A level\'s calls of a period rated again with another deck; no money moves' });

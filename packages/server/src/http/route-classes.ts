@@ -56,6 +56,7 @@ export const routeClassTable = {
   'GET /v1/invoices/:invoice_id': 'read',
   'GET /v1/reconciliation': 'read',
   'GET /v1/margins': 'read',
+  'GET /v1/rerating': 'read',
   'POST /v1/accounts': 'administration',
   'PATCH /v1/accounts/:id': 'administration',
   'POST /v1/accounts/:id/suspend': 'administration',

@@ -59,9 +59,20 @@ async function callOnce(api: TestApi, spec: { sessionId: string; accountId: stri
   callee: string; seconds: number }): Promise<void> {
   const granted = await authorize(api, spec.sessionId, spec.accountId, spec.callee);
   expect(granted.status, granted.text).toBe(200);
-  api.clock.advanceMs(spec.seconds * 1000);
+  // The switch reports every 50 s, inside each 60 s grant, as a real one would.
+  let requestNumber = 1;
+  for (let used = 50; used < spec.seconds; used += 50) {
+    api.clock.advanceMs(50_000);
+    const updated = await api.call({ method: 'POST',
+      url: `/v1/sessions/${spec.sessionId}/update`,
+      json: { request_number: requestNumber, used_seconds: used } });
+    expect(updated.status, updated.text).toBe(200);
+    requestNumber += 1;
+  }
+  api.clock.advanceMs((spec.seconds % 50 === 0 && spec.seconds > 0 ? 50 : spec.seconds % 50) *
+    1000);
   const ended = await api.call({ method: 'POST', url: `/v1/sessions/${spec.sessionId}/terminate`,
-    json: { request_number: 1, used_seconds: spec.seconds } });
+    json: { request_number: requestNumber, used_seconds: spec.seconds } });
   expect(ended.status, ended.text).toBe(200);
   api.clock.advanceMs(60_000);
 }

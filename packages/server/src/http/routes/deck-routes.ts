@@ -149,7 +149,8 @@ function registerUploads(app: TypeBoxApp, services: AppServices, config: HttpCon
   });
 }
 
-async function visibleDeck(services: AppServices, principal: Principal, id: string) {
+/** The deck's summary when the key may see it; otherwise exactly like a missing deck. */
+export async function visibleDeck(services: AppServices, principal: Principal, id: string) {
   const summary = await services.deckStore.findDeckSummary(id);
   if (summary === null) throw httpProblem('rate_deck_not_found', `no rate deck ${id}`);
   if (!(await services.access.deckVisible(principal, summary))) {
