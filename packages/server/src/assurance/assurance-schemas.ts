@@ -114,3 +114,13 @@ export const RerateView = Type.Object({
   unrated_count: Type.Integer({ description: 'Calls the deck cannot price (no rate, ' +
     'another currency): left out of the sums' }),
 }, { description: 'A level\'s calls of a period rated again with another deck; no money moves' });
+
+export const CdrExportQuery = Type.Object({
+  account_id: Type.Optional(AccountIdText),
+  from: Instant,
+  to: Instant,
+  format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('cgrates'),
+    Type.Literal('astpp')], { default: 'csv' })),
+  columns: Type.Optional(Type.String({ minLength: 1, maxLength: 1_000,
+    description: 'Comma-separated column names of the chosen format (default: all)' })),
+});

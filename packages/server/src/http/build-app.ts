@@ -28,6 +28,7 @@ import { subscriberIdentityRoutes } from '../diameter/subscriber-identity-routes
 import { auditRoutes } from '../audit/audit-routes.ts';
 import { billingRoutes } from '../billing/billing-routes.ts';
 import { assuranceRoutes } from '../assurance/assurance-routes.ts';
+import { cdrExportRoutes } from '../assurance/cdr-export-routes.ts';
 import { registerReadiness } from './readiness.ts';
 
 export interface BuildAppOptions {
@@ -113,6 +114,7 @@ export async function buildApp(
     await v1.register(auditRoutes, { services });
     await v1.register(billingRoutes, { services });
     await v1.register(assuranceRoutes, { services });
+    await v1.register(cdrExportRoutes, { services });
   });
   await app.ready();
   return app;

@@ -57,6 +57,7 @@ export const routeClassTable = {
   'GET /v1/reconciliation': 'read',
   'GET /v1/margins': 'read',
   'GET /v1/rerating': 'read',
+  'GET /v1/cdrs/export': 'read',
   'POST /v1/accounts': 'administration',
   'PATCH /v1/accounts/:id': 'administration',
   'POST /v1/accounts/:id/suspend': 'administration',

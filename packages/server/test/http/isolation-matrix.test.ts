@@ -331,6 +331,9 @@ const matrix: Record<string, Entry> = {
   'GET /v1/rerating': accountProbe(subtree, (id, caller) =>
     get(`/v1/rerating?account_id=${id}&from=2026-11-01T00:00:00Z&to=2026-12-31T00:00:00Z` +
       `&deck_id=${world.decks[caller === 'operator' ? id as AccountName : caller]}`)(id, caller)),
+  'GET /v1/cdrs/export': accountProbe(subtree, (id, caller) =>
+    get(`/v1/cdrs/export?account_id=${id}&from=2026-11-01T00:00:00Z&to=2026-12-31T00:00:00Z` +
+      '&format=astpp')(id, caller)),
   'GET /v1/audit': accountProbe(subtree, (id, caller) =>
     get(`/v1/audit?account_id=${id}&limit=500`)(id, caller), {
     reached: (response, owner, caller) => response.status === 200 &&
