@@ -6,6 +6,7 @@ export const assuranceCodes = [
   'account_not_found',
   'too_many_cdrs',
   'too_many_accounts',
+  'invalid_carrier_file',
 ] as const;
 export type AssuranceCode = (typeof assuranceCodes)[number];
 

@@ -10,3 +10,6 @@ export * from './margin.ts';
 export * from './margin-report.ts';
 export * from './rerate.ts';
 export * from './rerate-report.ts';
+export * from './carrier-file.ts';
+export * from './carrier-match.ts';
+export * from './invoice-check.ts';

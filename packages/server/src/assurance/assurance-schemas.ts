@@ -124,3 +124,45 @@ export const CdrExportQuery = Type.Object({
   columns: Type.Optional(Type.String({ minLength: 1, maxLength: 1_000,
     description: 'Comma-separated column names of the chosen format (default: all)' })),
 });
+
+export const InvoiceCheckParams = Type.Object({ carrier_id: Type.String({ minLength: 1,
+  maxLength: 200 }) });
+
+const columnName = (fallback: string) => Type.Optional(Type.String({ minLength: 1,
+  maxLength: 64, description: `Header of the column (default ${fallback})` }));
+
+export const InvoiceCheckQuery = Type.Object({
+  from: Instant,
+  to: Instant,
+  time_column: columnName('time'),
+  caller_column: columnName('caller'),
+  callee_column: columnName('callee'),
+  duration_column: columnName('duration'),
+  cost_column: columnName('cost'),
+  time_window_s: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600, default: 60,
+    description: 'How far apart the two start times may be' })),
+  duration_tolerance_s: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, default: 2 })),
+  cost_tolerance: Type.Optional(Money),
+});
+
+const MatchedLine = Type.Object({ line: Type.Integer(), session_id: Type.String(),
+  callee: Type.String(), prefix: Type.String(), theirs: Money, ours: Money,
+  difference: Money });
+
+export const InvoiceCheckView = Type.Object({
+  carrier_id: Type.String(),
+  from: Instant,
+  to: Instant,
+  records: Type.Integer({ description: 'Lines of the carrier\'s file' }),
+  calls: Type.Integer({ description: 'Our answered calls of the period it carried' }),
+  matched: Type.Integer(),
+  mispriced: Type.Array(MatchedLine),
+  missing_ours: Type.Array(Type.Object({ line: Type.Integer(), time: Instant,
+    caller: Type.String(), callee: Type.String(), duration_s: Type.Integer(), cost: Money }),
+  { description: 'On the carrier\'s file, not in our CDRs' }),
+  missing_theirs: Type.Array(Type.Object({ session_id: Type.String(), time: Instant,
+    caller: Type.String(), callee: Type.String(), duration_s: Type.Integer(),
+    prefix: Type.String(), cost: Money }), { description: 'In our CDRs, not on their file' }),
+  by_destination: Type.Array(Type.Object({ prefix: Type.Union([Type.String(), Type.Null()]),
+    matched: Type.Integer(), theirs: Money, ours: Money, difference: Money })),
+});

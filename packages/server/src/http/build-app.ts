@@ -29,6 +29,7 @@ import { auditRoutes } from '../audit/audit-routes.ts';
 import { billingRoutes } from '../billing/billing-routes.ts';
 import { assuranceRoutes } from '../assurance/assurance-routes.ts';
 import { cdrExportRoutes } from '../assurance/cdr-export-routes.ts';
+import { invoiceCheckRoutes } from '../assurance/invoice-check-routes.ts';
 import { registerReadiness } from './readiness.ts';
 
 export interface BuildAppOptions {
@@ -115,6 +116,7 @@ export async function buildApp(
     await v1.register(billingRoutes, { services });
     await v1.register(assuranceRoutes, { services });
     await v1.register(cdrExportRoutes, { services });
+    await v1.register(invoiceCheckRoutes, { services, config });
   });
   await app.ready();
   return app;

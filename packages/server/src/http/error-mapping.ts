@@ -212,6 +212,7 @@ export const httpStatusOfCode = {
   too_many_charges: 409,
   too_many_cdrs: 409,
   too_many_accounts: 409,
+  invalid_carrier_file: 400,
   // Access.
   forbidden: 403,
   scope_required: 400,

@@ -85,6 +85,8 @@ export const routeClassTable = {
   'POST /v1/accounts/:id/billing-periods/close': 'administration',
   'POST /v1/accounts/:id/payments': 'administration',
   'POST /v1/invoices/:invoice_id/credit-note': 'administration',
+  // Reads only, but takes a file: a read-only key should not upload.
+  'POST /v1/carriers/:carrier_id/invoice-check': 'administration',
 } as const satisfies Record<string, RouteClass>;
 
 /** The class of a route, or undefined when the table lacks it. HEAD is answered as GET. */

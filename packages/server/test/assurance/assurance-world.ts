@@ -85,3 +85,10 @@ export async function rawSql(api: TestApi, statements: readonly string[]): Promi
     return results;
   });
 }
+
+/** Micros of a decimal money string (test-side, exact: no float). */
+export function microsOf(text: string): bigint {
+  const [whole, fraction = ''] = text.replace('-', '').split('.');
+  const value = BigInt(whole!) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
+  return text.startsWith('-') ? -value : value;
+}

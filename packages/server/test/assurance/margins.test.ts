@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestApi, testStartMs, type StoreKind, type TestApi } from '../http/http-fixture.ts';
-import { seedAssuranceWorld, type AssuranceWorld } from './assurance-world.ts';
+import { microsOf, seedAssuranceWorld, type AssuranceWorld } from './assurance-world.ts';
 
 // Issue 20, margin reports: per level, per destination (and carrier for the root), the
 // revenue from the level below, the cost to the level above, calls, minutes, ASR and ACD,
@@ -8,13 +8,6 @@ import { seedAssuranceWorld, type AssuranceWorld } from './assurance-world.ts';
 const storeKinds: StoreKind[] = ['sqlite', 'postgres'];
 type Row = Record<string, unknown>;
 type Level = { account_id: string; cost: string; prefix: string | null };
-
-/** Micros of a decimal money string (test-side, exact: no float). */
-function microsOf(text: string): bigint {
-  const [whole, fraction = ''] = text.replace('-', '').split('.');
-  const value = BigInt(whole!) * 1_000_000n + BigInt(fraction.padEnd(6, '0'));
-  return text.startsWith('-') ? -value : value;
-}
 
 describe.each(storeKinds)('margin reports on %s', (kind) => {
   let api: TestApi;
