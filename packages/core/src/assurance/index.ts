@@ -13,3 +13,4 @@ export * from './rerate-report.ts';
 export * from './carrier-file.ts';
 export * from './carrier-match.ts';
 export * from './invoice-check.ts';
+export * from './period-cdrs.ts';

@@ -1,8 +1,8 @@
 import type { Cdr } from '../charging/charging-types.ts';
 import type { AccountId } from '../ledger/account.ts';
 import type { AssuranceDeps } from './assurance-deps.ts';
-import { assuranceLimits } from './assurance-limits.ts';
 import { assuranceProblem, type AssuranceResult } from './assurance-problem.ts';
+import { checkPeriod, forEachPeriodCdrPage } from './period-cdrs.ts';
 import type { CarrierRecord } from './carrier-file.ts';
 import {
   matchCarrierRecords,
@@ -42,29 +42,21 @@ const callEndsWithinMs = 4 * 3_600_000;
  */
 export async function checkCarrierInvoice(deps: AssuranceDeps, query: InvoiceCheckQuery):
   Promise<AssuranceResult<InvoiceCheck>> {
-  if (!(query.fromMs < query.toMs) || query.toMs - query.fromMs > assuranceLimits.periodMsMax) {
-    return assuranceProblem('invalid_period', 'from must be before to, at most a year apart');
-  }
+  const period = checkPeriod(query);
+  if (!period.ok) return period;
   const window = query.settings.timeWindowMs;
-  const calls = await deps.store.transaction(async (tx) => {
-    if (await tx.findAccount(query.rootAccountId as AccountId) === null) return null;
-    const carried: CarriedCall[] = [];
-    let afterId: string | undefined;
-    for (let read = 0; read <= assuranceLimits.cdrsPerRunMax;
-      read += assuranceLimits.pageSizeMax) {
-      const page = await tx.listCdrs({ scopeAccountId: query.rootAccountId,
-        fromMs: query.fromMs - window, toMs: query.toMs + window + callEndsWithinMs,
-        limit: assuranceLimits.pageSizeMax, ...(afterId === undefined ? {} : { afterId }) });
-      carried.push(...page.flatMap((cdr) => carriedOf(cdr, query)));
-      if (page.length < assuranceLimits.pageSizeMax) return carried;
-      afterId = page.at(-1)!.id;
+  const read = await deps.store.transaction(async (tx) => {
+    if (await tx.findAccount(query.rootAccountId as AccountId) === null) {
+      return assuranceProblem('account_not_found', 'no such operator');
     }
-    return 'too_many' as const;
+    const carried: CarriedCall[] = [];
+    const paged = await forEachPeriodCdrPage(tx, { scopeAccountId: query.rootAccountId,
+      fromMs: query.fromMs - window, toMs: query.toMs + window + callEndsWithinMs },
+    (page) => carried.push(...page.flatMap((cdr) => carriedOf(cdr, query))));
+    return paged.ok ? { ok: true as const, value: carried } : paged;
   }, { readOnly: true });
-  if (calls === null) return assuranceProblem('account_not_found', 'no such operator');
-  if (calls === 'too_many') {
-    return assuranceProblem('too_many_cdrs', 'too many CDRs: check shorter periods');
-  }
+  if (!read.ok) return read;
+  const calls = read.value;
   const match = matchCarrierRecords(query.records, calls, query.settings);
   // Calls of the widened edges that found no record belong to the neighbouring invoices.
   const missingTheirs = match.missingTheirs.filter((call) =>

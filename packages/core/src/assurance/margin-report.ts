@@ -1,7 +1,7 @@
 import type { AccountId } from '../ledger/account.ts';
 import type { AssuranceDeps } from './assurance-deps.ts';
-import { assuranceLimits } from './assurance-limits.ts';
 import { assuranceProblem, type AssuranceResult } from './assurance-problem.ts';
+import { checkPeriod, forEachPeriodCdrPage } from './period-cdrs.ts';
 import {
   emptyMarginTally,
   marginRowsOf,
@@ -33,27 +33,17 @@ export interface MarginReport {
  */
 export async function marginReport(deps: AssuranceDeps, query: MarginQuery):
   Promise<AssuranceResult<MarginReport>> {
-  if (!(query.fromMs < query.toMs) || query.toMs - query.fromMs > assuranceLimits.periodMsMax) {
-    return assuranceProblem('invalid_period', 'from must be before to, at most a year apart');
-  }
+  const period = checkPeriod(query);
+  if (!period.ok) return period;
   return deps.store.transaction(async (tx) => {
     if (await tx.findAccount(query.accountId as AccountId) === null) {
       return assuranceProblem('account_not_found', `no account ${query.accountId}`);
     }
     const tally = emptyMarginTally();
-    let afterId: string | undefined;
-    for (let read = 0; ; read += assuranceLimits.pageSizeMax) {
-      if (read > assuranceLimits.cdrsPerRunMax) {
-        return assuranceProblem('too_many_cdrs', `more than ${assuranceLimits.cdrsPerRunMax} ` +
-          'CDRs in the period: report shorter periods');
-      }
-      const page = await tx.listCdrs({ scopeAccountId: query.accountId, fromMs: query.fromMs,
-        toMs: query.toMs, limit: assuranceLimits.pageSizeMax,
-        ...(afterId === undefined ? {} : { afterId }) });
-      tallyMargins(tally, page, { accountId: query.accountId, showCarrier: query.showCarrier });
-      if (page.length < assuranceLimits.pageSizeMax) break;
-      afterId = page.at(-1)!.id;
-    }
+    const read = await forEachPeriodCdrPage(tx, { scopeAccountId: query.accountId,
+      fromMs: query.fromMs, toMs: query.toMs }, (page) => tallyMargins(tally, page,
+      { accountId: query.accountId, showCarrier: query.showCarrier }));
+    if (!read.ok) return read;
     const rows = marginRowsOf(tally);
     return { ok: true as const, value: { accountId: query.accountId, fromMs: query.fromMs,
       toMs: query.toMs, rows, totals: marginTotalsOf(rows) } };

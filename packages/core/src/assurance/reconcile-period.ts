@@ -8,7 +8,8 @@ import { mainBookId } from '../ledger/book.ts';
 import type { Transfer, TransferId } from '../ledger/transfer.ts';
 import type { AssuranceDeps } from './assurance-deps.ts';
 import { assuranceLimits } from './assurance-limits.ts';
-import { assuranceProblem, type AssuranceResult } from './assurance-problem.ts';
+import type { AssuranceResult } from './assurance-problem.ts';
+import { checkPeriod, forEachPeriodCdrPage } from './period-cdrs.ts';
 import { compareCallCharges, orphanChargeFindings } from './reconcile-calls.ts';
 import { compareHolds } from './reconcile-holds.ts';
 import type { ReconcileFinding, ReconcileReport } from './reconcile-types.ts';
@@ -40,9 +41,8 @@ interface Snapshot {
  */
 export async function reconcilePeriod(deps: AssuranceDeps, query: ReconcileQuery):
   Promise<AssuranceResult<ReconcileReport>> {
-  if (!(query.fromMs < query.toMs) || query.toMs - query.fromMs > assuranceLimits.periodMsMax) {
-    return assuranceProblem('invalid_period', 'from must be before to, at most a year apart');
-  }
+  const period = checkPeriod(query);
+  if (!period.ok) return period;
   const read = await deps.store.transaction((tx) => readSnapshot(tx, query),
     { readOnly: true });
   if (!read.ok) return read;
@@ -109,19 +109,8 @@ async function readSnapshot(tx: ChargingTransaction, query: ReconcileQuery):
 async function readPeriodCdrs(tx: ChargingTransaction, query: ReconcileQuery):
   Promise<AssuranceResult<Cdr[]>> {
   const cdrs: Cdr[] = [];
-  let afterId: string | undefined;
-  for (;;) {
-    const page = await tx.listCdrs({ scopeAccountId: query.scopeAccountId,
-      fromMs: query.fromMs, toMs: query.toMs, limit: assuranceLimits.pageSizeMax,
-      ...(afterId === undefined ? {} : { afterId }) });
-    cdrs.push(...page);
-    if (cdrs.length > assuranceLimits.cdrsPerRunMax) {
-      return assuranceProblem('too_many_cdrs', `more than ${assuranceLimits.cdrsPerRunMax} ` +
-        'CDRs in the period: reconcile shorter periods');
-    }
-    if (page.length < assuranceLimits.pageSizeMax) return { ok: true, value: cdrs };
-    afterId = page.at(-1)!.id;
-  }
+  const read = await forEachPeriodCdrPage(tx, query, (page) => cdrs.push(...page));
+  return read.ok ? { ok: true, value: cdrs } : read;
 }
 
 /** Every transfer of a book, oldest first, page by page (bounded). */

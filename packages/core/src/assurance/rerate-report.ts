@@ -2,8 +2,8 @@ import type { Cdr } from '../charging/charging-types.ts';
 import type { AccountId } from '../ledger/account.ts';
 import type { RateDeck } from '../tariffs/rate-deck.ts';
 import type { AssuranceDeps } from './assurance-deps.ts';
-import { assuranceLimits } from './assurance-limits.ts';
 import { assuranceProblem, type AssuranceResult } from './assurance-problem.ts';
+import { checkPeriod, forEachPeriodCdrPage } from './period-cdrs.ts';
 import {
   addRerated,
   rerateCdr,
@@ -48,28 +48,17 @@ const unprofitableListedMax = 1_000;
  */
 export async function rerateReport(deps: AssuranceDeps, query: RerateQuery):
   Promise<AssuranceResult<RerateReport>> {
-  if (!(query.fromMs < query.toMs) || query.toMs - query.fromMs > assuranceLimits.periodMsMax) {
-    return assuranceProblem('invalid_period', 'from must be before to, at most a year apart');
-  }
+  const period = checkPeriod(query);
+  if (!period.ok) return period;
   return deps.store.transaction(async (tx) => {
     if (await tx.findAccount(query.accountId as AccountId) === null) {
       return assuranceProblem('account_not_found', `no account ${query.accountId}`);
     }
     const tally = { rows: new Map<string, RerateSums>(), total: new Map<string, RerateSums>(),
       unprofitable: [] as RerateCall[], unprofitableCount: 0, unratedCount: 0 };
-    let afterId: string | undefined;
-    for (let read = 0; ; read += assuranceLimits.pageSizeMax) {
-      if (read > assuranceLimits.cdrsPerRunMax) {
-        return assuranceProblem('too_many_cdrs', `more than ${assuranceLimits.cdrsPerRunMax} ` +
-          'CDRs in the period: re-rate shorter periods');
-      }
-      const page = await tx.listCdrs({ scopeAccountId: query.accountId, fromMs: query.fromMs,
-        toMs: query.toMs, limit: assuranceLimits.pageSizeMax,
-        ...(afterId === undefined ? {} : { afterId }) });
-      tallyPage(tally, page, query);
-      if (page.length < assuranceLimits.pageSizeMax) break;
-      afterId = page.at(-1)!.id;
-    }
+    const read = await forEachPeriodCdrPage(tx, { scopeAccountId: query.accountId,
+      fromMs: query.fromMs, toMs: query.toMs }, (page) => tallyPage(tally, page, query));
+    if (!read.ok) return read;
     return { ok: true as const, value: { accountId: query.accountId, fromMs: query.fromMs,
       toMs: query.toMs, side: query.side,
       rows: [...tally.rows.values()].sort((a, b) =>

@@ -10,6 +10,7 @@ import { principalOf } from '../http/auth-hook.ts';
 import { managedCarrier } from '../http/carrier-names.ts';
 import { parseMoney } from '../http/convert.ts';
 import { unwrap } from '../http/http-problem.ts';
+import { acceptCsvBodies } from '../http/reply-csv.ts';
 import { withProblems } from '../http/schemas/common-schemas.ts';
 import { CsvBody } from '../http/schemas/deck-schemas.ts';
 import { tenantIdsOf } from '../http/tenant-ids.ts';
@@ -30,9 +31,7 @@ export const invoiceCheckRoutes: FastifyPluginAsyncTypebox<{
   services: AppServices;
   config: HttpConfig;
 }> = async (app, { services, config }) => {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' },
-    (_request, body, done) => done(null, body));
+  acceptCsvBodies(app);
 
   app.post('/v1/carriers/:carrier_id/invoice-check', {
     bodyLimit: config.deckBodyBytesMax,
