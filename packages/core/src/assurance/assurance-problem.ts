@@ -7,6 +7,8 @@ export const assuranceCodes = [
   'too_many_cdrs',
   'too_many_accounts',
   'invalid_carrier_file',
+  'too_many_transfers',
+  'too_many_live_sessions',
 ] as const;
 export type AssuranceCode = (typeof assuranceCodes)[number];
 

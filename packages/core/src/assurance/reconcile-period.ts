@@ -8,7 +8,7 @@ import { mainBookId } from '../ledger/book.ts';
 import type { Transfer, TransferId } from '../ledger/transfer.ts';
 import type { AssuranceDeps } from './assurance-deps.ts';
 import { assuranceLimits } from './assurance-limits.ts';
-import type { AssuranceResult } from './assurance-problem.ts';
+import { assuranceProblem, type AssuranceResult } from './assurance-problem.ts';
 import { checkPeriod, forEachPeriodCdrPage } from './period-cdrs.ts';
 import { compareCallCharges, orphanChargeFindings } from './reconcile-calls.ts';
 import { compareHolds } from './reconcile-holds.ts';
@@ -87,23 +87,27 @@ async function readSnapshot(tx: ChargingTransaction, query: ReconcileQuery):
   let transfersChecked = 0;
   for (const account of accounts.value) {
     const bookId = mainBookId(account.id);
-    await forEachBookTransfer(tx, bookId, (transfer) => {
+    const read = await forEachBookTransfer(tx, bookId, (transfer) => {
       if (transfer.kind !== 'charge' || transfer.debitBookId !== bookId) return;
       const sessionId = sessionOfReference(transfer.reference);
       const inPeriod = transfer.createdAtMs >= query.fromMs && transfer.createdAtMs < query.toMs;
       const target = cdrSessions.has(sessionId) ? chargesBySession : inPeriod ? unmatched : null;
       if (target === null) return;
       transfersChecked += 1;
-      target.set(sessionId, [...(target.get(sessionId) ?? []), transfer]);
+      const list = target.get(sessionId);
+      if (list === undefined) target.set(sessionId, [transfer]);
+      else list.push(transfer);
     });
+    if (!read.ok) return read;
   }
   for (const sessionId of [...unmatched.keys()]) {
     if ((await tx.findSession(sessionId))?.state === 'live') unmatched.delete(sessionId);
   }
   const holds = await readHolds(tx, query.scopeAccountId, accounts.value);
+  if (!holds.ok) return holds;
   return { ok: true, value: { accounts: accounts.value, cdrs: cdrs.value, chargesBySession,
-    transfersChecked, unmatched, holdFindings: holds.findings,
-    liveSessionsChecked: holds.checked } };
+    transfersChecked, unmatched, holdFindings: holds.value.findings,
+    liveSessionsChecked: holds.value.checked } };
 }
 
 async function readPeriodCdrs(tx: ChargingTransaction, query: ReconcileQuery):
@@ -113,21 +117,23 @@ async function readPeriodCdrs(tx: ChargingTransaction, query: ReconcileQuery):
   return read.ok ? { ok: true, value: cdrs } : read;
 }
 
-/** Every transfer of a book, oldest first, page by page (bounded). */
+/** Every transfer of a book, oldest first, page by page (bounded: a problem past it). */
 async function forEachBookTransfer(tx: ChargingTransaction, bookId: ReturnType<typeof mainBookId>,
-  visit: (transfer: Transfer) => void): Promise<void> {
+  visit: (transfer: Transfer) => void): Promise<AssuranceResult<null>> {
   let afterId: TransferId | null = null;
-  for (let page = 0; ; page += 1) {
-    assert(page < assuranceLimits.pagesPerBookMax, 'a book is read in a bounded number of pages');
+  for (let page = 0; page < assuranceLimits.pagesPerBookMax; page += 1) {
     const rows = await tx.listTransfers({ bookId, afterId, limit: assuranceLimits.pageSizeMax });
     rows.forEach(visit);
-    if (rows.length < assuranceLimits.pageSizeMax) return;
+    if (rows.length < assuranceLimits.pageSizeMax) return { ok: true, value: null };
     afterId = rows.at(-1)!.id;
   }
+  return assuranceProblem('too_many_transfers', `book ${bookId} holds more than ` +
+    `${assuranceLimits.pagesPerBookMax * assuranceLimits.pageSizeMax} transfers`);
 }
 
 async function readHolds(tx: ChargingTransaction, scopeAccountId: string,
-  accounts: readonly Account[]): Promise<{ findings: ReconcileFinding[]; checked: number }> {
+  accounts: readonly Account[]):
+  Promise<AssuranceResult<{ findings: ReconcileFinding[]; checked: number }>> {
   const live = [];
   let afterSessionId: string | undefined;
   for (;;) {
@@ -137,7 +143,10 @@ async function readHolds(tx: ChargingTransaction, scopeAccountId: string,
       live.push({ sessionId: session.sessionId, accountId: session.accountId,
         reservation: await tx.findReservation(`s:${session.sessionId}`) });
     }
-    assert(live.length <= assuranceLimits.liveSessionsMax, 'live sessions are bounded');
+    if (live.length > assuranceLimits.liveSessionsMax) {
+      return assuranceProblem('too_many_live_sessions',
+        `more than ${assuranceLimits.liveSessionsMax} live sessions under ${scopeAccountId}`);
+    }
     if (page.length < assuranceLimits.pageSizeMax) break;
     afterSessionId = page.at(-1)!.sessionId;
   }
@@ -147,6 +156,7 @@ async function readHolds(tx: ChargingTransaction, scopeAccountId: string,
     reservedByBook.push(...await tx.reservationTotals(
       books.slice(start, start + assuranceLimits.pageSizeMax)));
   }
-  return { findings: compareHolds({ live, reservedByBook }), checked: live.length };
+  return { ok: true, value: { findings: compareHolds({ live, reservedByBook }),
+    checked: live.length } };
 }
 

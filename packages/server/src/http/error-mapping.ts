@@ -213,6 +213,8 @@ export const httpStatusOfCode = {
   too_many_cdrs: 409,
   too_many_accounts: 409,
   invalid_carrier_file: 400,
+  too_many_transfers: 409,
+  too_many_live_sessions: 409,
   // Access.
   forbidden: 403,
   scope_required: 400,
