@@ -1,4 +1,6 @@
+import { assert } from '../kernel/assert.ts';
 import { micros, type Micros } from '../kernel/money.ts';
+import type { InvoiceAmounts } from './invoice-maths.ts';
 import { billingLimits } from './billing-limits.ts';
 import type { BillingDeps } from './billing-deps.ts';
 import { billingProblem, type BillingResult } from './billing-problem.ts';
@@ -42,7 +44,12 @@ export async function recordBillingPayment(deps: BillingDeps, input: RecordPayme
       `${view.value.account.currency}, not ${input.currency}`, { accountId: input.accountId });
   }
   const stored = await deps.store.findPayment(input.accountId, input.reference);
-  if (stored !== null) return replayOf(stored, input);
+  if (stored !== null) {
+    const replayed = replayOf(stored, input);
+    // A crash may have come between the payment and its ledger share: post it now (once).
+    if (replayed.ok) await postLedgerShare(deps, stored);
+    return replayed;
+  }
   const posted = await deps.ledger.recordPayment({ accountId: input.accountId,
     currency: input.currency, amountMicros: input.amountMicros,
     reference: `payment:${input.reference}`,
@@ -64,7 +71,45 @@ export async function recordBillingPayment(deps: BillingDeps, input: RecordPayme
   const saved = await deps.store.insertPayment(payment, (open) => allocatePayment({
     amountMicros: input.amountMicros, openInvoices: open,
     namedInvoiceIds: input.invoiceIds ?? null }));
+  await postLedgerShare(deps, saved);
   return { ok: true, value: { payment: saved, replayed: false } };
+}
+
+/**
+ * What part of `paidMicros`, paid against an invoice, settles ledger charges. The ledger holds
+ * what calls and fees charged (`chargedMicros`); an invoice's total adds exclusive tax, and
+ * differs from the charges by its rounding. Paid in full, the invoice settles exactly its
+ * charges; paid in part, the charges' share of the part, rounded down to the micro.
+ */
+export function chargedShareOf(amounts: InvoiceAmounts, paidMicros: Micros): Micros {
+  if (paidMicros === amounts.totalMicros || amounts.totalMicros <= 0n) {
+    return amounts.totalMicros <= 0n ? paidMicros : amounts.chargedMicros;
+  }
+  return micros((paidMicros * amounts.chargedMicros) / amounts.totalMicros);
+}
+
+/**
+ * The ledger moves by what a payment settles of the ledger's charges, not by the money
+ * received: the whole payment entered the account's book, and what settled an invoice's
+ * exclusive tax (the tax authority's money) or its rounding goes back out as an adjustment,
+ * so paying a taxed invoice in full leaves the balance at zero rather than in credit by the
+ * tax. Credit beyond the invoices stays whole. Idempotent by the payment's reference.
+ */
+async function postLedgerShare(deps: BillingDeps, payment: Payment): Promise<void> {
+  let settledMicros: bigint = payment.creditMicros;
+  for (const allocation of payment.allocations) {
+    const invoice = await deps.store.findInvoice(allocation.invoiceId);
+    assert(invoice !== null, 'a payment is allocated to stored invoices');
+    settledMicros += chargedShareOf(invoice.amounts, allocation.amountMicros);
+  }
+  const adjustmentMicros = settledMicros - payment.amountMicros;
+  if (adjustmentMicros === 0n) return;
+  const posted = await deps.ledger.adjust({ accountId: payment.accountId,
+    currency: payment.currency, amountMicros: micros(adjustmentMicros),
+    reference: `payment-share:${payment.reference}`,
+    idempotencyKey: `payment-share:${payment.accountId}:${payment.reference}` });
+  // The payment itself was just posted to this account in this currency.
+  assert(posted.ok, 'the ledger share of a payment posts');
 }
 
 function checkPaymentInput(input: RecordPaymentInput) {

@@ -34,7 +34,7 @@ export async function authorize(
   deps: ChargingDeps,
   input: AuthorizeInput,
 ): Promise<ChargingResult<GrantAnswer | RefusalAnswer>> {
-  const malformed = checkAuthorizeInput(input);
+  const malformed = checkAuthorizeInput(input, deps.settings);
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
   const routing = deps.routing ?? noRouting;
@@ -221,7 +221,7 @@ async function grantFirstSlice(context: {
   // Read once: the grant and the check of the hold it makes see the same windows.
   const spend = await loadSpend(tx, locked.map((entry) => entry.account), nowMs);
   const next = nextGrant({ levels, locked, spend, nowMs, usedS: 0, releasingMicros: zeros,
-    bundleSeconds: bundle.seconds, settings: deps.settings });
+    bundleSeconds: bundle.seconds, settings: deps.settings, requestedS: input.requestedSeconds });
   if (next.kind === 'refused') return refuse(next.code, next.accountId, next.message);
   const held = await holdFirstSlice({ tx, input, levels, exposureMicros: next.exposureMicros,
     nowMs, deps, locked, spend });

@@ -1,5 +1,10 @@
 import type { ChargingSettings } from './charging-ports.ts';
-import type { AuthorizeInput, EventInput, UpdateInput } from './charging-types.ts';
+import type {
+  AuthorizeInput,
+  EventInput,
+  UpdateInput,
+  UsageReport,
+} from './charging-types.ts';
 import { chargingProblem, type ChargingProblem } from './charging-work.ts';
 
 /** Bounds on what a switch may send (conventions: put a limit on everything). */
@@ -57,9 +62,13 @@ export function checkCallee(callee: unknown): ChargingProblem | null {
   return null;
 }
 
-export function checkAuthorizeInput(input: AuthorizeInput): ChargingProblem | null {
+export function checkAuthorizeInput(
+  input: AuthorizeInput,
+  settings: ChargingSettings,
+): ChargingProblem | null {
   const malformed = checkSessionId(input.sessionId) ?? checkRequestNumber(input.requestNumber) ??
-    checkParties(input.caller, input.callee);
+    checkParties(input.caller, input.callee) ??
+    checkRequestedSeconds(input.requestedSeconds, settings);
   if (malformed !== null) return malformed;
   if (input.requestNumber !== 0) {
     return chargingProblem('request_out_of_order', 'a session starts with request_number 0');
@@ -76,12 +85,39 @@ export function checkUsedSeconds(usedSeconds: unknown, settings: ChargingSetting
   return null;
 }
 
-export function checkUpdateInput(
-  input: UpdateInput,
+/**
+ * Seconds a switch asks for: absent (the slice), or a whole number from 1 to the longest call
+ * (`callDurationSecondsMax`, the named maximum). Zero, a negative or a larger number is not a
+ * request the grant can honour, so it is refused before anything is read or written.
+ */
+export function checkRequestedSeconds(
+  requestedSeconds: unknown,
+  settings: ChargingSettings,
+): ChargingProblem | null {
+  if (requestedSeconds === undefined) return null;
+  if (typeof requestedSeconds !== 'number' || !Number.isInteger(requestedSeconds) ||
+    requestedSeconds < 1 || requestedSeconds > settings.callDurationSecondsMax) {
+    return chargingProblem('invalid_requested_seconds', 'requested_seconds must be a whole ' +
+      `number of seconds from 1 to ${settings.callDurationSecondsMax}`);
+  }
+  return null;
+}
+
+/** What update and terminate both carry: the session, its number and the seconds used. */
+export function checkUsageReport(
+  input: UsageReport,
   settings: ChargingSettings,
 ): ChargingProblem | null {
   return checkSessionId(input.sessionId) ?? checkRequestNumber(input.requestNumber) ??
     checkUsedSeconds(input.usedSeconds, settings);
+}
+
+export function checkUpdateInput(
+  input: UpdateInput,
+  settings: ChargingSettings,
+): ChargingProblem | null {
+  return checkUsageReport(input, settings) ??
+    checkRequestedSeconds(input.requestedSeconds, settings);
 }
 
 export function checkEventInput(

@@ -25,6 +25,11 @@ export interface AuthorizeInput {
    * carriers, the first route is taken; when it has none, the call is not routed.
    */
   readonly carrierId?: string;
+  /**
+   * The seconds the switch asks for (Diameter RSU CC-Time, HTTP `requested_seconds`): the grant
+   * is at most this, the slice and what every level can pay. Absent: the slice.
+   */
+  readonly requestedSeconds?: number;
 }
 
 /** Where a routed call goes (least-cost routing): told to the switch, kept on the session. */
@@ -35,7 +40,8 @@ export interface RouteChoice {
   readonly prefix: string;
 }
 
-export interface UpdateInput {
+/** What update and terminate both report: the session, its number, the seconds used. */
+export interface UsageReport {
   readonly sessionId: string;
   readonly requestNumber: number;
   /** Cumulative seconds used since answer, as reported by the switch. */
@@ -44,7 +50,12 @@ export interface UpdateInput {
   readonly scopeAccountId?: string;
 }
 
-export interface TerminateInput extends UpdateInput {
+export interface UpdateInput extends UsageReport {
+  /** The seconds the switch asks for next (see `AuthorizeInput.requestedSeconds`). */
+  readonly requestedSeconds?: number;
+}
+
+export interface TerminateInput extends UsageReport {
   /**
    * Post-dial delay the switch measured (INVITE to first ring or answer), when it reports one:
    * it only feeds the carrier's live quality, never the charge.
@@ -81,6 +92,7 @@ export const chargingRequestCodes = [
   'invalid_request_number',
   'invalid_number',
   'invalid_used_seconds',
+  'invalid_requested_seconds',
   'used_seconds_decreased',
   'session_not_found',
   'session_exists',

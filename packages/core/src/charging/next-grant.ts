@@ -23,11 +23,12 @@ export type NextGrant =
     };
 
 /**
- * The next grant of a call at every level, from the books and spend windows read under the
- * chain's locks (the caller passes the same spend on to the hold, so each window is read once
- * per request). `releasingMicros[i]` is what this call's current hold will give back at level
- * i once the used part is committed (hold - commit): the level can spend it again on the next
- * slice. A suspended or closed account gets nothing, whatever it releases.
+ * The next grant of a call: `min(requested, slice, what every level can pay)`, from the books
+ * and spend windows read under the chain's locks (the caller passes the same spend on to the
+ * hold, so each window is read once per request). A grant cut by the request is not final:
+ * the switch asks again. `releasingMicros[i]` is what this call's current hold will give back
+ * at level i once the used part is committed (hold - commit): the level can spend it again on
+ * the next slice. A suspended or closed account gets nothing, whatever it releases.
  */
 export function nextGrant(options: {
   levels: readonly PricedLevel[];
@@ -38,6 +39,8 @@ export function nextGrant(options: {
   releasingMicros: readonly Micros[];
   bundleSeconds: number;
   settings: ChargingSettings;
+  /** Seconds the switch asked for (already checked); undefined: the slice. */
+  requestedS: number | undefined;
 }): NextGrant {
   const { levels, usedS, settings } = options;
   const funds = fundsOfLevels(options);
@@ -52,7 +55,8 @@ export function nextGrant(options: {
     return { plan: level.plan, availableMicros: available,
       bundleSeconds: index === 0 ? options.bundleSeconds : 0 };
   });
-  const grant = computeGrant({ levels: grantLevels, usedS, sliceS: settings.sliceSeconds,
+  const grant = computeGrant({ levels: grantLevels, usedS,
+    sliceS: Math.min(settings.sliceSeconds, options.requestedS ?? settings.sliceSeconds),
     callDurationSMax: settings.callDurationSecondsMax });
   if (grant.status === 'no_rate') {
     const account = levels[grant.level]!.account;

@@ -1,7 +1,7 @@
 import { assert } from '../kernel/assert.ts';
 import { success } from '../kernel/result.ts';
 import { inScope, sessionOutOfScope } from './authorize.ts';
-import { checkUpdateInput } from './charging-input.ts';
+import { checkUpdateInput, checkUsageReport } from './charging-input.ts';
 import type { ChargingDeps, ChargingTransaction } from './charging-ports.ts';
 import type { ChargingResult } from './charging-service.ts';
 import type {
@@ -9,6 +9,7 @@ import type {
   TerminateAnswer,
   TerminateInput,
   UpdateInput,
+  UsageReport,
 } from './charging-types.ts';
 import { chargingProblem, inPricingTransaction } from './charging-work.ts';
 import { finalGrantAfterClose, settlementOfKill } from './closed-session-answers.ts';
@@ -28,7 +29,7 @@ type Sequenced =
  * is the exception: the switch did not know of the kill, so whatever it sends next, with any
  * number, is answered from the kill's settlement.
  */
-async function sequence(tx: ChargingTransaction, input: UpdateInput): Promise<Sequenced> {
+async function sequence(tx: ChargingTransaction, input: UsageReport): Promise<Sequenced> {
   const session = await tx.findSession(input.sessionId);
   if (session === null) {
     return { kind: 'problem',
@@ -111,7 +112,8 @@ export async function update(
     if (sequenced.kind === 'problem') return sequenced.problem;
     if (sequenced.kind === 'answered') return answerUpdateAgain(sequenced.answer, input, nowMs);
     return settleAndGrant({ deps, tx, session: sequenced.session,
-      requestNumber: input.requestNumber, usedSeconds: input.usedSeconds, nowMs, deckOf });
+      requestNumber: input.requestNumber, usedSeconds: input.usedSeconds, nowMs, deckOf,
+      requestedSeconds: input.requestedSeconds });
   });
 }
 
@@ -120,7 +122,7 @@ export async function terminate(
   deps: ChargingDeps,
   input: TerminateInput,
 ): Promise<ChargingResult<TerminateAnswer>> {
-  const malformed = checkUpdateInput(input, deps.settings);
+  const malformed = checkUsageReport(input, deps.settings);
   if (malformed !== null) return malformed;
   const nowMs = deps.clock.nowMs();
   return inPricingTransaction(deps, async (tx, deckOf) => {

@@ -31,6 +31,8 @@ export interface SettleContext {
   readonly usedSeconds: number;
   readonly nowMs: number;
   readonly deckOf: DeckLookup;
+  /** Seconds the switch asked for next (update only); undefined: the slice. */
+  readonly requestedSeconds?: number | undefined;
 }
 
 interface Settled {
@@ -108,7 +110,8 @@ export async function settleAndGrant(context: SettleContext): Promise<ChargingRe
   const spend = await loadSpend(tx, settled.locked.map((entry) => entry.account), nowMs);
   const next = nextGrant({ levels: settled.levels, locked: settled.locked, spend, nowMs,
     usedS: settled.chargedSeconds, releasingMicros: releasing,
-    bundleSeconds: session.bundleSecondsHeld, settings: deps.settings });
+    bundleSeconds: session.bundleSecondsHeld, settings: deps.settings,
+    requestedS: context.requestedSeconds });
   const grantedSeconds = next.kind === 'granted' ? next.grant.grantedSeconds : 0;
   const holds = settled.levels.map((_, index) => next.kind === 'granted'
     ? micros(next.exposureMicros[index]! - settled.costMicros[index]!) : micros(0n));

@@ -33,7 +33,11 @@ export const ledgerLimits = {
    */
   accountIdLengthMax: 4 * 64 + 3,
   referenceLengthMax: 128,
-  idempotencyKeyLengthMax: 200,
+  /**
+   * Keys the shell builds embed an account id and a reference (`topup:<account>:<reference>`):
+   * room for both at their longest (accountIdLengthMax, referenceLengthMax) and a prefix.
+   */
+  idempotencyKeyLengthMax: 4 * 64 + 3 + 128 + 32,
   nameLengthMax: 200,
   concurrentCallsMaxLimit: 1_000_000,
   /** Sanity bound on one amount: a bad tariff or a typo cannot move a fortune. */

@@ -1,7 +1,7 @@
 import type { CurrencyCode } from '../kernel/currency.ts';
 
 /**
- * A termination provider (routing.md of the LCR issue): where the operator hands calls over,
+ * A termination provider (routing/README.md): where the operator hands calls over,
  * what it charges (its own rate deck, in its own currency) and how much it takes at once. Its
  * ledger account accrues what the operator owes it: the root level of every call routed to it
  * pays the carrier instead of the outside world.

@@ -78,7 +78,8 @@ function base(kind: ActionKind, label: string, sessionId: string | null,
 }
 
 function checkGrant(world: World, label: string, answer: GrantAnswer, expected: {
-  requestNumber: number; usedSeconds: number; costAtLeast: bigint }): void {
+  requestNumber: number; usedSeconds: number; costAtLeast: bigint;
+  requestedSeconds?: number | undefined }): void {
   const nowMs = world.clock.nowMs();
   check(answer.status === 'granted' && answer.requestNumber === expected.requestNumber &&
     answer.usedSeconds === expected.usedSeconds, () => `${label}: answer ${show(answer)}`);
@@ -89,6 +90,8 @@ function checkGrant(world: World, label: string, answer: GrantAnswer, expected: 
   check(answer.hangupAtMs === nowMs + answer.grantedSeconds * 1000,
     () => `${label}: hang-up at ${answer.hangupAtMs}, now ${nowMs}`);
   check(answer.grantedSeconds > 0 || answer.final, () => `${label}: 0 s but not final`);
+  check(answer.grantedSeconds <= (expected.requestedSeconds ?? answer.grantedSeconds),
+    () => `${label}: granted ${answer.grantedSeconds} s, asked ${expected.requestedSeconds}`);
 }
 
 /**
@@ -126,7 +129,8 @@ export function authorizeAction(world: World, input: AuthorizeInput): Action {
         count(world, `refused: ${answer.status}`);
         return;
       }
-      checkGrant(world, label, answer, { requestNumber: 0, usedSeconds: 0, costAtLeast: 0n });
+      checkGrant(world, label, answer, { requestNumber: 0, usedSeconds: 0, costAtLeast: 0n,
+        requestedSeconds: input.requestedSeconds });
       check(answer.costMicros === 0n && answer.grantedSeconds > 0,
         () => `${label}: first grant ${show(answer)}`);
       check(!world.model.chainSurelySuspended(chain), () => `${label}: granted, but ` +
@@ -147,16 +151,16 @@ export function authorizeAction(world: World, input: AuthorizeInput): Action {
 
 /** update and terminate: the next request of a live session. */
 export function sessionRequestAction(world: World, session: ModelSession,
-  kind: 'update' | 'terminate', usedSeconds: number): Action {
+  kind: 'update' | 'terminate', usedSeconds: number, requestedSeconds?: number): Action {
   const input: UpdateInput = { sessionId: session.id, requestNumber: session.lastNumber + 1,
-    usedSeconds };
+    usedSeconds, ...(requestedSeconds === undefined ? {} : { requestedSeconds }) };
   const label = `${kind} ${session.id} #${input.requestNumber} used ${usedSeconds} s`;
   const action = base(kind, label, session.id, (node) => kind === 'update'
     ? node.charging.update(input) : node.charging.terminate(input));
   return { ...action,
     accept(world: World, value: unknown) {
       const before = { requestNumber: input.requestNumber, usedSeconds,
-        costAtLeast: session.costMicros };
+        costAtLeast: session.costMicros, requestedSeconds };
       const chargedSeconds = Math.min(usedSeconds, session.grantedUntil);
       const request: SwitchRequest = kind === 'update' ? { kind, input }
         : { kind, input: input as TerminateInput };

@@ -170,7 +170,8 @@ function randomAction(world: World, busy: ReadonlySet<string>, withSweep: boolea
   const fewCalls = live.length < 3 && chance(world, 0.5);
   if ((draw < 0.3 || fewCalls) && world.model.live.size < liveCallsMax) return newCall(world);
   if (draw < 0.55 && session !== null) {
-    return sessionRequestAction(world, session, 'update', nextUsed(world, session));
+    return sessionRequestAction(world, session, 'update', nextUsed(world, session),
+      requestedSeconds(world));
   }
   if (draw < 0.7 && session !== null) {
     return sessionRequestAction(world, session, 'terminate', nextUsed(world, session));
@@ -196,9 +197,16 @@ function randomAction(world: World, busy: ReadonlySet<string>, withSweep: boolea
 
 function newCall(world: World): Action {
   world.counter += 1;
+  const requested = requestedSeconds(world);
   return authorizeAction(world, { sessionId: `s${world.counter}`, requestNumber: 0,
     accountId: pick(world.random, world.model.customers), caller: '15550100',
-    callee: randomCallee(world) });
+    callee: randomCallee(world),
+    ...(requested === undefined ? {} : { requestedSeconds: requested }) });
+}
+
+/** Half the switches ask for their seconds (issue 16): from 1 s to past the slice. */
+function requestedSeconds(world: World): number | undefined {
+  return chance(world, 0.5) ? between(world, 1, world.settings.sliceSeconds + 10) : undefined;
 }
 
 function retransmission(world: World, busy: ReadonlySet<string>, withSweep: boolean)

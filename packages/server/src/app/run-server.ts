@@ -10,6 +10,8 @@ import { openServices } from './services.ts';
 import { startSweeper } from './sweeper.ts';
 import { startBillingJob } from './billing-job.ts';
 import { startReconcileJob } from '../assurance/reconcile-job.ts';
+import { TollgateMetrics } from '../metrics/metrics.ts';
+import { meteredCharging } from '../metrics/metered-charging.ts';
 
 export interface ServerIo {
   /** Human-readable lines for the operator (the demo's instructions, where it listens). */
@@ -55,7 +57,8 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
   // exists, then through it.
   let logQuality = (event: QualityLogEvent) => io.err(`tollgate: carrier ${event.carrierId} ` +
     `${event.kind === 'carrier_out' ? 'taken out' : 'back'} for prefix ${event.prefix}`);
-  const services = await openServices(config, { log: (event) => logQuality(event) });
+  const metrics = new TollgateMetrics({ processMetrics: true });
+  const services = await openServices(config, { log: (event) => logQuality(event), metrics });
   const started: Started[] = [];
   try {
     const demo = config.demo ? await seedDemo(services) : null;
@@ -72,7 +75,9 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     // Other nodes of the database may now forward requests for the trees this one owns.
     await services.cluster?.setUrl(baseUrl);
     const sweeper = startSweeper({ charging: services.charging,
-      intervalMs: config.sweepIntervalMs, log: app.log });
+      intervalMs: config.sweepIntervalMs, log: app.log, meters: {
+        closed: (count) => metrics.sweeperClosed.inc(count),
+        ran: (result) => metrics.sweeperRuns.inc({ result }) } });
     started.push(sweeper);
     const holder = config.nodeId === '' ? baseUrl : config.nodeId;
     if (services.billing !== undefined) {
@@ -80,15 +85,19 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
       if (services.assurance !== undefined && config.reconcileIntervalMs > 0) {
         started.push(startReconcileJob({ assurance: services.assurance, holder,
           leases: services.billing.store, clock: services.clock,
-          intervalMs: config.reconcileIntervalMs, log: app.log, timers: true }));
+          intervalMs: config.reconcileIntervalMs, log: app.log, timers: true, meters: {
+            ran: (result) => metrics.reconcileRuns.inc({ result }),
+            found: (count) => metrics.reconcileFindings.inc(count) } }));
       }
     }
     // Switch integrations (RADIUS, FreeSWITCH ESL, Kamailio kills), as configured.
     const integrations = await startIntegrations(config, services, app.log);
     started.push(integrations);
     for (const line of integrations.started) io.out(`tollgate: ${line}`);
-    const diameter = await startDiameterFromConfig({ config, charging: services.charging,
-      directory: services.subscriberIdentities, nowMs: Date.now(), log: app.log });
+    const diameter = await startDiameterFromConfig({ config,
+      charging: meteredCharging(services.charging, metrics, 'diameter'),
+      directory: services.subscriberIdentities, switches: services.switches,
+      clock: services.clock, log: app.log });
     started.push(diameter);
     if (diameter.started !== null) io.out(`tollgate: ${diameter.started}`);
     const where = services.target.kind === 'sqlite' ? `SQLite ${services.target.path}`
@@ -111,6 +120,11 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
   io.out('tollgate: stopped');
 }
 
+const shutdownLimits = {
+  /** How often a draining server closes connections that went idle. */
+  idleSweepMs: 50,
+} as const;
+
 async function closeWithin(
   app: Awaited<ReturnType<typeof buildApp>>,
   timeoutMs: number,
@@ -123,7 +137,12 @@ async function closeWithin(
       resolve();
     }, timeoutMs);
   });
+  // A keep-alive connection whose request finishes during the drain would otherwise stay open
+  // until the deadline (the server closes only the connections idle when it starts closing).
+  const idleSweep = setInterval(() => app.server.closeIdleConnections(),
+    shutdownLimits.idleSweepMs);
   await Promise.race([app.close(), deadline]);
+  clearInterval(idleSweep);
   clearTimeout(timer);
 }
 

@@ -66,6 +66,10 @@ import {
   type SubscriberIdentityStore,
 } from '../diameter/subscriber-identity-store.ts';
 import { systemClock } from './system-clock.ts';
+import { TollgateMetrics, type OperationsSnapshot } from '../metrics/metrics.ts';
+import { meteredEngineStorage } from '../metrics/metered-engine-storage.ts';
+import { operationsStatsOver } from '../storage/shared/operations-stats-sql.ts';
+import { exchangeRateHistoryOver } from '../storage/shared/exchange-rate-history-sql.ts';
 import type { ClusterEndpoint } from '../cluster/cluster-routes.ts';
 import {
   forwardingCharging,
@@ -92,6 +96,8 @@ export interface RunningServices extends AppServices {
   readonly subscriberIdentities: SubscriberIdentityStore;
   /** The charging engine's counters (batches, commit time, faults); null without the engine. */
   engineStats(): EngineStats | null;
+  /** Prometheus metrics of this process (`GET /metrics`). */
+  readonly metrics: TollgateMetrics;
   /** Closes the database; call after the HTTP server has drained. */
   close(): Promise<void>;
 }
@@ -106,6 +112,9 @@ interface Stores {
   readonly subscriberIdentities: SubscriberIdentityStore;
   readonly audit: AuditStore;
   readonly billing: BillingStore;
+  /** What a metrics scrape reads from storage. */
+  readonly operations: () => Promise<OperationsSnapshot>;
+  readonly exchangeRateHistory: AppServices['exchangeRateHistory'];
   readonly migrationsApplied: number;
   /** PostgreSQL with the engine: which trees this node owns among the database's nodes. */
   readonly ownership: PostgresOwnership | null;
@@ -117,9 +126,10 @@ interface Stores {
  * commits) over the database, or, with `chargingEngine: sql`, one SQL transaction per request.
  */
 function chargingStoreOf(config: Config, sqlStore: ChargingStore,
-  engineStorage: () => EngineStorage, ownership?: TreeOwnership): ChargingStore | ChargingEngine {
+  engineStorage: () => EngineStorage, metrics: TollgateMetrics,
+  ownership?: TreeOwnership): ChargingStore | ChargingEngine {
   if (config.chargingEngine === 'sql') return sqlStore;
-  return engineOver(engineStorage(),
+  return engineOver(meteredEngineStorage(engineStorage(), metrics),
     { decisionsPerBatchMax: config.engineBatchDecisionsMax }, ownership);
 }
 
@@ -130,7 +140,8 @@ function ownershipSettingsOf(config: Config): OwnershipSettings {
 }
 
 /** The database `config.database` names, migrated, with every store over it. */
-async function openStores(config: Config, target: DatabaseTarget): Promise<Stores> {
+async function openStores(config: Config, target: DatabaseTarget,
+  metrics: TollgateMetrics): Promise<Stores> {
   if (target.kind === 'sqlite') {
     mkdirSync(dirname(target.path), { recursive: true });
     // One process writes a SQLite database: the engine's memory is the only writer's.
@@ -145,7 +156,7 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
         ? new SqliteBatchWriter({ path: target.path, synchronous: config.sqliteSynchronous,
           busyTimeoutMs: config.sqliteBusyTimeoutMs }) : undefined;
       return { charging: chargingStoreOf(config, createSqliteChargingStore(database),
-        () => sqliteEngineStorage(database, writer)),
+        () => sqliteEngineStorage(database, writer), metrics),
         decks: createSqliteDeckStore(database), apiKeys: createSqliteApiKeyStore(database),
         origins: createSqliteSessionOriginStore(database),
         carriers: carrierStoreOver(sqliteWithRunner(database)),
@@ -153,6 +164,8 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
         subscriberIdentities: sqliteSubscriberIdentityStore(database),
         audit: auditStoreOver(sqliteWithRunner(database)),
         billing: sqliteBillingStore(database),
+        operations: operationsStatsOver(sqliteWithRunner(database)),
+        exchangeRateHistory: exchangeRateHistoryOver(sqliteWithRunner(database)),
         migrationsApplied, ownership: null, close: async () => {
           await writer?.close();
           await database.close();
@@ -171,7 +184,8 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
     const ownership = config.chargingEngine === 'memory'
       ? new PostgresOwnership(database, ownershipSettingsOf(config)) : null;
     return { charging: chargingStoreOf(config, createPostgresChargingStore(database),
-      () => postgresEngineStorage(database, ownership ?? undefined), ownership ?? undefined),
+      () => postgresEngineStorage(database, ownership ?? undefined), metrics,
+      ownership ?? undefined),
       decks: createPostgresDeckStore(database), apiKeys: createPostgresApiKeyStore(database),
       origins: createPostgresSessionOriginStore(database),
       carriers: carrierStoreOver(postgresWithRunner(database)),
@@ -179,6 +193,8 @@ async function openStores(config: Config, target: DatabaseTarget): Promise<Store
       subscriberIdentities: subscriberIdentityStoreOver(postgresWithRunner(database)),
       audit: auditStoreOver(postgresWithRunner(database)),
       billing: postgresBillingStore(database),
+      operations: operationsStatsOver(postgresWithRunner(database)),
+      exchangeRateHistory: exchangeRateHistoryOver(postgresWithRunner(database)),
       migrationsApplied, ownership, close: async () => {
         await ownership?.stop();
         await database.close();
@@ -211,11 +227,13 @@ export function chargingSettingsOf(config: Config): ChargingSettings {
  */
 export async function openServices(
   config: Config,
-  options: { clock?: Clock; log?: (event: QualityLogEvent) => void } = {},
+  options: { clock?: Clock; log?: (event: QualityLogEvent) => void;
+    metrics?: TollgateMetrics } = {},
 ): Promise<RunningServices> {
   const clock = options.clock ?? systemClock;
   const target = databaseTarget(config);
-  const stores = await openStores(config, target);
+  const metrics = options.metrics ?? new TollgateMetrics({ processMetrics: false });
+  const stores = await openStores(config, target, metrics);
   const engine = 'start' in stores.charging ? stores.charging : null;
   const { ownership } = stores;
   try {
@@ -248,6 +266,7 @@ export async function openServices(
   let endLiveCalls: (accountId: string) => Promise<void> = async () => undefined;
   const fraud = config.fraudEnabled ? await openFraudServices({ config, clock, ledger,
     stores: stores.fraud, timers: options.clock === undefined,
+    onAlert: (alert) => metrics.fraudActions.inc({ action: alert.action, rule: alert.ruleId }),
     onAccountSuspended: (accountId) => endLiveCalls(accountId) }) : null;
   const routed = withRoutingFeedback(createChargingService(chargingDeps), catalog);
   // The front ends (HTTP and the switch integrations) share the kill-aware charging service.
@@ -275,6 +294,10 @@ export async function openServices(
   // Assurance reads only: read-only snapshots of the database under the charging store.
   const assurance: AssuranceDeps = { store: stores.charging, ledger,
     findCdrsBySessions: (sessionIds) => stores.billing.findCdrsBySessions(sessionIds) };
+  metrics.readFrom({ engineStats: () => engine?.stats() ?? null,
+    deckCache: () => ({ decks: decks.cachedCount(), decksMax: config.deckCacheDecksMax,
+      bytes: decks.memoryBytesLoaded(), loads: decks.loadsCount() }),
+    operations: stores.operations });
   const apiKeys = createApiKeys({ store: stores.apiKeys, clock, adminKey: config.adminKey,
     onUsageError: (error) => process.stderr.write(
       `tollgate: writing API key last-used times: ${String(error)}\n`) });
@@ -289,6 +312,7 @@ export async function openServices(
     routing,
     decks,
     deckStore: stores.decks,
+    exchangeRateHistory: stores.exchangeRateHistory,
     apiKeys,
     access: createAccess(ledger),
     audit: createAuditTrail({ store: stores.audit, ledger, clock }),
@@ -297,6 +321,7 @@ export async function openServices(
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,
+    metrics,
     close: async () => {
       await fraud?.close();
       await decks.close();

@@ -22,12 +22,15 @@ export function startSweeper(options: {
   charging: ChargingService;
   intervalMs: number;
   log: SweeperLog;
+  /** Counts sweeps and the sessions they closed (metrics/). */
+  meters?: { closed(count: number): void; ran(result: 'ok' | 'failed'): void };
 }): Sweeper {
   let running: Promise<void> | null = null;
   let stopped = false;
   const sweep = async (): Promise<void> => {
     for (let batch = 0; batch < sweepBatchesPerTickMax && !stopped; batch += 1) {
       const outcome = await options.charging.sweepStaleSessions();
+      options.meters?.closed(outcome.closed);
       if (outcome.closed > 0) options.log.info({ closed: outcome.closed }, 'stale sessions closed');
       if (!outcome.more) return;
     }
@@ -35,7 +38,11 @@ export function startSweeper(options: {
   const tick = (): void => {
     if (running !== null || stopped) return;
     running = sweep()
-      .catch((error: unknown) => options.log.error({ err: error }, 'sweep failed'))
+      .then(() => options.meters?.ran('ok'))
+      .catch((error: unknown) => {
+        options.meters?.ran('failed');
+        options.log.error({ err: error }, 'sweep failed');
+      })
       .finally(() => {
         running = null;
       });

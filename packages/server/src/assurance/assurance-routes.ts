@@ -24,7 +24,7 @@ import {
 import { toApiRerate } from './rerate-convert.ts';
 import { visibleDeck } from '../http/routes/deck-routes.ts';
 import { marginCsvLines, toApiMargins } from './margin-convert.ts';
-import { csvContentType, csvText } from '../http/reply-csv.ts';
+import { acceptsCsvFirst, csvContentType, csvText } from '../http/reply-csv.ts';
 
 const tags = ['assurance'];
 
@@ -82,9 +82,8 @@ export const assuranceRoutes: FastifyPluginAsyncTypebox<{ services: AppServices 
       ...periodOf(request.query) }));
     const ids = tenantIdsOf(principal);
     const view = toApiMargins(report, (id) => ids.shown(id));
-    const accept = String(request.headers.accept ?? '');
     if (request.query.format === 'csv' || (request.query.format === undefined &&
-      accept.includes('text/csv'))) {
+      acceptsCsvFirst(request.headers.accept))) {
       reply.type(csvContentType);
       // A string with a non-JSON content type is sent as it is, past the JSON schema of 200.
       return csvText(marginCsvLines(view)) as never;

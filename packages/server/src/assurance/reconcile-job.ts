@@ -19,7 +19,7 @@ export interface ReconcileJob {
  * The scheduled reconciliation: every `intervalMs`, each operator's last window
  * [now - settle - interval, now - settle) is reconciled under a lease (billing's), so one node
  * runs it however many there are. Any difference is logged at error level with its first
- * findings and counted: that log line is the alert.
+ * findings and counted (`tollgate_reconciliation_findings_total` on /metrics): the alert.
  */
 export function startReconcileJob(options: {
   assurance: AssuranceDeps;
@@ -29,6 +29,8 @@ export function startReconcileJob(options: {
   holder: string;
   log: SweeperLog;
   timers: boolean;
+  /** Counts runs and findings (metrics/): what an operator alerts on. */
+  meters?: { ran(result: 'ok' | 'differences' | 'failed'): void; found(count: number): void };
 }): ReconcileJob {
   const counts = { runs: 0, runsWithFindings: 0, findingsLastRun: 0 };
   let running: Promise<void> | null = null;
@@ -43,8 +45,10 @@ export function startReconcileJob(options: {
     const differing = results.filter((result) => result.findingCount > 0);
     counts.runs += 1;
     counts.findingsLastRun = differing.reduce((sum, result) => sum + result.findingCount, 0);
+    options.meters?.ran(differing.length === 0 ? 'ok' : 'differences');
     if (differing.length === 0) return;
     counts.runsWithFindings += 1;
+    options.meters?.found(counts.findingsLastRun);
     options.log.error({ reconciliation: { fromMs: toMs - options.intervalMs, toMs,
       differing: differing.map((result) => ({ root: result.rootAccountId,
         findingCount: result.findingCount,
@@ -56,8 +60,10 @@ export function startReconcileJob(options: {
   };
   const runOnce = async (): Promise<void> => {
     if (running !== null) return running;
-    running = run().catch((error: unknown) =>
-      options.log.error({ err: error }, 'reconciliation failed'))
+    running = run().catch((error: unknown) => {
+      options.meters?.ran('failed');
+      options.log.error({ err: error }, 'reconciliation failed');
+    })
       .finally(() => {
         running = null;
       });

@@ -13,14 +13,14 @@ export const auditActions = [
   'routing_policy_put', 'fraud_config_put', 'fraud_config_deleted', 'risk_list_put',
   'risk_list_deleted', 'fraud_measure_released', 'session_killed', 'subscriber_identity_put',
   'subscriber_identity_deleted', 'billing_settings_put', 'tax_profile_put', 'period_closed',
-  'payment_recorded', 'invoice_credited',
+  'payment_recorded', 'invoice_credited', 'exchange_rate_set',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 export const auditSubjectKinds = ['account', 'transfer', 'api_key', 'rate_deck', 'time_bands',
   'bundle', 'carrier', 'route_rule', 'routing_policy', 'fraud_config', 'risk_list',
   'fraud_measure', 'session', 'subscriber_identity', 'billing_settings', 'tax_profile',
-  'invoice', 'payment'] as const;
+  'invoice', 'payment', 'exchange_rate'] as const;
 export type AuditSubjectKind = (typeof auditSubjectKinds)[number];
 
 /** What an action changes: the subject's kind follows from the action. */
@@ -36,7 +36,7 @@ const subjectKindOfAction: Readonly<Record<AuditAction, AuditSubjectKind>> = {
   session_killed: 'session', subscriber_identity_put: 'subscriber_identity',
   subscriber_identity_deleted: 'subscriber_identity', billing_settings_put: 'billing_settings',
   tax_profile_put: 'tax_profile', period_closed: 'invoice', payment_recorded: 'payment',
-  invoice_credited: 'invoice',
+  invoice_credited: 'invoice', exchange_rate_set: 'exchange_rate',
 };
 
 export function subjectKindOf(action: AuditAction): AuditSubjectKind {

@@ -20,6 +20,8 @@ import { parseCreditControlRequest } from '../diameter/ccr-parse.ts';
 import { avp, decodeMessage, encodeMessage } from '../diameter/diameter-codec.ts';
 import { startDiameter } from '../diameter/diameter-service.ts';
 import { sqliteSubscriberIdentityStore } from '../diameter/subscriber-identity-store.ts';
+import { createSqliteSessionOriginStore } from '../switches/teardown/session-origin-stores.ts';
+import { createSwitchServices } from '../switches/teardown/switch-services.ts';
 import { createSqliteChargingStore } from '../storage/sqlite/sqlite-charging-store.ts';
 import { SqliteDatabase, type SqliteSynchronous } from '../storage/sqlite/sqlite-database.ts';
 import { readProcessEnv } from '../config/load-config.ts';
@@ -178,9 +180,13 @@ export async function runDiameterBench(
     const identities = sqliteSubscriberIdentityStore(database);
     await identities.put({ kind: 'sip_uri', identity: 'sip:bench@127.0.0.1',
       accountId: 'bench', charging: 'online', createdAtMs: Date.now() });
+    // As `tollgate serve` runs it: the kill-aware service, each CCR-I recording its origin.
+    const switched = createSwitchServices({ charging, clock: systemClock,
+      origins: createSqliteSessionOriginStore(database) });
     const server = await startDiameter({ settings: { host: '127.0.0.1', port: 0,
-      originHost: 'localhost', originRealm: 'bench.local', allowedPeers: [] }, charging,
-    directory: identities, nowMs: Date.now() });
+      originHost: 'localhost', originRealm: 'bench.local', allowedPeers: [] },
+    charging: switched.charging, directory: identities, switches: switched.switches,
+    clock: systemClock });
     const results: RunResult[] = [measureCodec(Math.min(options.durationMs, 3_000))];
     for (const mode of ['watchdog', 'charging'] as const) {
       for (const connections of [1, 8]) {

@@ -1,7 +1,8 @@
 import { exitCodes, usageError, type CommandOutcome } from './cli-io.ts';
-import { configCommand } from './commands/config-print.ts';
+import { configCommand, configReferenceCommand } from './commands/config-print.ts';
 import { maxDurationCommand } from './commands/max-duration.ts';
 import { openApiCommand } from './commands/openapi.ts';
+import { backupCommand, migrateCommand, restoreCommand } from './commands/database-commands.ts';
 import { rateCommand } from './commands/rate.ts';
 import { reconcileCommand } from './commands/reconcile.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -17,7 +18,11 @@ Commands:
   reconcile     --account ID --from ISO --to ISO [--db FILE.sqlite | postgres://...]
                 rated CDRs vs the ledger, carrier accruals, holds, journal sums (JSON);
                 exit 0 when nothing differs, 3 when something does
+  migrate       [--db FILE.sqlite | postgres://...] applies the schema migrations and exits
+  backup        --to FILE [--db FILE.sqlite]: an online copy of a SQLite database (server running)
+  restore       --from FILE [--db FILE.sqlite] [--replace]: puts a backup in place (server stopped)
   config        the effective configuration (TOLLGATE_* variables and serve flags)
+  config-reference  prints docs/configuration.md (every setting, from the schema)
   openapi       prints the OpenAPI document of the HTTP API
   help          this text
 
@@ -32,6 +37,10 @@ const commands: Record<string, Command> = {
   reconcile: (args) => reconcileCommand(args),
   config: (args) => configCommand(args),
   openapi: (args) => openApiCommand(args),
+  migrate: (args) => migrateCommand(args),
+  backup: (args) => backupCommand(args),
+  restore: (args, nowMs) => restoreCommand(args, nowMs),
+  'config-reference': (args) => configReferenceCommand(args),
 };
 
 /** Runs one CLI command and writes its outcome; returns the exit code. */

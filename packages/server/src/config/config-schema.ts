@@ -19,6 +19,10 @@ export const ConfigSchema = Type.Object({
   adminKey: Type.String({ maxLength: 512, default: '',
     description: 'The operator key: acts on every account tree. Empty: no operator key. ' +
       'At least 16 characters when set. Never printed.' }),
+  metricsKey: Type.String({ maxLength: 512, default: '',
+    description: 'The key Prometheus sends to read GET /metrics (it opens nothing else); ' +
+      'empty: only the operator key reads the metrics. At least 16 characters when set. ' +
+      'Never printed.' }),
   demo: Type.Boolean({ default: false,
     description: 'Seed a small demo hierarchy, deck and keys at start (idempotent).' }),
   sliceSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 60,
@@ -34,7 +38,7 @@ export const ConfigSchema = Type.Object({
       'granted.' }),
   reconcileIntervalMs: Type.Integer({ minimum: 0, maximum: 7 * 86_400_000, default: 3_600_000,
     description: 'How often each operator\'s last window is reconciled (rated CDRs vs the ' +
-      'ledger, carrier accruals, holds); differences are logged at error level. 0: never.' }),
+      'ledger, carrier accruals, holds); differences are logged at error level and counted on /metrics. 0: never.' }),
   sweepIntervalMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000,
     description: 'How often the sweeper looks for stale sessions.' }),
   sweepBatchMax: Type.Integer({ minimum: 1, maximum: 10_000, default: 500,
@@ -200,6 +204,7 @@ export const configSources = {
   httpPort: { env: 'TOLLGATE_PORT', flag: 'port' },
   database: { env: 'TOLLGATE_DB', flag: 'db' },
   adminKey: { env: 'TOLLGATE_ADMIN_KEY', secret: true },
+  metricsKey: { env: 'TOLLGATE_METRICS_KEY', secret: true },
   demo: { env: 'TOLLGATE_DEMO', flag: 'demo' },
   sliceSeconds: { env: 'TOLLGATE_SLICE_SECONDS' },
   callDurationSecondsMax: { env: 'TOLLGATE_CALL_DURATION_SECONDS_MAX' },

@@ -63,10 +63,12 @@ export function loadConfig(inputs: ConfigInputs): ConfigResult {
     const key = error.instancePath.replace(/^\//, '');
     problems.push({ source: origin.get(key) ?? key, message: error.message });
   }
-  const adminKey = candidate['adminKey'];
-  if (typeof adminKey === 'string' && adminKey !== '' && adminKey.length < adminKeyLengthMin) {
-    problems.push({ source: configSources.adminKey.env,
-      message: `must be at least ${adminKeyLengthMin} characters` });
+  for (const key of ['adminKey', 'metricsKey'] as const) {
+    const secret = candidate[key];
+    if (typeof secret === 'string' && secret !== '' && secret.length < adminKeyLengthMin) {
+      problems.push({ source: configSources[key].env,
+        message: `must be at least ${adminKeyLengthMin} characters` });
+    }
   }
   if (candidate['database'] === ':memory:') {
     problems.push({ source: origin.get('database') ?? 'database',

@@ -70,6 +70,8 @@ export interface DeckCatalog extends DeckProvider {
   memoryBytesOf(id: string): number | null;
   /** The sum of `memoryBytesOf` over the decks loaded now. */
   memoryBytesLoaded(): number;
+  /** Stored decks parsed because memory lacked them (cache misses), since start. */
+  loadsCount(): number;
   /** Decks the worker thread has parsed so far (tests check where parsing ran). */
   threadParsedCount(): number;
   close(): Promise<void>;
@@ -132,9 +134,11 @@ export function createDeckCatalog(deps: DeckCatalogDeps): DeckCatalog {
   const thread = new DeckImportThread({ uploadsQueuedMax: deps.uploadsQueuedMax });
   // One parse per deck even when many calls ask for it at once after a restart.
   const loading = new Map<string, Promise<RateDeck | null>>();
+  let loads = 0;
   const load = async (id: string): Promise<RateDeck | null> => {
     const source = await deps.store.findDeck(id);
     if (source === null) return null;
+    loads += 1;
     const assembled = await parseStoredDeck(thread, source.csvText, source.bandsText,
       source.settings);
     cache.remember(id, assembled);
@@ -173,6 +177,7 @@ export function createDeckCatalog(deps: DeckCatalogDeps): DeckCatalog {
     cachedCount: cache.size,
     memoryBytesOf: cache.memoryBytesOf,
     memoryBytesLoaded: cache.memoryBytesLoaded,
+    loadsCount: () => loads,
     threadParsedCount: () => thread.parsedCount,
     close: () => thread.close(),
   };

@@ -1,4 +1,5 @@
-import type { ChargingService, GrantAnswer, RefusalAnswer } from '@tollgate/core';
+import type { ChargingService, Clock, GrantAnswer, RefusalAnswer } from '@tollgate/core';
+import type { SessionOriginStore } from '../switches/teardown/session-origins.ts';
 import { missingAvp } from './avp-read.ts';
 import { encodeAnswer, type LocalIdentity } from './base-answers.ts';
 import {
@@ -16,7 +17,8 @@ import {
 import { avp, DiameterDecodeError, echoAvp, type DiameterMessage, type OutAvp } from
   './diameter-codec.ts';
 import { ccRequestTypes, requestedActions, resultCodes } from './diameter-constants.ts';
-import type { ApplicationHandler } from './peer-connection.ts';
+import { diameterCallRef } from './diameter-teardown.ts';
+import type { ApplicationHandler, PeerInfo } from './peer-connection.ts';
 import { answerForCode, refusalResultCode } from './result-mapping.ts';
 import type { SessionUsage } from './session-usage.ts';
 import { resolveSubscriber, type SubscriberDirectory } from './subscriber-directory.ts';
@@ -26,6 +28,9 @@ export interface CreditControlDeps {
   readonly directory: SubscriberDirectory;
   readonly local: LocalIdentity;
   readonly usage: SessionUsage;
+  /** Where each session lives (its client), so a kill or a re-auth can reach it. */
+  readonly origins: SessionOriginStore;
+  readonly clock: Clock;
 }
 
 interface Answer {
@@ -43,6 +48,23 @@ function problemAnswer(code: string, message: string): Answer {
   return { resultCode: mapped.resultCode, avps: [avp('Error-Message', message.slice(0, 200)),
     ...(mapped.failedAvp === undefined ? []
       : [avp('Failed-AVP', [missingAvp(mapped.failedAvp)])])] };
+}
+
+/**
+ * A problem the core found in a CCR. A request for units it cannot honour (zero, or past the
+ * longest call) is 5004 with the Requested-Service-Unit as sent, so the client sees the value.
+ */
+function requestProblem(request: CreditControlRequest, code: string, message: string): Answer {
+  if (code === 'invalid_requested_seconds' && request.requestedSeconds !== null) {
+    return failed(resultCodes.invalidAvpValue, message.slice(0, 200),
+      avp('Requested-Service-Unit', [avp('CC-Time', request.requestedSeconds)]));
+  }
+  return problemAnswer(code, message);
+}
+
+/** RSU CC-Time as the core's requested seconds; absent (or an empty RSU): the slice. */
+function requestedOf(request: CreditControlRequest): { requestedSeconds?: number } {
+  return request.requestedSeconds === null ? {} : { requestedSeconds: request.requestedSeconds };
 }
 
 function failed(resultCode: number, message: string, failedAvp?: OutAvp): Answer {
@@ -92,14 +114,23 @@ async function partiesOf(
   return { callee, accountId: match.accountId };
 }
 
-async function initial(deps: CreditControlDeps, request: CreditControlRequest): Promise<Answer> {
+async function initial(
+  deps: CreditControlDeps,
+  request: CreditControlRequest,
+  peer: PeerInfo,
+): Promise<Answer> {
   const parties = await partiesOf(deps, request);
   if ('resultCode' in parties) return parties;
   const result = await deps.charging.authorize({ sessionId: request.sessionId,
     requestNumber: request.requestNumber, accountId: parties.accountId,
-    caller: callerOf(request), callee: parties.callee });
-  if (!result.ok) return problemAnswer(result.code, result.message);
+    caller: callerOf(request), callee: parties.callee, ...requestedOf(request) });
+  if (!result.ok) return requestProblem(request, result.code, result.message);
   if (result.value.status !== 'granted') return refusal(request, result.value);
+  // Where the session lives, for a kill's ASR or a re-auth's RAR: only once granted, so a
+  // refused or malformed CCR-I leaves nothing behind. A kill in the instant before finds no
+  // origin and is answered at the client's next CCR-U instead (0 seconds, final: 4012).
+  await deps.origins.record({ sessionId: request.sessionId, integration: 'diameter',
+    callRef: diameterCallRef(peer), nowMs: deps.clock.nowMs() });
   deps.usage.remember(request.sessionId, { usedSeconds: 0, requestNumber: 0 });
   return grant(request, result.value);
 }
@@ -109,8 +140,8 @@ async function update(deps: CreditControlDeps, request: CreditControlRequest): P
     sessionId: request.sessionId, requestNumber: request.requestNumber,
     reportedSeconds: request.usedSeconds });
   const result = await deps.charging.update({ sessionId: request.sessionId,
-    requestNumber: request.requestNumber, usedSeconds });
-  if (!result.ok) return problemAnswer(result.code, result.message);
+    requestNumber: request.requestNumber, usedSeconds, ...requestedOf(request) });
+  if (!result.ok) return requestProblem(request, result.code, result.message);
   deps.usage.remember(request.sessionId, { usedSeconds: result.value.usedSeconds,
     requestNumber: result.value.requestNumber });
   return grant(request, result.value);
@@ -163,10 +194,14 @@ async function event(deps: CreditControlDeps, request: CreditControlRequest): Pr
     ...costInformationOf(costMicros, currency)] };
 }
 
-function serveRequest(deps: CreditControlDeps, request: CreditControlRequest): Promise<Answer> {
+function serveRequest(
+  deps: CreditControlDeps,
+  request: CreditControlRequest,
+  peer: PeerInfo,
+): Promise<Answer> {
   switch (request.requestType) {
     case ccRequestTypes.initial:
-      return initial(deps, request);
+      return initial(deps, request, peer);
     case ccRequestTypes.update:
       return update(deps, request);
     case ccRequestTypes.termination:
@@ -181,7 +216,7 @@ function serveRequest(deps: CreditControlDeps, request: CreditControlRequest): P
  * reason the CCR was not understood, becomes the CCA.
  */
 export function createCreditControlHandler(deps: CreditControlDeps): ApplicationHandler {
-  return async (message: DiameterMessage) => {
+  return async (message: DiameterMessage, peer: PeerInfo) => {
     let request: CreditControlRequest;
     try {
       request = parseCreditControlRequest(message.avps);
@@ -189,7 +224,7 @@ export function createCreditControlHandler(deps: CreditControlDeps): Application
       if (!(error instanceof DiameterDecodeError)) throw error;
       return encodeUnparsedAnswer(deps.local, message, error);
     }
-    const answer = await serveRequest(deps, request);
+    const answer = await serveRequest(deps, request, peer);
     return encodeAnswer(message, answer.resultCode,
       [...ccaHead(deps.local, request, answer.resultCode), ...answer.avps]);
   };

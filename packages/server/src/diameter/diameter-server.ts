@@ -24,6 +24,11 @@ export interface DiameterServerOptions {
 export interface RunningDiameterServer {
   readonly port: number;
   readonly connectionCount: () => number;
+  /**
+   * The open connection of the peer whose CER named `originHost` (case-insensitive; the newest
+   * when it has several), or undefined when it is not connected to this process.
+   */
+  readonly peerNamed: (originHost: string) => PeerConnection | undefined;
   /** Stops accepting, then disconnects every peer gracefully (DPR), within `timeoutMs`. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -57,6 +62,15 @@ export async function startDiameterServer(
   return {
     port,
     connectionCount: () => connections.size,
+    peerNamed: (originHost) => {
+      const wanted = originHost.toLowerCase();
+      let found: PeerConnection | undefined;
+      // Bounded by connectionsMax; insertion order, so the last match is the newest.
+      for (const connection of connections) {
+        if (connection.openPeer?.host.toLowerCase() === wanted) found = connection;
+      }
+      return found;
+    },
     async close(timeoutMs: number) {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...connections].map((connection) => connection.disconnect(timeoutMs)));

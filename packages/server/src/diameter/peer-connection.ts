@@ -1,4 +1,5 @@
 import { isIP, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { encodeAnswer, encodeErrorAnswer, type LocalIdentity } from './base-answers.ts';
 import { capabilitiesAvps, checkCapabilities, type PeerPolicy } from './capabilities.ts';
 import {
@@ -8,6 +9,7 @@ import {
   encodeMessage,
   readHeader,
   type DiameterMessage,
+  type OutAvp,
 } from './diameter-codec.ts';
 import {
   applicationIds,
@@ -17,6 +19,16 @@ import {
   resultCodes,
 } from './diameter-constants.ts';
 import { FrameReader, type FrameProblem } from './frame-reader.ts';
+import { PendingRequests, type PeerRequestOutcome } from './peer-requests.ts';
+
+/** A request of Tollgate's own (DWR, DPR, RAR, ASR) and how long to wait for its answer. */
+export interface OwnRequest {
+  readonly commandCode: number;
+  readonly applicationId: number;
+  readonly proxiable: boolean;
+  readonly avps: readonly OutAvp[];
+  readonly timeoutMs: number;
+}
 
 /** The peer a request came from, after its capabilities exchange. */
 export interface PeerInfo {
@@ -33,8 +45,15 @@ export interface PeerLimits {
   readonly inFlightMax: number;
   /** A connection that sends no CER within this time is closed. */
   readonly capabilitiesTimeoutMs: number;
-  /** A connection silent this long (no request, no watchdog) is closed. */
-  readonly idleTimeoutMs: number;
+  /**
+   * Tw (RFC 3539 3.4.1, RFC 6733 5.5): after this long without hearing from an open peer,
+   * Tollgate sends its own DWR; with no answer within another Tw the peer is closed as dead.
+   */
+  readonly watchdogIntervalMs: number;
+  /** Tw varies by up to this much either way, so peers' watchdogs do not fall in step. */
+  readonly watchdogJitterMs: number;
+  /** Requests Tollgate sent on one connection (DWR, RAR, ASR) awaiting their answers. */
+  readonly requestsPendingMax: number;
 }
 
 export interface PeerContext {
@@ -58,16 +77,20 @@ export class PeerConnection {
   #state: PeerState = 'waiting_cer';
   #peer: PeerInfo | null = null;
   #inFlight = 0;
-  #nextHopByHopId = 1;
   #drained: (() => void) | null = null;
   #outbox: Buffer[] = [];
-  #disconnectAnswered: (() => void) | null = null;
+  readonly #requests: PendingRequests;
+  #watchdog: NodeJS.Timeout | undefined;
+  /** When the peer was last heard from (monotonic ms): the watchdog's Tw counts from it. */
+  #heardAtMs = 0;
+  #probing = false;
   readonly closed: Promise<void>;
 
   constructor(socket: Socket, context: PeerContext) {
     this.#socket = socket;
     this.#context = context;
     this.#reader = new FrameReader(context.limits.messageBytesMax);
+    this.#requests = new PendingRequests(context.limits.requestsPendingMax);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     socket.setTimeout(context.limits.capabilitiesTimeoutMs);
@@ -76,10 +99,39 @@ export class PeerConnection {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.closed = new Promise((resolve) => socket.once('close', () => {
       this.#state = 'closed';
+      clearTimeout(this.#watchdog);
       this.#drained?.();
-      this.#disconnectAnswered?.();
+      this.#requests.closeAll();
       resolve();
     }));
+  }
+
+  /** The peer after its capabilities exchange, while the connection is open; else null. */
+  get openPeer(): PeerInfo | null {
+    return this.#state === 'open' ? this.#peer : null;
+  }
+
+  /**
+   * Sends a request of Tollgate's own (RAR, ASR) and waits for its answer, at most
+   * `timeoutMs`. Only on an open connection; never throws.
+   */
+  request(message: OwnRequest): Promise<PeerRequestOutcome> {
+    if (this.#state !== 'open') return Promise.resolve({ kind: 'closed' });
+    return this.#send(message);
+  }
+
+  #send(message: OwnRequest): Promise<PeerRequestOutcome> {
+    if (this.#requests.full) return Promise.resolve({ kind: 'busy' });
+    const id = this.#requests.nextId();
+    const answered = this.#requests.wait(id, message.timeoutMs);
+    const { local } = this.#context;
+    // End-to-End id: the low 12 bits of the start time, then the request's own counter.
+    this.#write(encodeMessage({ commandCode: message.commandCode,
+      flags: messageFlags.request | (message.proxiable ? messageFlags.proxiable : 0),
+      applicationId: message.applicationId, hopByHopId: id,
+      endToEndId: ((local.originStateId & 0xfff) << 20 | id & 0xf_ffff) >>> 0 },
+    message.avps));
+    return answered;
   }
 
   #onData(chunk: Buffer): void {
@@ -117,11 +169,16 @@ export class PeerConnection {
       this.#answerUndecodable(frame, error);
       return;
     }
+    // Anything the peer sends shows it is alive (RFC 3539): Tw counts from now. A timestamp,
+    // not a new timer per message: the running timer looks at it when it fires.
+    this.#heardAtMs = performance.now();
     if ((message.flags & messageFlags.request) === 0) {
-      if (message.commandCode === commandCodes.disconnectPeer) this.#disconnectAnswered?.();
+      if (!this.#requests.answered(message)) {
+        this.#context.log('peer_unexpected_answer', { command: message.commandCode,
+          hopByHopId: message.hopByHopId });
+      }
       return;
     }
-    if (this.#state === 'open') this.#socket.setTimeout(this.#context.limits.idleTimeoutMs);
     this.#onRequest(message);
   }
 
@@ -181,7 +238,9 @@ export class PeerConnection {
     }
     this.#peer = { host: outcome.peerHost, realm: outcome.peerRealm };
     this.#state = 'open';
-    this.#socket.setTimeout(this.#context.limits.idleTimeoutMs);
+    // From now on the watchdog, not the socket's inactivity, decides whether the peer lives.
+    this.#socket.setTimeout(0);
+    this.#armWatchdog(this.#twMs());
     this.#context.log('peer_open', { host: outcome.peerHost, realm: outcome.peerRealm });
   }
 
@@ -255,6 +314,47 @@ export class PeerConnection {
     this.#socket.end();
   }
 
+  /** Tw with its jitter, drawn anew each time. */
+  #twMs(): number {
+    const { watchdogIntervalMs, watchdogJitterMs } = this.#context.limits;
+    return watchdogIntervalMs + Math.round((Math.random() * 2 - 1) * watchdogJitterMs);
+  }
+
+  #armWatchdog(delayMs: number): void {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => void this.#onWatchdog(), Math.max(1, delayMs));
+    this.#watchdog.unref();
+  }
+
+  /** The timer fired: heard from within Tw, wait the rest of it; silent for Tw, probe. */
+  async #onWatchdog(): Promise<void> {
+    if (this.#state !== 'open') return;
+    const twMs = this.#twMs();
+    const silentMs = performance.now() - this.#heardAtMs;
+    if (silentMs < twMs) {
+      this.#armWatchdog(twMs - silentMs);
+      return;
+    }
+    await this.#probe();
+    if (this.#state === 'open') this.#armWatchdog(this.#twMs());
+  }
+
+  /** A DWR; no answer within another Tw closes the connection as dead. */
+  async #probe(): Promise<void> {
+    if (this.#probing) return;
+    this.#probing = true;
+    const { local, limits } = this.#context;
+    const outcome = await this.#send({ commandCode: commandCodes.deviceWatchdog,
+      applicationId: applicationIds.common, proxiable: false, timeoutMs: limits.watchdogIntervalMs,
+      avps: [avp('Origin-Host', local.originHost), avp('Origin-Realm', local.originRealm),
+        avp('Origin-State-Id', local.originStateId)] });
+    this.#probing = false;
+    if (outcome.kind === 'answered' || this.#state !== 'open') return;
+    this.#context.log('peer_watchdog_expired', { host: this.#peer?.host ?? null,
+      outcome: outcome.kind });
+    this.#destroy('watchdog_expired');
+  }
+
   #destroy(reason: string): void {
     this.#context.log('peer_closed', { reason, host: this.#peer?.host ?? null });
     this.#socket.destroy();
@@ -274,23 +374,14 @@ export class PeerConnection {
       await Promise.race([new Promise<void>((resolve) => { this.#drained = resolve; }), deadline]);
     }
     if (wasOpen) {
-      const answered = new Promise<void>((resolve) => { this.#disconnectAnswered = resolve; });
+      const { local } = this.#context;
       this.#socket.resume();
-      this.#write(this.#disconnectRequest());
-      await Promise.race([answered, deadline]);
+      await Promise.race([this.#send({ commandCode: commandCodes.disconnectPeer,
+        applicationId: applicationIds.common, proxiable: false, timeoutMs,
+        avps: [avp('Origin-Host', local.originHost), avp('Origin-Realm', local.originRealm),
+          avp('Disconnect-Cause', disconnectCauses.rebooting)] }), deadline]);
     }
     this.#socket.destroy();
     await this.closed;
-  }
-
-  #disconnectRequest(): Buffer {
-    const { local } = this.#context;
-    const id = this.#nextHopByHopId;
-    this.#nextHopByHopId += 1;
-    return encodeMessage({ flags: messageFlags.request, commandCode: commandCodes.disconnectPeer,
-      applicationId: applicationIds.common, hopByHopId: id,
-      endToEndId: ((local.originStateId & 0xfff) << 20 | id) >>> 0 },
-    [avp('Origin-Host', local.originHost), avp('Origin-Realm', local.originRealm),
-      avp('Disconnect-Cause', disconnectCauses.rebooting)]);
   }
 }

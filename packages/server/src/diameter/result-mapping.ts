@@ -44,6 +44,8 @@ export const requestProblemAnswers = {
     failedAvp: 'CC-Request-Number' },
   invalid_number: { resultCode: resultCodes.invalidAvpValue, failedAvp: 'Called-Party-Address' },
   invalid_used_seconds: { resultCode: resultCodes.invalidAvpValue, failedAvp: 'CC-Time' },
+  invalid_requested_seconds: { resultCode: resultCodes.invalidAvpValue,
+    failedAvp: 'Requested-Service-Unit' },
   used_seconds_decreased: { resultCode: resultCodes.invalidAvpValue, failedAvp: 'CC-Time' },
   session_not_found: { resultCode: resultCodes.unknownSessionId },
   session_exists: { resultCode: resultCodes.unableToComply, failedAvp: 'Session-Id' },

@@ -5,6 +5,7 @@ import {
   withFraudControl,
   type ChargingService,
   type Clock,
+  type FraudAlert,
   type FraudMonitor,
   type FraudStore,
   type LedgerService,
@@ -60,6 +61,8 @@ export async function openFraudServices(options: {
   config: FraudConfigKeys; clock: Clock; ledger: LedgerService; stores: FraudStores;
   timers: boolean; onError?: (error: unknown) => void;
   onAccountSuspended?: (accountId: string) => Promise<void>;
+  /** Every alert raised (metrics count them by action and rule). */
+  onAlert?: (alert: FraudAlert) => void;
 }): Promise<FraudServices> {
   const { config, clock, stores } = options;
   const onError = options.onError ?? logFraudError;
@@ -74,7 +77,11 @@ export async function openFraudServices(options: {
       attemptsMax: config.fraudWebhookAttemptsMax },
     batchMax: deliveriesPerRunMax, onError });
   const monitor = createFraudMonitor({ clock, store: stores.fraud,
-    accounts: ledgerFraudAccounts(options.ledger, clock), sink: dispatcher,
+    accounts: ledgerFraudAccounts(options.ledger, clock),
+    sink: { publish: (alert) => {
+      options.onAlert?.(alert);
+      dispatcher.publish(alert);
+    } },
     newId: timeOrderedId(clock), settings: { snapshotIntervalMs: config.fraudSnapshotIntervalMs },
     hooks: { onError, ...(options.onAccountSuspended === undefined ? {}
       : { onAccountSuspended: options.onAccountSuspended }) } });

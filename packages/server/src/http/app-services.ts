@@ -15,6 +15,11 @@ import type { Config } from '../config/config-schema.ts';
 import type { SubscriberIdentityStore } from '../diameter/subscriber-identity-store.ts';
 import type { FraudServices } from '../fraud/fraud-services.ts';
 import type { RoutingService } from '../routing/routing-service.ts';
+import type { TollgateMetrics } from '../metrics/metrics.ts';
+import type {
+  ExchangeRateHistoryQuery,
+  ExchangeRateRecord,
+} from '../storage/shared/exchange-rate-history-sql.ts';
 import type { SwitchServices } from '../switches/teardown/switch-services.ts';
 
 /** What the routes use: use cases and ports only, never a database handle. */
@@ -40,6 +45,11 @@ export interface AppServices {
   readonly billing?: BillingDeps;
   /** Reconciliation, margin reports and re-rating (assurance/); absent: 503. */
   readonly assurance?: AssuranceDeps;
+  /** Every exchange rate set, with when the next took over (read-only; set by the ledger). */
+  readonly exchangeRateHistory: (query: ExchangeRateHistoryQuery) =>
+    Promise<ExchangeRateRecord[]>;
+  /** Prometheus metrics (metrics/); absent in tests that do not need them. */
+  readonly metrics?: TollgateMetrics;
   /** Several nodes on one PostgreSQL: where forwarded calls are run (cluster/). */
   readonly cluster?: { readonly endpoint: ClusterEndpoint };
 }
@@ -48,7 +58,7 @@ export interface AppServices {
 export type HttpConfig = Pick<Config, 'bodyBytesMax' | 'deckBodyBytesMax' | 'requestTimeoutMs' |
   'logLevel' | 'rateLimitPerKeyPerMinute' | 'rateLimitChargingPerKeyPerSecond' |
   'rateLimitUnauthenticatedPerIpPerMinute' | 'deckTenantBodyBytesMax' | 'deckTenantRowsMax' |
-  'deckTreeDecksMax'>;
+  'deckTreeDecksMax' | 'metricsKey'>;
 
 /** Bounds of the HTTP layer. */
 export const httpLimits = {

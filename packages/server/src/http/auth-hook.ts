@@ -14,6 +14,11 @@ declare module 'fastify' {
 
 const bearerPattern = /^Bearer +([\x21-\x7e]{1,256}) *$/i;
 
+/** The key of an `Authorization: Bearer <key>` header; undefined when absent or malformed. */
+export function bearerKeyOf(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : bearerPattern.exec(header)?.[1];
+}
+
 /**
  * Runs before the body is read, so a caller without a valid key cannot make the server parse
  * a large upload. In order: who the key is (a failure spends the address's budget of failed
@@ -29,7 +34,7 @@ export function authenticationHook(apiKeys: ApiKeys, limits: RequestLimits) {
     // buildApp refuses to start with an unclassified /v1 route, so this is a bug.
     if (routeClass === undefined) throw new Error(`route ${method} ${url} has no class`);
     const header = request.headers.authorization;
-    const key = header === undefined ? undefined : bearerPattern.exec(header)?.[1];
+    const key = bearerKeyOf(header);
     const found = key === undefined ? null : await apiKeys.authenticate(key);
     // The operator key is the one secret a person chooses: from an address that has spent its
     // failed attempts it is refused like a wrong key, so guessing it gains nothing there.

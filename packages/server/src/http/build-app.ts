@@ -30,7 +30,11 @@ import { billingRoutes } from '../billing/billing-routes.ts';
 import { assuranceRoutes } from '../assurance/assurance-routes.ts';
 import { cdrExportRoutes } from '../assurance/cdr-export-routes.ts';
 import { invoiceCheckRoutes } from '../assurance/invoice-check-routes.ts';
+import { exchangeRateRoutes } from './routes/exchange-rate-routes.ts';
 import { registerReadiness } from './readiness.ts';
+import { registerHttpMetrics } from '../metrics/http-metrics.ts';
+import { TollgateMetrics } from '../metrics/metrics.ts';
+import { registerMetricsRoute } from '../metrics/metrics-route.ts';
 
 export interface BuildAppOptions {
   /** Fastify's logger: false in tests, pino options in `serve`. */
@@ -75,6 +79,11 @@ export async function buildApp(
   });
   const collector = openApiCollector();
   app.addHook('onRoute', collector.onRoute);
+  // The OpenAPI printer's stand-in services are no TollgateMetrics: it gets a registry of its
+  // own, so the route and its hooks are the same in the document as in a server.
+  const metrics = services.metrics instanceof TollgateMetrics ? services.metrics
+    : new TollgateMetrics({ processMetrics: false });
+  registerHttpMetrics(app, metrics);
   // Every /v1 route has a scope class (route-classes.ts): an unclassified one stops the start.
   app.addHook('onRoute', (route) => {
     const missing = unclassifiedMethod(route.method, route.url);
@@ -93,6 +102,8 @@ export async function buildApp(
     authenticated: false, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
   async () => ({ status: 'ok' as const }));
   registerReadiness(app, services);
+  registerMetricsRoute(app, { metrics, metricsKey: config.metricsKey, apiKeys: services.apiKeys,
+    limits });
   // The typeof check also keeps the OpenAPI printer's stand-in services out (no schema here).
   const cluster = services.cluster;
   if (typeof cluster?.endpoint.key === 'string') {
@@ -117,6 +128,7 @@ export async function buildApp(
     await v1.register(assuranceRoutes, { services });
     await v1.register(cdrExportRoutes, { services });
     await v1.register(invoiceCheckRoutes, { services, config });
+    await v1.register(exchangeRateRoutes, { services });
   });
   await app.ready();
   return app;

@@ -2,6 +2,8 @@ import {
   bundleIdOf,
   formatIsoInstant,
   formatMicrosTrimmed,
+  micros,
+  parseIsoInstantMs,
   parseMicros,
   success,
   type Account,
@@ -37,6 +39,21 @@ import type * as SessionSchemas from './schemas/session-schemas.ts';
  */
 
 type ApiAccount = Static<typeof AccountSchemas.Account>;
+
+const dayPattern = /^\d{4}-\d{2}-\d{2}$/;
+const dayMs = 86_400_000;
+
+/**
+ * An ISO instant, or a day (`YYYY-MM-DD`, UTC) where a day is meant: its start, or with
+ * `edge: 'end'` its end (the next day's start, for exclusive upper bounds such as `to`).
+ */
+export function parseInstantOrDayMs(text: string, edge: 'start' | 'end'):
+  Result<number, 'invalid_instant'> {
+  if (!dayPattern.test(text)) return parseIsoInstantMs(text);
+  const start = parseIsoInstantMs(`${text}T00:00:00Z`);
+  if (!start.ok) return start;
+  return success(edge === 'start' ? start.value : start.value + dayMs);
+}
 
 /** Money out: all significant decimals, at least two ("10.00", "0.048"). */
 export function formatMoney(amount: Micros): string {
@@ -294,15 +311,47 @@ export const cdrCsvColumns = ['id', 'session_id', 'account_id', 'caller', 'calle
   'started_at', 'ended_at', 'used_seconds', 'billed_seconds', 'bundle_seconds', 'cost',
   'currency', 'disposition'] as const;
 
+/**
+ * The CSV's columns about the caller's own account (`cdrOwnView`): what it sold the call for,
+ * what the call cost it, and the difference.
+ */
+export const cdrCsvOwnColumns = ['own_price', 'own_price_currency', 'own_cost',
+  'own_cost_currency', 'own_margin'] as const;
+
+/**
+ * The caller's own figures of a CDR as the caller may see it (`cdrForKey`: levels up to the
+ * key's own account, the carrier only for the root and the operator). Its own level is the
+ * last one shown: `own_cost` is what it paid its parent, or, for a root whose call was routed,
+ * what the carrier charges; `own_price` is what the level below paid it (empty for the
+ * customer, who sells nothing); `own_margin` is price less cost, exact, when both are in one
+ * currency (empty otherwise: a margin across currencies would need a rate of its own choice).
+ */
+export function cdrOwnView(cdr: Cdr): Record<(typeof cdrCsvOwnColumns)[number], string> {
+  const own = cdr.levels.at(-1);
+  const below = cdr.levels.length >= 2 ? cdr.levels.at(-2) : undefined;
+  const cost = cdr.carrier ?? own;
+  const margin = below !== undefined && cost !== undefined && below.currency === cost.currency
+    ? formatMoney(micros(below.costMicros - cost.costMicros)) : '';
+  return { own_price: below === undefined ? '' : formatMoney(below.costMicros),
+    own_price_currency: below?.currency ?? '',
+    own_cost: cost === undefined ? '' : formatMoney(cost.costMicros),
+    own_cost_currency: cost?.currency ?? '', own_margin: margin };
+}
+
 /** RFC 4180: quote a field that holds a comma, a quote or a line break; double the quotes. */
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-/** One CDR as a CSV line in `cdrCsvColumns` order (levels are in the JSON form only). */
+/**
+ * One CDR, as the caller sees it, as a CSV line: `cdrCsvColumns`, then `cdrCsvOwnColumns`
+ * (the levels themselves are in the JSON form only).
+ */
 export function toCdrCsvLine(cdr: Cdr): string {
   const api = toApiCdr(cdr);
-  return cdrCsvColumns.map((column) => csvField(String(api[column]))).join(',');
+  const own = cdrOwnView(cdr);
+  return [...cdrCsvColumns.map((column) => csvField(String(api[column]))),
+    ...cdrCsvOwnColumns.map((column) => csvField(own[column]))].join(',');
 }
 
 export function toApiDeck(summary: DeckSummary, memoryBytes: number | null):

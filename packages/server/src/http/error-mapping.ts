@@ -33,6 +33,8 @@ export const httpCodes = [
   'owner_moved',
   // Abuse limits (request-limits.ts): a budget of requests is spent; see Retry-After.
   'rate_limited',
+  // POST /v1/exchange-rates: a rate that was in force before now cannot be set or replaced.
+  'exchange_rate_history',
 ] as const;
 export type HttpCode = (typeof httpCodes)[number];
 
@@ -135,6 +137,7 @@ export const httpStatusOfCode = {
   invalid_request_number: 400,
   invalid_number: 400,
   invalid_used_seconds: 400,
+  invalid_requested_seconds: 400,
   used_seconds_decreased: 409,
   session_not_found: 404,
   session_exists: 409,
@@ -232,6 +235,7 @@ export const httpStatusOfCode = {
   internal_error: 500,
   service_unavailable: 503,
   not_ready: 503,
+  exchange_rate_history: 409,
   time_bands_not_found: 404,
   api_key_not_found: 404,
   rate_limited: 429,

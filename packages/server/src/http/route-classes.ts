@@ -58,6 +58,7 @@ export const routeClassTable = {
   'GET /v1/margins': 'read',
   'GET /v1/rerating': 'read',
   'GET /v1/cdrs/export': 'read',
+  'GET /v1/exchange-rates': 'read',
   'POST /v1/accounts': 'administration',
   'PATCH /v1/accounts/:id': 'administration',
   'POST /v1/accounts/:id/suspend': 'administration',
@@ -87,6 +88,7 @@ export const routeClassTable = {
   'POST /v1/invoices/:invoice_id/credit-note': 'administration',
   // Reads only, but takes a file: a read-only key should not upload.
   'POST /v1/carriers/:carrier_id/invoice-check': 'administration',
+  'POST /v1/exchange-rates': 'administration',
 } as const satisfies Record<string, RouteClass>;
 
 /** The class of a route, or undefined when the table lacks it. HEAD is answered as GET. */

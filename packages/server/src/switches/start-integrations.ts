@@ -7,6 +7,7 @@ import { startRadiusDisconnect } from './radius/radius-disconnect.ts';
 import { interimSecondsFor } from './radius/radius-renewal.ts';
 import { startRadiusServer } from './radius/radius-server.ts';
 import type { SwitchFront } from './switch-front.ts';
+import { meteredCharging } from '../metrics/metered-charging.ts';
 import type { SwitchLog } from './teardown/switch-log.ts';
 
 export type IntegrationsConfig = Pick<Config, 'radiusHost' | 'radiusAuthPort' |
@@ -40,8 +41,10 @@ export async function startIntegrations(
   log: SwitchLog,
 ): Promise<RunningIntegrations> {
   services.switches.log.use(log);
-  const front: SwitchFront = { charging: services.charging,
-    origins: services.switches.origins, clock: services.clock, log: services.switches.log };
+  // Each protocol charges through its own metered view, so /metrics tells them apart.
+  const frontOf = (protocol: 'radius' | 'esl'): SwitchFront => ({
+    charging: meteredCharging(services.charging, services.metrics, protocol),
+    origins: services.switches.origins, clock: services.clock, log: services.switches.log });
   const stops: Array<() => Promise<void>> = [];
   const started: string[] = [];
   // Origins outlive their calls only to answer late reports; twice the longest call is enough.
@@ -65,7 +68,7 @@ export async function startIntegrations(
       const server = await startRadiusServer({ host: config.radiusHost,
         authPort: config.radiusAuthPort,
         acctPort: config.radiusAcctPort === 0 ? config.radiusAuthPort + 1 : config.radiusAcctPort,
-        clients: parsed.clients, front,
+        clients: parsed.clients, front: frontOf('radius'),
         requireMessageAuthenticator: config.radiusRequireMessageAuthenticator,
         longCalls: { interimSeconds, dynamicAuth: disconnect } }).catch(async (error: unknown) => {
         await disconnect.close();
@@ -81,7 +84,8 @@ export async function startIntegrations(
     }
     if (config.eslHost !== '') {
       const agent = startEslAgent({ host: config.eslHost, port: config.eslPort,
-        password: config.eslPassword, front, authorizedContext: 'tollgate_authorized' });
+        password: config.eslPassword, front: frontOf('esl'),
+        authorizedContext: 'tollgate_authorized' });
       services.switches.registry.register('freeswitch', agent);
       stops.push(async () => {
         services.switches.registry.unregister('freeswitch', agent);

@@ -53,6 +53,12 @@ describe('README: your first ten minutes (issue 21)', () => {
     // acme's view of the CDR has its own level (what it paid: 47 s at 0.05) beside alice's.
     expect(output).toMatch(/"session_id":"alice~call-1".*"account_id":"acme".*"cost":"0.0392"/);
     expect(output).toMatch(/"routes":\[\{"carrier_id":"carrier-a".*"margin":"0.07"/);
+    // bob pays in EUR for the USD deck: 0.096 USD at 0.92, exact to the micro.
+    expect(output).toContain('"from":"USD","to":"EUR","rate":"0.92"');
+    expect(output).toMatch(/"status":"terminated".*"cost":"0.08832","currency":"EUR"/);
+    // acme's CDRs as CSV: its own price, cost and margin (alice's call: 0.096 - 0.0392 USD).
+    expect(output).toContain('own_price,own_price_currency,own_cost,own_cost_currency,own_margin');
+    expect(output).toMatch(/acme~alice~call-1,.*,0\.096,USD,0\.0392,USD,0\.0568\n/);
     expect(output).not.toMatch(/"code":"/);
   }, tourTimeoutMs + 10_000);
 });

@@ -272,6 +272,17 @@ function describeRoutingAndFraud(context: Context): void {
       action: 'subscriber_identity_deleted', after: null,
       before: { identity: '447700900123', account_id: 'cu1' } });
   });
+
+  it('records exchange rates as the operator\'s own change (no tree)', async () => {
+    const { api } = context;
+    const set = await api.call({ method: 'POST', url: '/v1/exchange-rates',
+      json: { from: 'EUR', to: 'USD', rate: '1.0845' } });
+    expect(set.status).toBe(201);
+    const rows = await auditRows(api) as Array<{ action: string; account_id: unknown;
+      scope_path: string; after_json?: string }>;
+    expect(rows).toContainEqual(expect.objectContaining({ action: 'exchange_rate_set',
+      account_id: null, scope_path: '/' }));
+  });
 }
 
 function describeBilling(context: Context): void {

@@ -2,6 +2,8 @@ import {
   closeAccountPeriod,
   creditInvoice,
   micros,
+  putBillingSettings,
+  putTaxProfile,
   recordBillingPayment,
   statusAt,
   type Invoice,
@@ -24,9 +26,12 @@ describe.each(storeKinds)('payments and credit notes on %s', (kind) => {
   });
 
   /** A customer under the root with 3 calls of 2 minutes at 0.50 in October: 3.00. */
-  async function octoberInvoice(customerId: string): Promise<Invoice> {
-    await account(harness, { id: customerId, tier: 'customer', parentId: 'op',
-      mode: 'postpaid', creditLimit: '100', deck: 'retail' });
+  async function octoberInvoice(customerId: string, options = { existing: false }):
+    Promise<Invoice> {
+    if (!options.existing) {
+      await account(harness, { id: customerId, tier: 'customer', parentId: 'op',
+        mode: 'postpaid', creditLimit: '100', deck: 'retail' });
+    }
     for (const day of [3, 9, 27]) {
       await call(harness, { sessionId: `${customerId}-${day}`, accountId: customerId,
         callee: '44207000', startText: `2026-10-${String(day).padStart(2, '0')}T09:00:00Z`,
@@ -91,6 +96,38 @@ describe.each(storeKinds)('payments and credit notes on %s', (kind) => {
       // A paid invoice is not voided
       expect(await creditInvoice(harness.billing, invoice.id)).toMatchObject({ ok: false,
         code: 'invoice_not_voidable' });
+    });
+
+  it('a taxed invoice paid in full leaves the balance at zero: the tax is not credit',
+    async () => {
+      await open();
+      expect(await putTaxProfile(harness.billing, { id: 'vat', ownerAccountId: 'op',
+        name: 'VAT', treatment: 'standard', pricesIncludeTax: false,
+        rates: [{ name: 'VAT 20%', ratePpm: 200_000n }], note: '' })).toMatchObject({ ok: true });
+      await account(harness, { id: 'cu', tier: 'customer', parentId: 'op', mode: 'postpaid',
+        creditLimit: '100', deck: 'retail' });
+      expect(await putBillingSettings(harness.billing, { accountId: 'cu', cycle: null,
+        paymentTermsDays: null, taxProfileId: 'vat', invoicePrefix: null, legalName: null,
+        address: null, taxId: null })).toMatchObject({ ok: true });
+      const invoice = await octoberInvoice('cu', { existing: true });
+      expect([invoice.amounts.chargedMicros, invoice.amounts.taxMicros,
+        invoice.amounts.totalMicros]).toEqual([dollars('3.00'), dollars('0.60'),
+        dollars('3.60')]);
+      // Paid in two parts: each settles its share of the charges (3.00 of 3.60), the rest is
+      // the tax collected for the authority and leaves the account again.
+      expect(await pay('t1', '1.20')).toMatchObject({ ok: true });
+      expect((await balances(harness, 'cu')).postedMicros).toBe(-dollars('2.00'));
+      expect(await pay('t1', '1.20')).toMatchObject({ ok: true, value: { replayed: true } });
+      expect((await balances(harness, 'cu')).postedMicros).toBe(-dollars('2.00'));
+      expect(await pay('t2', '2.40')).toMatchObject({ ok: true });
+      expect((await balances(harness, 'cu')).postedMicros).toBe(0n);
+      const paid = (await harness.billing.store.findInvoice(invoice.id))!;
+      expect([paid.status, paid.paidMicros]).toEqual(['paid', dollars('3.60')]);
+      // Money beyond the invoices is credit, whole.
+      expect(await pay('t3', '1.00')).toMatchObject({ ok: true });
+      expect((await balances(harness, 'cu')).postedMicros).toBe(dollars('1.00'));
+      const verified = await harness.ledger.verifyLedger();
+      expect(verified.ok && verified.value.findingCount).toBe(0);
     });
 
   it('an unpaid invoice is overdue after its terms; a credit note voids it and refunds',

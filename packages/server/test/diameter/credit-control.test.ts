@@ -10,7 +10,9 @@ import {
 } from '../../src/diameter/avp-read.ts';
 import { avp, encodeMessage, type Avp, type DiameterMessage } from
   '../../src/diameter/diameter-codec.ts';
+import { systemClock } from '../../src/app/system-clock.ts';
 import { startDiameter } from '../../src/diameter/diameter-service.ts';
+import { TeardownRegistry } from '../../src/switches/teardown/teardown-registry.ts';
 import { account, balances, money } from '../charging/charging-harness.ts';
 import { deckOf, openDiameterHarness, perSecondDeck, type DiameterHarness } from
   './diameter-harness.ts';
@@ -144,7 +146,8 @@ describe('Diameter credit control over the charging core', () => {
   it('two nodes serving one session alternately agree on its running usage', async () => {
     const other = await startDiameter({ settings: { host: '127.0.0.1', port: 0,
       originHost: 'ocs2.test.local', originRealm: 'test.local', allowedPeers: [] },
-    charging: harness.charging, directory: harness.identities, nowMs: Date.now() });
+    charging: harness.charging, directory: harness.identities, clock: systemClock,
+    switches: { origins: harness.switches.origins, registry: new TeardownRegistry() } });
     const second = await TestDiameterClient.open(other.port);
     try {
       await second.capabilitiesExchange();
@@ -283,6 +286,39 @@ describe('Diameter credit control over the charging core', () => {
       } finally {
         await strict.close();
       }
+    });
+
+  it('RSU CC-Time below the slice is the grant; zero or absurd units are 5004, nothing held',
+    async () => {
+      await account(harness, { id: 'dave', tier: 'customer', parentId: 'root', deck: 'd1',
+        topup: '1.00' });
+      await harness.identify('sip_uri', 'sip:dave@127.0.0.1', 'dave');
+      const base = { sessionId: 'ocs;18;rsu', subscription: sip('dave'), called };
+      for (const requestedSeconds of [0, 4 * 3600 + 1]) {
+        const refused = await ccr({ ...base, type: 1, number: 0, requestedSeconds });
+        expect(resultOf(refused)).toBe(5004);
+        const failedRsu = childrenOf(findAvp(refused.avps, 'Failed-AVP')!);
+        expect(unsigned32Of(findAvp(childrenOf(failedRsu[0]!), 'CC-Time')!))
+          .toBe(requestedSeconds);
+      }
+      expect((await balances(harness, 'dave')).pendingMicros).toBe(0n);
+      const initial = await ccr({ ...base, type: 1, number: 0, requestedSeconds: 4 });
+      expect(grantOf(initial)).toEqual({ seconds: 4, validity: 4, finalAction: null });
+      expect((await balances(harness, 'dave')).pendingMicros).toBe(money('0.004'));
+      const zero = await ccr({ ...base, type: 2, number: 1, usedSeconds: 4,
+        requestedSeconds: 0 });
+      expect(resultOf(zero)).toBe(5004);
+      expect((await balances(harness, 'dave')).pendingMicros).toBe(money('0.004'));
+      const update = await ccr({ ...base, type: 2, number: 1, usedSeconds: 4,
+        requestedSeconds: 3 });
+      expect(grantOf(update)).toEqual({ seconds: 3, validity: 3, finalAction: null });
+      // No RSU at all: the slice (10 s here).
+      const noRsu = await ccr({ ...base, type: 2, number: 2, usedSeconds: 3 });
+      expect(grantOf(noRsu).seconds).toBe(10);
+      expect(resultOf(await ccr({ ...base, type: 3, number: 3, usedSeconds: 2 }))).toBe(2001);
+      const after = await balances(harness, 'dave');
+      expect(after.postedMicros).toBe(money('0.991'));
+      expect(after.pendingMicros).toBe(0n);
     });
 
   it('a CCR before CER is refused with 3010 and the connection closed', async () => {

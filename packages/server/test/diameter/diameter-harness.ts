@@ -14,6 +14,7 @@ import {
 import { systemClock } from '../../src/app/system-clock.ts';
 import { startDiameter } from '../../src/diameter/diameter-service.ts';
 import type { RunningDiameterServer } from '../../src/diameter/diameter-server.ts';
+import type { PeerLimits } from '../../src/diameter/peer-connection.ts';
 import {
   normalizeIdentity,
   type IdentityKind,
@@ -23,12 +24,20 @@ import {
   type SubscriberIdentityStore,
 } from '../../src/diameter/subscriber-identity-store.ts';
 import { engineOnDatabase } from '../../src/storage/engine/open-engine.ts';
+import { createSqliteSessionOriginStore } from
+  '../../src/switches/teardown/session-origin-stores.ts';
+import {
+  createSwitchServices,
+  type SwitchServices,
+} from '../../src/switches/teardown/switch-services.ts';
 import type { ChargingHarness } from '../charging/charging-harness.ts';
 import { openTempSqliteLedger } from '../storage/sqlite-fixture.ts';
 
 export interface DiameterHarness extends ChargingHarness {
   readonly identities: SubscriberIdentityStore;
   readonly server: RunningDiameterServer;
+  /** Origins, the teardown registry (with the Diameter driver) and kill/suspension walks. */
+  readonly switches: SwitchServices;
   /** Maps an identity (normalized here) to an account; null: not credit controlled. */
   identify(kind: IdentityKind, text: string, accountId: string | null): Promise<void>;
   /**
@@ -54,6 +63,7 @@ export async function openDiameterHarness(options: {
   readonly originHost?: string;
   readonly originRealm?: string;
   readonly allowedPeers?: readonly string[];
+  readonly limits?: PeerLimits;
 } = {}): Promise<DiameterHarness> {
   const handle = await openTempSqliteLedger({ synchronous: 'NORMAL' });
   const store = engineOnDatabase(handle.database);
@@ -65,14 +75,17 @@ export async function openDiameterHarness(options: {
     settings: { ...chargingDefaults, ...options.settings }, startedAtMs: Date.now() });
   const identities = sqliteSubscriberIdentityStore(handle.database);
   const trail: string[] = [];
+  // As `tollgate serve` wires it: the switches' kill-aware service over the core's.
+  const switched = createSwitchServices({ charging: recorded(charging, trail),
+    clock: systemClock, origins: createSqliteSessionOriginStore(handle.database) });
   const server = await startDiameter({ settings: { host: '127.0.0.1', port: 0,
     originHost: options.originHost ?? 'ocs.test.local',
     originRealm: options.originRealm ?? 'test.local',
-    allowedPeers: options.allowedPeers ?? [] }, charging: recorded(charging, trail),
-  directory: identities,
-  nowMs: Date.now() });
+    allowedPeers: options.allowedPeers ?? [] }, charging: switched.charging,
+  directory: identities, switches: switched.switches, clock: systemClock,
+  ...(options.limits === undefined ? {} : { limits: options.limits }) });
   return {
-    store, ledger, charging, decks, identities, server,
+    store, ledger, charging, decks, identities, server, switches: switched.switches,
     // The charging helpers only need the shape; this harness runs on the wall clock.
     clock: new ManualClock(Date.now()),
     async identify(kind, text, accountId) {

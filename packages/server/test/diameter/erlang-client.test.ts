@@ -1,8 +1,6 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAvp } from '../../src/diameter/avp-read.ts';
@@ -13,6 +11,7 @@ import { diameterLimits } from '../../src/diameter/diameter-service.ts';
 import { account, balances, money } from '../charging/charging-harness.ts';
 import { deckOf, openDiameterHarness, perSecondDeck, type DiameterHarness } from
   './diameter-harness.ts';
+import { buildErlangClient, erlangFixtures, fieldsOf } from './erlang-build.ts';
 
 /**
  * The second, independent client: Erlang/OTP's diameter application with the RFC 4006
@@ -21,32 +20,10 @@ import { deckOf, openDiameterHarness, perSecondDeck, type DiameterHarness } from
  */
 
 const run = promisify(execFile);
-const fixtures = fileURLToPath(new URL('./erlang/', import.meta.url));
+const fixtures = erlangFixtures;
 
 let harness: DiameterHarness;
 let ebin: string;
-
-function diameterLibDir(): string {
-  return execFileSync('erl', ['-noshell', '-eval',
-    'io:format("~s", [code:lib_dir(diameter)]), halt().'], { encoding: 'utf8' }).trim();
-}
-
-/** Compiles the RFC 4005/4006 dictionaries and the callback module into a fresh directory. */
-function buildErlangClient(): string {
-  const directory = mkdtempSync(join(tmpdir(), 'tollgate-erlang-'));
-  const dictionaries = join(diameterLibDir(), 'examples', 'dict');
-  for (const name of ['rfc4005_nas.dia', 'rfc4006_cc.dia']) {
-    copyFileSync(join(dictionaries, name), join(directory, name));
-  }
-  const inherit = ['--inherits', 'common/diameter_gen_base_rfc6733'];
-  const options = { cwd: directory, stdio: 'pipe' as const };
-  execFileSync('diameterc', [...inherit, 'rfc4005_nas.dia'], options);
-  execFileSync('erlc', ['-I', '.', 'rfc4005_nas.erl'], options);
-  execFileSync('diameterc', ['-i', '.', ...inherit, 'rfc4006_cc.dia'], options);
-  execFileSync('erlc', ['-I', '.', 'rfc4006_cc.erl'], options);
-  execFileSync('erlc', [join(fixtures, 'tollgate_cc_cb.erl')], options);
-  return directory;
-}
 
 beforeAll(async () => {
   harness = await openDiameterHarness({ settings: { sliceSeconds: 10 } });
@@ -70,11 +47,7 @@ function parseAnswers(stdout: string): Map<string, Record<string, string>> {
   for (const line of stdout.split('\n')) {
     const match = /^answer (\S+) (.*)$/.exec(line);
     if (match === null) continue;
-    const fields: Record<string, string> = {};
-    for (const pair of match[2]!.split(' ')) {
-      const [key, value] = pair.split('=');
-      fields[key!] = value ?? '';
-    }
+    const fields = fieldsOf(match[2]!);
     answers.set(match[1]!, fields);
   }
   return answers;

@@ -7,6 +7,7 @@ import { account, balances, money } from '../charging/charging-harness.ts';
 import { deckOf, openDiameterHarness, perSecondDeck, type DiameterHarness } from
   './diameter-harness.ts';
 import {
+  counterOf,
   freeTcpPort,
   freeUdpPort,
   kamailioLog,
@@ -20,8 +21,9 @@ import {
 
 /**
  * Interop with real third-party software (issue 5): Kamailio's ims_charging and cdp are the
- * Ro client, SIPp places the calls through Kamailio, Tollgate is the OCS. Grants are 10 s
- * (slice) and Kamailio asks again 2 s before a grant ends, so calls stay short.
+ * Ro client, SIPp places the calls through Kamailio, Tollgate is the OCS. The slice is the
+ * default 60 s; Kamailio asks for 10 s (RSU CC-Time) and gets 10 s (issue 16), and asks again
+ * 2 s before a grant ends, so calls stay short.
  */
 
 let harness: DiameterHarness;
@@ -32,9 +34,11 @@ let callerPort: number;
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'tollgate-kamailio-'));
-  harness = await openDiameterHarness({ settings: { sliceSeconds: 10 },
+  harness = await openDiameterHarness({ settings: { sliceSeconds: 60 },
     originHost: 'localhost', originRealm: 'test.local' });
   harness.decks.set('d1', deckOf(perSecondDeck));
+  // 0.60 a minute in one-second blocks: 1.20 pays 120 s, ten calls of 12 s.
+  harness.decks.set('d10', deckOf('prefix,rate,initial_increment_s,increment_s\n44,0.60,1,1\n'));
   await account(harness, { id: 'root', tier: 'super_admin' });
   for (const [id, topup] of [['normal', '1.00'], ['short', '0.012'], ['broke', undefined],
     ['busy', '2.00']] as const) {
@@ -42,6 +46,12 @@ beforeAll(async () => {
       ...(topup === undefined ? {} : { topup }) });
     await harness.identify('sip_uri', `sip:${id}@127.0.0.1`, id);
   }
+  await account(harness, { id: 'crowd', tier: 'customer', parentId: 'root', deck: 'd10',
+    topup: '1.20' });
+  await harness.identify('sip_uri', 'sip:crowd@127.0.0.1', 'crowd');
+  await account(harness, { id: 'victim', tier: 'customer', parentId: 'root', deck: 'd1',
+    topup: '1.00' });
+  await harness.identify('sip_uri', 'sip:victim@127.0.0.1', 'victim');
   ports = { ocs: harness.server.port, acceptor: await freeTcpPort(), sip: await freeUdpPort(),
     callee: await freeUdpPort() };
   callerPort = await freeUdpPort();
@@ -189,4 +199,65 @@ describe('Kamailio ims_charging + SIPp against Tollgate\'s Diameter server', () 
     expect(statistics).toMatch(/ccr_timeouts = 0\b/);
     expect(statistics).toMatch(/failed_final_ccrs = 0\b/);
   }, 90_000);
+
+  it('20 concurrent calls asking 10 s on money for ten 12 s calls: about ten are admitted, ' +
+    'none overdraws (issue 16)', async () => {
+    const before = await kamailio!.statistics();
+    // 20 calls in one second, each 12 s long unless its money runs out first.
+    const run = await calls({ scenario: 'uac-maybe.xml', user: 'crowd', callMs: 12_000,
+      calls: 20, callsPerSecond: 20 });
+    expect(run.caller.exitCode, run.caller.output + diagnostics()).toBe(0);
+    const statistics = await statisticsOnce(/./);
+    const admitted = counterOf(statistics, 'successful_initial_ccrs') -
+      counterOf(before, 'successful_initial_ccrs');
+    // Before requested units: 2 admitted (each held a 60 s slice), 0.94 of 1.20 unused.
+    expect(admitted, diagnostics()).toBeGreaterThanOrEqual(10);
+    expect(admitted).toBeLessThanOrEqual(12);
+    const cdrs = await cdrsOf('crowd', admitted);
+    expect(cdrs).toHaveLength(admitted);
+    const billedSeconds = cdrs.reduce((total, cdr) => total + cdr.billedSeconds, 0);
+    expect(billedSeconds).toBeLessThanOrEqual(120);
+    const after = await balances(harness, 'crowd');
+    expect(after.postedMicros).toBe(money('1.20') - BigInt(billedSeconds) * 10_000n);
+    expect(after.postedMicros).toBeGreaterThanOrEqual(0n);
+    expect(after.pendingMicros).toBe(0n);
+    // Nearly all the money was used: at most one 10 s grant's worth is left.
+    expect(after.postedMicros).toBeLessThanOrEqual(money('0.10'));
+    const verified = await harness.ledger.verifyLedger();
+    expect(verified.ok && verified.value.findingCount).toBe(0);
+  }, 90_000);
+
+  it('a kill reaches a Kamailio Ro session: settled at once, and the call ends at its grant ' +
+    '(ims_charging serves no ASR), charged exactly once', async () => {
+    const placed = calls({ scenario: 'uac-maybe.xml', user: 'victim', callMs: 12_000,
+      calls: 1, callsPerSecond: 1 });
+    let live: string | undefined;
+    const deadline = Date.now() + 10_000;
+    while (live === undefined && Date.now() < deadline) {
+      const listed = await harness.charging.listLiveSessions({ scopeAccountId: 'victim',
+        limit: 1 });
+      live = listed.ok ? listed.value[0]?.sessionId : undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(live, diagnostics()).toBeDefined();
+    const killed = await harness.switches.teardown.killSession({ sessionId: live!,
+      reason: 'operator_kill' });
+    expect(killed.ok).toBe(true);
+    // Kamailio 5.6's cdp leaves an ASR unanswered (measured): the kill is logged
+    // teardown_timeout after 0.7 s; the money was settled before it.
+    const teardown = killed.ok ? killed.value.teardown : null;
+    expect(teardown).toMatchObject({ status: 'failed' });
+    expect(['teardown_timeout', 'switch_refused']).toContain(
+      teardown?.status === 'failed' ? teardown.code : null);
+    const settled = await balances(harness, 'victim');
+    expect(settled.pendingMicros).toBe(0n);
+    const run = await placed;
+    expect(run.caller.exitCode, run.caller.output + diagnostics()).toBe(0);
+    const cdrs = await cdrsOf('victim');
+    expect(cdrs.map((cdr) => cdr.disposition)).toEqual(['killed']);
+    // Kamailio's CCR-U after the kill got 4012 and its CCR-T the kill's settlement.
+    const after = await balances(harness, 'victim');
+    expect(after).toEqual(settled);
+    expect(after.postedMicros).toBe(money('1.00') - cdrs[0]!.costMicros);
+  }, 60_000);
 });

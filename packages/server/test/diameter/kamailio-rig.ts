@@ -138,6 +138,12 @@ export async function startKamailio(directory: string, ports: KamailioPorts):
   };
 }
 
+/** One ims_charging counter from `kamcmd stats.get_statistics` output (0 when absent). */
+export function counterOf(statistics: string, name: string): number {
+  const found = new RegExp(`${name} = (\\d+)`).exec(statistics);
+  return found === null ? 0 : Number(found[1]);
+}
+
 export function kamailioLog(kamailio: RunningKamailio): string {
   return readFileSync(kamailio.logPath, 'utf8');
 }
@@ -178,7 +184,7 @@ export function startCallee(port: number, calls: number, directory: string): Run
 }
 
 export interface CallerOptions {
-  readonly scenario: 'uac-call.xml' | 'uac-cut.xml' | 'uac-refused.xml';
+  readonly scenario: 'uac-call.xml' | 'uac-cut.xml' | 'uac-refused.xml' | 'uac-maybe.xml';
   readonly user: string;
   readonly sipPort: number;
   readonly callerPort: number;

@@ -23,7 +23,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       server = await startDiameter({ settings: { host: '127.0.0.1', port: 0,
         originHost: 'ocs.test.local', originRealm: 'test.local', allowedPeers: [] },
       charging: api.services.charging, directory: api.services.subscriberIdentities,
-      nowMs: Date.now() });
+      switches: api.services.switches, clock: api.services.clock });
       client = await TestDiameterClient.open(server.port);
       await client.capabilitiesExchange();
     }, 60_000);

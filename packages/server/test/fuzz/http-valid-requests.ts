@@ -37,6 +37,10 @@ const bandsCsv = 'band,days,start,end\npeak,Mon-Fri,08:00,18:00\n';
 export const validRequests: Readonly<Record<string, Maker>> = {
   'GET /health': () => none,
   'GET /ready': () => none,
+  'GET /metrics': () => none,
+  'GET /v1/exchange-rates': () => none,
+  'POST /v1/exchange-rates': () => ({ path: {}, query: {},
+    body: { from: 'EUR', to: 'USD', rate: '1.0845' } }),
   'GET /openapi.json': () => none,
   'GET /v1/whoami': () => none,
   'POST /v1/accounts': ({ world }, fresh) => ({ path: {}, query: {}, body: { id: `fz${fresh}`,

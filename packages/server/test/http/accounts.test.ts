@@ -143,6 +143,17 @@ describe('POST /v1/accounts/{id}/topups', () => {
     expect(again.body).toMatchObject({ replayed: true, balance: '12.345',
       transfer_id: first.body['transfer_id'] });
   });
+  it('tops up an account with the longest id a key makes, by the longest reference', async () => {
+    const chosen = 'c'.repeat(64);
+    const created = await api.call({ method: 'POST', url: '/v1/accounts', key: world.keys.rs,
+      json: { id: chosen, parent_id: 'rs', tier: 'customer', mode: 'prepaid', currency: 'USD',
+        rate_deck_id: null } });
+    expect([created.status, created.body['id']]).toEqual([201, `rs~${chosen}`]);
+    const reference = 'r'.repeat(128);
+    const topup = await api.call({ method: 'POST', url: `/v1/accounts/rs~${chosen}/topups`,
+      key: world.keys.rs, json: { amount: '1.00', reference } });
+    expect([topup.status, topup.body['balance']], topup.text).toEqual([201, '1.00']);
+  });
   it('refuses the same reference for another amount', async () => {
     const response = await api.call({ method: 'POST', url: '/v1/accounts/cu1/topups',
       key: world.keys.rs, json: { amount: '3.00', reference: 'pay-1' } });

@@ -55,6 +55,8 @@ interface Probe {
 /** A route about no tenant's target: every key gets an answer, none names a stranger. */
 interface Open {
   readonly open: (caller: Caller) => ApiRequest;
+  /** The status each caller gets, when not every key may call it (default: any success). */
+  readonly status?: (caller: Caller) => number;
 }
 
 type Entry = Probe | Open;
@@ -116,6 +118,15 @@ const noBillingSettings = { cycle: null, payment_terms_days: null, tax_profile_i
 const matrix: Record<string, Entry> = {
   'GET /health': { open: () => ({ method: 'GET', url: '/health', key: null }) },
   'GET /ready': { open: () => ({ method: 'GET', url: '/ready', key: null }) },
+  // Installation-wide numbers: the operator reads them, a tenant's key is refused (403).
+  'GET /metrics': { open: (caller) => ({ method: 'GET', url: '/metrics', key: keyOf(caller) }),
+    status: (caller) => caller === 'operator' ? 200 : 403 },
+  // Rates convert every tree's money: the operator's alone (exchange-rate-routes.ts).
+  'POST /v1/exchange-rates': { open: (caller) => ({ method: 'POST', url: '/v1/exchange-rates',
+    key: keyOf(caller), json: { from: 'EUR', to: 'USD', rate: '1.08' } }),
+  status: (caller) => caller === 'operator' ? 201 : 403 },
+  'GET /v1/exchange-rates': { open: (caller) => ({ method: 'GET', url: '/v1/exchange-rates',
+    key: keyOf(caller) }), status: (caller) => caller === 'operator' ? 200 : 403 },
   'GET /openapi.json': { open: () => ({ method: 'GET', url: '/openapi.json', key: null }) },
   'GET /v1/whoami': { open: (caller) => ({ method: 'GET', url: '/v1/whoami',
     key: keyOf(caller) }) },
@@ -434,7 +445,10 @@ async function runOpen(entry: Open): Promise<string[]> {
   const problems: string[] = [];
   for (const caller of callers) {
     const response = await world.api.call(entry.open(caller));
-    if (response.status >= 400) problems.push(`${caller}: ${response.status} ${response.text}`);
+    const expected = entry.status?.(caller);
+    if (expected === undefined ? response.status >= 400 : response.status !== expected) {
+      problems.push(`${caller}: ${response.status} ${response.text}`);
+    }
     const named = leaks(response, caller, '\u0000');
     if (named.length > 0) problems.push(`${caller} hears of ${named.join(', ')}`);
   }

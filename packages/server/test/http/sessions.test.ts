@@ -218,13 +218,53 @@ describe('events and CDRs', () => {
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const lines = csv.text.trimEnd().split('\n');
     expect(lines[0]).toBe('id,session_id,account_id,caller,callee,started_at,ended_at,' +
-      'used_seconds,billed_seconds,bundle_seconds,cost,currency,disposition');
+      'used_seconds,billed_seconds,bundle_seconds,cost,currency,disposition,' +
+      'own_price,own_price_currency,own_cost,own_cost_currency,own_margin');
     expect(lines).toHaveLength(3);
     expect(csv.headers['x-next-after']).toEqual(expect.any(String));
+    // Accept: text/csv asks for the same; format=json (or JSON weighted higher) keeps JSON.
+    const accepted = await api.call({ method: 'GET', url: '/v1/cdrs?limit=2',
+      key: world.keys.rs, headers: { accept: 'text/csv' } });
+    expect([accepted.headers['content-type'], accepted.text]).toEqual([csv.headers['content-type'],
+      csv.text]);
+    for (const [url, accept] of [['/v1/cdrs?limit=2&format=json', 'text/csv'],
+      ['/v1/cdrs?limit=2', 'application/json, text/csv;q=0.5'], ['/v1/cdrs?limit=2', '*/*']]) {
+      const json = await api.call({ method: 'GET', url: url!, key: world.keys.rs,
+        headers: { accept: accept! } });
+      expect(String(json.headers['content-type'])).toMatch(/^application\/json/);
+    }
     const operator = await api.call({ method: 'GET', url: '/v1/cdrs' });
     expect([operator.status, operator.body['code']]).toEqual([400, 'scope_required']);
     const badFrom = await api.call({ method: 'GET', url: '/v1/cdrs?from=noon',
       key: world.keys.rs });
     expect([badFrom.status, badFrom.body['column']]).toEqual([400, 'from']);
+  });
+});
+
+describe('a call: requested_seconds', () => {
+  it('grants at most what the switch asks for; zero or absurd asks are 400', async () => {
+    const sessionId = 'asks-12';
+    const ask = (requested: unknown) => api.call({ method: 'POST', url: '/v1/sessions',
+      key: world.keys.cu1, json: { session_id: sessionId, account_id: 'cu1',
+        caller: '15551230000', callee: '442079460000', request_number: 0,
+        requested_seconds: requested } });
+    const reservedBefore = (await accountOf('cu1'))['reserved'];
+    for (const requested of [0, -3, 4 * 3600 + 1]) {
+      const refused = await ask(requested);
+      expect([refused.status, refused.body['code']]).toEqual([400,
+        'invalid_requested_seconds']);
+    }
+    expect((await accountOf('cu1'))['reserved']).toBe(reservedBefore);
+    const granted = await ask(12);
+    expect(granted.body).toMatchObject({ status: 'granted', granted_seconds: 12, final: false });
+    const update = (requested: number) => api.call({ method: 'POST', key: world.keys.cu1,
+      url: `/v1/sessions/${sessionId}/update`,
+      json: { request_number: 1, used_seconds: 12, requested_seconds: requested } });
+    const zero = await update(0);
+    expect([zero.status, zero.body['code']]).toEqual([400, 'invalid_requested_seconds']);
+    const next = await update(5);
+    expect(next.body).toMatchObject({ status: 'granted', request_number: 1, granted_seconds: 5 });
+    expect((await update(7)).body).toEqual(next.body);
+    expect((await report('terminate', sessionId, world.keys.cu1, 2, 15)).status).toBe(200);
   });
 });

@@ -101,9 +101,13 @@ describe('Kamailio (http_client + dialog + jsonrpcs) with SIPp', () => {
     expect(await caller.exited, caller.output()).toBe(0);
     const elapsedMs = Date.now() - answeredAtMs;
     expect(await callee.exited, callee.output()).toBe(0);
-    // 0.09 pays 9 s: the last grant is final, and the dialog timeout ends the call there.
+    // 0.09 pays 9 s: the last grant is final, and the dialog timeout ends the call there. The
+    // config counts in whole seconds of $TS (the answer and each renewal rounded down) and
+    // renews from a 1 s timer, so the BYE may come up to about 2 s late (the charge stays at
+    // what was paid, below); SIPp's exit adds its own delay on a busy machine. A fourth slice
+    // would end the call at 12 s.
     expect(elapsedMs).toBeGreaterThan(3 * sliceSeconds * 1000 - 1_500);
-    expect(elapsedMs).toBeLessThan(3 * sliceSeconds * 1000 + 1_500);
+    expect(elapsedMs).toBeLessThan(4 * sliceSeconds * 1000 - 500);
     const cdr = await cdrOf('shortfunds');
     const billed = Math.min(Number(cdr?.['used_seconds']), 3 * sliceSeconds);
     expect(billed).toBeGreaterThanOrEqual(3 * sliceSeconds - 1);

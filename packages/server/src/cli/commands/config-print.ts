@@ -1,3 +1,4 @@
+import { configReferenceMarkdown } from '../../config/config-reference.ts';
 import { describeConfig, loadConfig, readProcessEnv } from '../../config/load-config.ts';
 import { exitCodes, usageError, type CommandOutcome } from '../cli-io.ts';
 import { parseServeFlags } from './serve.ts';
@@ -12,4 +13,13 @@ export function configCommand(args: string[]): CommandOutcome {
       code: config.code, message: config.message, problems: config.problems } };
   }
   return { exitCode: exitCodes.ok, stdout: { status: 'ok', config: describeConfig(config.value) } };
+}
+
+/** `tollgate config-reference`: docs/configuration.md, written raw (not as a JSON value). */
+export function configReferenceCommand(args: string[]): CommandOutcome {
+  if (args.length > 0) {
+    return usageError('invalid_arguments', 'config-reference takes no arguments');
+  }
+  process.stdout.write(configReferenceMarkdown());
+  return { exitCode: exitCodes.ok };
 }

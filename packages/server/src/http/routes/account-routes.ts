@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import {
   accountNamespaceSeparator,
   internalAccountIdPrefix,
@@ -171,6 +172,8 @@ function registerChanges(app: TypeBoxApp, services: AppServices): void {
     const changes = unwrap(fromApiAccountPatch(request.body));
     const before = await accountView(services, request.params.id);
     unwrap(await ledger.updateAccount({ id: request.params.id, changes }));
+    if ('creditLimitMicros' in changes || 'dailyLimitMicros' in changes ||
+      'monthlyLimitMicros' in changes) reauthorizeLiveCalls(services, request, request.params.id);
     const after = await accountView(services, request.params.id);
     await services.audit.record(request, { action: 'account_updated',
       subjectId: request.params.id, accountId: request.params.id, before, after });
@@ -200,6 +203,18 @@ function registerChanges(app: TypeBoxApp, services: AppServices): void {
   }
 }
 
+/**
+ * The funds under the account's live calls changed: switches that can be asked (Diameter, by
+ * RAR) re-authorize now, so a call told its last grant was final is granted more. In the
+ * background: the answer does not wait for the switches, each bounded by the teardown limit.
+ */
+function reauthorizeLiveCalls(services: AppServices, request: FastifyRequest, id: string) {
+  services.switches.teardown.reauthorizeLiveCallsOf(id, 'funds_changed').catch(
+    (error: unknown) => request.log.warn({ code: 'internal_error', accountId: id,
+      detail: error instanceof Error ? error.message : String(error) },
+    'live calls not asked to re-authorize after a funds change'));
+}
+
 function registerTopups(app: TypeBoxApp, services: AppServices): void {
   const { access, ledger } = services;
   app.post('/v1/accounts/:id/topups', {
@@ -224,6 +239,7 @@ function registerTopups(app: TypeBoxApp, services: AppServices): void {
     if (!outcome.replayed) {
       await services.audit.record(request, { action: 'topup_posted',
         subjectId: posted.transfer_id, accountId: id, before: null, after: posted });
+      reauthorizeLiveCalls(services, request, id);
     }
     return posted;
   });

@@ -55,6 +55,11 @@ function named<T extends { readonly sessionId: string }>(answer: T, sessionId: s
   return { ...answer, sessionId };
 }
 
+/** `requested_seconds` when the switch sent it (the core checks its range). */
+function requestedOf(requestedSeconds: number | undefined) {
+  return requestedSeconds === undefined ? {} : { requestedSeconds };
+}
+
 /**
  * Live calls (charging.md, "A live call"): authorize, update with cumulative seconds,
  * terminate. A refusal is an answer with its HTTP status (402 cannot pay, 403 refused,
@@ -78,7 +83,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const answer = named(unwrap(await charging.authorize({
       sessionId: ids.stored(body.session_id), requestNumber: body.request_number,
       accountId: body.account_id, caller: body.caller, callee: body.callee,
-      ...scopeOf(principal),
+      ...scopeOf(principal), ...requestedOf(body.requested_seconds),
       ...(body.carrier_id === undefined ? {} : { carrierId: (await carrierNamed(
         services.routing, principal, body.carrier_id))?.id ?? body.carrier_id }) })),
     body.session_id);
@@ -99,7 +104,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
     const ids = tenantIdsOf(principal);
     const answer = unwrap(await onFirstSession(ids, sessionId, (key) => charging.update({
       sessionId: key, requestNumber: request.body.request_number,
-      usedSeconds: request.body.used_seconds, ...scopeOf(principal) })));
+      usedSeconds: request.body.used_seconds, ...scopeOf(principal),
+      ...requestedOf(request.body.requested_seconds) })));
     return toApiGrant(await grantForKey(named(answer, sessionId), principal, access));
   });
 

@@ -1,21 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { checkAccountIdText, parseIsoInstantMs } from '@tollgate/core';
+import { checkAccountIdText } from '@tollgate/core';
 import type { AppServices } from '../app-services.ts';
 import { httpLimits } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
-import { cdrCsvColumns, toApiCdr, toApiCharged, toCdrCsvLine } from '../convert.ts';
+import {
+  cdrCsvColumns,
+  cdrCsvOwnColumns,
+  parseInstantOrDayMs,
+  toApiCdr,
+  toApiCharged,
+  toCdrCsvLine,
+} from '../convert.ts';
 import { refusalOf, unwrap } from '../http-problem.ts';
 import { tenantIdsOf } from '../tenant-ids.ts';
 import { cdrForKey, refusalForKey } from '../tenant-view.ts';
-import { csvContentType, csvText } from '../reply-csv.ts';
+import { acceptsCsvFirst, csvContentType, csvText } from '../reply-csv.ts';
 import { withProblems } from '../schemas/common-schemas.ts';
 import { scopeOf } from './session-routes.ts';
 import { CdrPage, CdrQuery, Charged, EventBody } from '../schemas/session-schemas.ts';
 
-/** Parses an optional ISO instant; the problem names the parameter. */
-function instantOf(text: string | undefined, column: string): number | undefined {
+/** Parses an optional ISO instant or day (`to`: the day's end); the problem names it. */
+function instantOf(text: string | undefined, column: string, edge: 'start' | 'end' = 'start'):
+  number | undefined {
   if (text === undefined) return undefined;
-  const parsed = parseIsoInstantMs(text);
+  const parsed = parseInstantOrDayMs(text, edge);
   if (!parsed.ok) return unwrap({ ...parsed, message: `${column}: ${parsed.message}`, column });
   return parsed.value;
 }
@@ -57,8 +65,11 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
   app.get('/v1/cdrs', {
     schema: { operationId: 'listCdrs', tags: ['cdrs'],
       summary: 'CDRs of an account\'s subtree, by end time',
-      description: 'format=csv answers text/csv (one line per CDR, without levels); the next ' +
-        'page cursor is then in the x-next-after header.',
+      description: 'format=csv, or Accept: text/csv, answers text/csv: one line per CDR, ' +
+        'without levels, with the caller\'s own figures (own_price: what the level below paid ' +
+        'the caller\'s account; own_cost: what it paid, or a root\'s carrier cost; ' +
+        'own_margin: their difference in one currency). The next page cursor is then in ' +
+        'the x-next-after header.',
       produces: ['application/json', 'text/csv'], querystring: CdrQuery,
       response: withProblems({ 200: CdrPage }) },
   }, async (request, reply) => {
@@ -68,7 +79,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
     const scope = unwrap(await access.listingScope(principal, query.account_id));
     const ids = tenantIdsOf(principal);
     const fromMs = instantOf(query.from, 'from');
-    const toMs = instantOf(query.to, 'to');
+    const toMs = instantOf(query.to, 'to', 'end');
     const cdrs = unwrap(await charging.listCdrs({ scopeAccountId: scope, limit,
       ...(query.customer_id === undefined ? {} : { accountId: query.customer_id }),
       ...(fromMs === undefined ? {} : { fromMs }),
@@ -79,11 +90,14 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }> =
     // Levels above the key, and the carrier below the root, are not the key's to see.
     const visible = cdrs.map((cdr) =>
       cdrForKey({ ...cdr, sessionId: ids.shown(cdr.sessionId) }, principal));
-    if (query.format === 'csv') {
+    // `format` wins; without it the Accept header decides (`Accept: text/csv`).
+    const csv = query.format === undefined ? acceptsCsvFirst(request.headers.accept)
+      : query.format === 'csv';
+    if (csv) {
       if (nextAfter !== null) reply.header('x-next-after', nextAfter);
       reply.type(csvContentType);
       // A string with a non-JSON content type is sent as it is, past the JSON schema of 200.
-      return csvText([cdrCsvColumns.join(','),
+      return csvText([[...cdrCsvColumns, ...cdrCsvOwnColumns].join(','),
         ...visible.map(toCdrCsvLine)]) as never;
     }
     return { cdrs: visible.map(toApiCdr), next_after: nextAfter };

@@ -6,6 +6,9 @@ import { AccountIdText, Instant, Money, PageQuery } from './common-schemas.ts';
 // gets its precise code (invalid_used_seconds, invalid_session_id, ...).
 const SessionIdText = Type.String({ maxLength: 256 });
 const RequestNumber = Type.Integer({ description: '0 for authorize, then 1, 2, ...' });
+const RequestedSeconds = Type.Optional(Type.Integer({ description: 'The seconds the switch ' +
+  'asks for: the grant is at most this, the slice and what every level can pay. 1 to the ' +
+  'longest call (invalid_requested_seconds otherwise); absent: the slice' }));
 
 export const AuthorizeBody = Type.Object({
   session_id: SessionIdText,
@@ -15,6 +18,7 @@ export const AuthorizeBody = Type.Object({
   request_number: RequestNumber,
   carrier_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64,
     description: 'The carrier chosen from POST /v1/routes; absent: the first route' })),
+  requested_seconds: RequestedSeconds,
 }, { additionalProperties: false });
 
 export const RouteChoice = Type.Object({
@@ -28,6 +32,7 @@ export const SessionParams = Type.Object({ session_id: SessionIdText });
 export const UsageBody = Type.Object({
   request_number: RequestNumber,
   used_seconds: Type.Integer({ description: 'Cumulative seconds since answer' }),
+  requested_seconds: RequestedSeconds,
 }, { additionalProperties: false });
 
 export const TerminateBody = Type.Object({
@@ -110,8 +115,12 @@ export const CdrQuery = Type.Object({
     description: 'CDRs of this account\'s subtree (default: the key\'s account)' })),
   customer_id: Type.Optional(Type.String({ minLength: 1,
     maxLength: ledgerLimits.accountIdLengthMax, description: 'Only the CDRs of this customer' })),
-  from: Type.Optional(Instant),
-  to: Type.Optional(Instant),
+  from: Type.Optional(Type.String({ maxLength: 40,
+    description: 'CDRs that ended at or after: an ISO instant, or a day (YYYY-MM-DD, UTC, ' +
+      'from its start)' })),
+  to: Type.Optional(Type.String({ maxLength: 40,
+    description: 'CDRs that ended before: an ISO instant, or a day (YYYY-MM-DD, UTC, the ' +
+      'whole day included)' })),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
   ...PageQuery,
 }, { additionalProperties: false });

@@ -1,13 +1,15 @@
 import type { KillAnswer } from '@tollgate/core';
 
 /** The integrations that can carry a call; each has a teardown driver (teardown-registry.ts). */
-export const integrationNames = ['http', 'radius', 'freeswitch', 'kamailio'] as const;
+export const integrationNames = ['http', 'radius', 'freeswitch', 'kamailio',
+  'diameter'] as const;
 export type IntegrationName = (typeof integrationNames)[number];
 
 /**
  * Where a session's call lives. `callRef` is what the integration needs to end the call
- * (an ESL channel uuid, a dialog's h_entry/h_id, a NAS address and Acct-Session-Id); it is
- * stored as JSON and read back only by the integration that wrote it.
+ * (an ESL channel uuid, a dialog's h_entry/h_id, a NAS address and Acct-Session-Id, a Diameter
+ * client's Origin-Host and Origin-Realm); it is stored as JSON and read back only by the
+ * integration that wrote it.
  */
 export interface SessionOrigin {
   readonly sessionId: string;

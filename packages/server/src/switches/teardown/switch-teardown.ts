@@ -10,6 +10,7 @@ import type { SwitchLog } from './switch-log.ts';
 import {
   endCallWithin,
   httpTeardownDriver,
+  outcomeWithin,
   type TeardownOutcome,
   type TeardownRegistry,
 } from './teardown-registry.ts';
@@ -46,6 +47,20 @@ export interface SwitchTeardown {
    * bounded by `teardownTimeoutMs`.
    */
   endLiveCallsOf(accountId: string, reason: string): Promise<EndLiveCallsOutcome>;
+  /**
+   * Asks the switches of the live calls of the account and its subtree to re-authorize now
+   * (a Diameter RAR), because what they may be granted changed: a top-up, a raised limit.
+   * Calls on integrations that cannot be asked are skipped (they see it at their next report).
+   */
+  reauthorizeLiveCallsOf(accountId: string, reason: string): Promise<ReauthorizeOutcome>;
+}
+
+export interface ReauthorizeOutcome {
+  /** Calls whose switch was asked and agreed. */
+  readonly asked: number;
+  /** Calls not asked (no driver can, the switch refused or did not answer). */
+  readonly skipped: number;
+  readonly more: boolean;
 }
 
 export function createSwitchTeardown(deps: {
@@ -85,31 +100,59 @@ export function createSwitchTeardown(deps: {
     return success({ answer: killed.value, teardown });
   };
 
-  const endLiveCallsOf: SwitchTeardown['endLiveCallsOf'] = async (accountId, reason) => {
-    let killed = 0;
+  /**
+   * Runs `each` on every live session of the account's subtree, a page at a time (each page in
+   * parallel), at most `livePagesMax` pages; counts what `each` did and did not do.
+   */
+  const forEachLiveSession = async (accountId: string, reason: string,
+    each: (sessionId: string) => Promise<boolean>): Promise<EndLiveCallsOutcome> => {
+    let done = 0;
     let failed = 0;
     let after: string | undefined;
     for (let page = 0; page < teardownLimits.livePagesMax; page += 1) {
       const listed = await charging.listLiveSessions({ scopeAccountId: accountId,
         limit: teardownLimits.livePageSize,
         ...(after === undefined ? {} : { afterSessionId: after }) });
-      if (!listed.ok || listed.value.length === 0) return { killed, failed, more: false };
-      const outcomes = await Promise.all(listed.value.map((session) =>
-        killSession({ sessionId: session.sessionId, reason })));
-      for (const [index, outcome] of outcomes.entries()) {
-        if (outcome.ok) killed += 1;
-        else {
-          failed += 1;
-          log.warn({ code: outcome.code, sessionId: listed.value[index]?.sessionId, reason },
-            'a live call could not be killed');
-        }
+      if (!listed.ok || listed.value.length === 0) return { killed: done, failed, more: false };
+      const outcomes = await Promise.all(listed.value.map((session) => each(session.sessionId)));
+      for (const outcome of outcomes) {
+        if (outcome) done += 1;
+        else failed += 1;
       }
-      if (listed.value.length < teardownLimits.livePageSize) return { killed, failed, more: false };
+      if (listed.value.length < teardownLimits.livePageSize) {
+        return { killed: done, failed, more: false };
+      }
       after = listed.value.at(-1)?.sessionId;
     }
     log.warn({ code: 'live_calls_bound_reached', accountId, reason },
-      'more live calls than one suspension walks; run it again');
-    return { killed, failed, more: true };
+      'more live calls than one walk covers; run it again');
+    return { killed: done, failed, more: true };
   };
-  return { killSession, endLiveCallsOf };
+
+  const endLiveCallsOf: SwitchTeardown['endLiveCallsOf'] = (accountId, reason) =>
+    forEachLiveSession(accountId, reason, async (sessionId) => {
+      const outcome = await killSession({ sessionId, reason });
+      if (!outcome.ok) {
+        log.warn({ code: outcome.code, sessionId, reason }, 'a live call could not be killed');
+      }
+      return outcome.ok;
+    });
+
+  const reauthorizeLiveCallsOf: SwitchTeardown['reauthorizeLiveCallsOf'] = async (accountId,
+    reason) => {
+    const outcome = await forEachLiveSession(accountId, reason, async (sessionId) => {
+      const origin = await origins.find(sessionId);
+      const driver = origin === null ? undefined : registry.driverOf(origin.integration);
+      if (origin === null || driver?.reauthorize === undefined) return false;
+      const asked = await outcomeWithin(driver.reauthorize(origin, reason), origin,
+        teardownLimits.teardownTimeoutMs);
+      if (asked.status === 'failed') {
+        log.warn({ code: asked.code, sessionId, reason, detail: asked.detail },
+          'a live call was not asked to re-authorize: it sees the change at its next report');
+      }
+      return asked.status !== 'failed';
+    });
+    return { asked: outcome.killed, skipped: outcome.failed, more: outcome.more };
+  };
+  return { killSession, endLiveCallsOf, reauthorizeLiveCallsOf };
 }

@@ -25,6 +25,12 @@ export interface TeardownDriver {
    * when it knows; the kill charges them instead of charging's estimate.
    */
   usedSecondsOf?(origin: SessionOrigin, nowMs: number): number | undefined;
+  /**
+   * Asks the switch to re-authorize the live call now (Diameter RAR) because what it may be
+   * granted changed (a top-up, a raised limit). Integrations that cannot leave it out: their
+   * calls see the change at their next report.
+   */
+  reauthorize?(origin: SessionOrigin, reason: string): Promise<TeardownOutcome>;
 }
 
 /** Integration name -> driver. Integrations register when they start (run-server.ts). */
@@ -50,19 +56,27 @@ export const httpTeardownDriver: TeardownDriver = {
 };
 
 /** Bounds a driver's call so that a dead switch cannot hold a suspension past its deadline. */
-export async function endCallWithin(
+export function endCallWithin(
   driver: TeardownDriver,
   origin: SessionOrigin,
   options: { reason: string; timeoutMs: number },
 ): Promise<TeardownOutcome> {
+  return outcomeWithin(driver.endCall(origin, options.reason), origin, options.timeoutMs);
+}
+
+/** A driver's work on `origin`'s call, or `teardown_timeout` once `timeoutMs` has passed. */
+export async function outcomeWithin(
+  work: Promise<TeardownOutcome>,
+  origin: SessionOrigin,
+  timeoutMs: number,
+): Promise<TeardownOutcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<TeardownOutcome>((resolve) => {
     timer = setTimeout(() => resolve({ status: 'failed', code: 'teardown_timeout',
-      detail: `no answer from ${origin.integration} within ${options.timeoutMs} ms` }),
-    options.timeoutMs);
+      detail: `no answer from ${origin.integration} within ${timeoutMs} ms` }), timeoutMs);
   });
   try {
-    return await Promise.race([driver.endCall(origin, options.reason).catch((error: unknown) =>
+    return await Promise.race([work.catch((error: unknown) =>
       ({ status: 'failed', code: 'switch_unreachable',
         detail: error instanceof Error ? error.message : String(error) }) as const), timeout]);
   } finally {
