@@ -38,7 +38,8 @@ export const ConfigSchema = Type.Object({
       'granted.' }),
   reconcileIntervalMs: Type.Integer({ minimum: 0, maximum: 7 * 86_400_000, default: 3_600_000,
     description: 'How often each operator\'s last window is reconciled (rated CDRs vs the ' +
-      'ledger, carrier accruals, holds); differences are logged at error level and counted on /metrics. 0: never.' }),
+      'ledger, carrier accruals, holds); differences are logged at error level and counted ' +
+      'on /metrics. 0: never.' }),
   sweepIntervalMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000,
     description: 'How often the sweeper looks for stale sessions.' }),
   sweepBatchMax: Type.Integer({ minimum: 1, maximum: 10_000, default: 500,
