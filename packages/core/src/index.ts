@@ -42,3 +42,4 @@ export * from './billing/index.ts';
 export * from './payments/index.ts';
 export * from './dids/index.ts';
 export * from './packages/index.ts';
+export * from './assurance/index.ts';

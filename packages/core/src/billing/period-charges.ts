@@ -23,7 +23,7 @@ export interface LevelCharges {
 }
 
 /** The session of a charge's reference: `s:<session>` for calls, the event's own id else. */
-function sessionOfReference(reference: string): string {
+export function sessionOfReference(reference: string): string {
   return reference.startsWith('s:') ? reference.slice(2) : reference;
 }
 

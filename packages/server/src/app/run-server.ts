@@ -11,6 +11,7 @@ import { startSweeper } from './sweeper.ts';
 import { startBillingJob } from './billing-job.ts';
 import { startDidFeeJob } from './did-fee-job.ts';
 import { startPackageJob } from './package-job.ts';
+import { startReconcileJob } from '../assurance/reconcile-job.ts';
 import { TollgateMetrics } from '../metrics/metrics.ts';
 import { meteredCharging } from '../metrics/metered-charging.ts';
 
@@ -83,6 +84,13 @@ export async function runServer(config: Config, options: RunServerOptions): Prom
     const holder = config.nodeId === '' ? baseUrl : config.nodeId;
     if (services.billing !== undefined) {
       started.push(startBillingJob({ billing: services.billing, holder, log: app.log }));
+      if (services.assurance !== undefined && config.reconcileIntervalMs > 0) {
+        started.push(startReconcileJob({ assurance: services.assurance, holder,
+          leases: services.billing.store, clock: services.clock,
+          intervalMs: config.reconcileIntervalMs, log: app.log, timers: true, meters: {
+            ran: (result) => metrics.reconcileRuns.inc({ result }),
+            found: (count) => metrics.reconcileFindings.inc(count) } }));
+      }
     }
     if (services.dids !== undefined) {
       started.push(startDidFeeJob({ dids: services.dids, holder, log: app.log }));

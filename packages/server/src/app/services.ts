@@ -19,6 +19,7 @@ import {
   type DidStore,
   type PackageDeps,
   type PackageStore,
+  type AssuranceDeps,
 } from '@tollgate/core';
 import { postgresBillingStore, sqliteBillingStore } from '../billing/billing-stores.ts';
 import {
@@ -321,6 +322,9 @@ export async function openServices(
   const packages: PackageDeps = { store: stores.packages, ledger, charging, clock,
     billingSettings: (ids) => stores.billing.findSettings(ids),
     firstPeriod: config.didFirstPeriod };
+  // Assurance reads only: read-only snapshots of the database under the charging store.
+  const assurance: AssuranceDeps = { store: stores.charging, ledger,
+    findCdrsBySessions: (sessionIds) => stores.billing.findCdrsBySessions(sessionIds) };
   metrics.readFrom({ engineStats: () => engine?.stats() ?? null,
     deckCache: () => ({ decks: decks.cachedCount(), decksMax: config.deckCacheDecksMax,
       bytes: decks.memoryBytesLoaded(), loads: decks.loadsCount() }),
@@ -351,6 +355,7 @@ export async function openServices(
     cardPayments: cardPayments.deps,
     dids,
     packages,
+    assurance,
     ...(fraud === null ? {} : { fraud }),
     ...(cluster === undefined ? {} : { cluster }),
     engineStats: () => engine?.stats() ?? null,

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { readProcessEnv } from '../config/load-config.ts';
 import { parseChargingBenchArgs, runChargingLoadBench } from './charging-load-bench.ts';
+import { runCdrExportBench } from './cdr-export-bench.ts';
 import { runDeckUploadBench } from './deck-upload-bench.ts';
 import { runDiameterBenchReport } from './diameter-bench.ts';
 import { runLedgerBench } from './ledger-bench.ts';
@@ -17,7 +18,7 @@ import { runRoutingBench } from './routing-bench.ts';
  */
 
 const benchNames = ['rating', 'deck-import', 'deck-upload', 'ledger', 'charging', 'diameter',
-  'routing', 'live-calls'] as const;
+  'routing', 'live-calls', 'cdr-export'] as const;
 type BenchName = (typeof benchNames)[number];
 
 /** Exit code 1: a benchmark found a broken invariant; 2: bad arguments. */
@@ -55,6 +56,9 @@ async function runOne(name: BenchName, charging: ChargingArgs): Promise<BenchOut
       return 'ok';
     case 'routing':
       await runRoutingBench();
+      return 'ok';
+    case 'cdr-export':
+      await runCdrExportBench();
       return 'ok';
     case 'deck-import':
       return runDeckImport();

@@ -4,6 +4,7 @@ import { maxDurationCommand } from './commands/max-duration.ts';
 import { openApiCommand } from './commands/openapi.ts';
 import { backupCommand, migrateCommand, restoreCommand } from './commands/database-commands.ts';
 import { rateCommand } from './commands/rate.ts';
+import { reconcileCommand } from './commands/reconcile.ts';
 import { serveCommand } from './commands/serve.ts';
 
 const usage = `Usage: tollgate <command> [flags]
@@ -14,6 +15,9 @@ Commands:
   max-duration  the same deck flags, --funds AMOUNT [--cap SECONDS]
   serve         [--port 8080] [--host H] [--db FILE.sqlite | postgres://...] [--demo]
                 runs the HTTP API until SIGINT/SIGTERM (settings: tollgate config)
+  reconcile     --account ID --from ISO --to ISO [--db FILE.sqlite | postgres://...]
+                rated CDRs vs the ledger, carrier accruals, holds, journal sums (JSON);
+                exit 0 when nothing differs, 3 when something does
   migrate       [--db FILE.sqlite | postgres://...] applies the schema migrations and exits
   backup        --to FILE [--db FILE.sqlite]: an online copy of a SQLite database (server running)
   restore       --from FILE [--db FILE.sqlite] [--replace]: puts a backup in place (server stopped)
@@ -30,6 +34,7 @@ const commands: Record<string, Command> = {
   rate: rateCommand,
   'max-duration': maxDurationCommand,
   serve: (args) => serveCommand(args),
+  reconcile: (args) => reconcileCommand(args),
   config: (args) => configCommand(args),
   openapi: (args) => openApiCommand(args),
   migrate: (args) => migrateCommand(args),

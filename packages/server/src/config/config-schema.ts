@@ -44,6 +44,10 @@ export const ConfigSchema = Type.Object({
   didQuarantineDays: Type.Integer({ minimum: 0, maximum: 3_650, default: 30,
     description: 'Days a number released by the operator\'s customer rests before it can ' +
       'be assigned again (0: at once).' }),
+  reconcileIntervalMs: Type.Integer({ minimum: 0, maximum: 7 * 86_400_000, default: 3_600_000,
+    description: 'How often each operator\'s last window is reconciled (rated CDRs vs the ' +
+      'ledger, carrier accruals, holds); differences are logged at error level and counted ' +
+      'on /metrics. 0: never.' }),
   sweepIntervalMs: Type.Integer({ minimum: 100, maximum: 600_000, default: 5_000,
     description: 'How often the sweeper looks for stale sessions.' }),
   sweepBatchMax: Type.Integer({ minimum: 1, maximum: 10_000, default: 500,
@@ -243,6 +247,7 @@ export const configSources = {
   didFirstPeriod: { env: 'TOLLGATE_DID_FIRST_PERIOD' },
   didQuarantineDays: { env: 'TOLLGATE_DID_QUARANTINE_DAYS' },
   sweepIntervalMs: { env: 'TOLLGATE_SWEEP_INTERVAL_MS' },
+  reconcileIntervalMs: { env: 'TOLLGATE_RECONCILE_INTERVAL_MS' },
   sweepBatchMax: { env: 'TOLLGATE_SWEEP_BATCH_MAX' },
   routingRefreshMs: { env: 'TOLLGATE_ROUTING_REFRESH_MS' },
   qualityWindowMs: { env: 'TOLLGATE_QUALITY_WINDOW_MS' },

@@ -1,4 +1,5 @@
 import type {
+  AssuranceDeps,
   BillingDeps,
   ChargingService,
   Clock,
@@ -49,6 +50,8 @@ export interface AppServices {
   readonly dids?: DidDeps;
   /** Packages: monthly fee plus included seconds (packages/); absent: 503. */
   readonly packages?: PackageDeps;
+  /** Reconciliation, margin reports and re-rating (assurance/); absent: 503. */
+  readonly assurance?: AssuranceDeps;
   /** Every exchange rate set, with when the next took over (read-only; set by the ledger). */
   readonly exchangeRateHistory: (query: ExchangeRateHistoryQuery) =>
     Promise<ExchangeRateRecord[]>;

@@ -339,7 +339,7 @@ export function cdrOwnView(cdr: Cdr): Record<(typeof cdrCsvOwnColumns)[number], 
 }
 
 /** RFC 4180: quote a field that holds a comma, a quote or a line break; double the quotes. */
-function csvField(value: string): string {
+export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 

@@ -1,4 +1,5 @@
 import type {
+  AssuranceCode,
   BillingCode,
   DidCode,
   DidImportCode,
@@ -58,6 +59,7 @@ export type ApiCode =
   | DidCode
   | DidImportCode
   | PackageCode
+  | AssuranceCode
   | HttpCode;
 
 type HttpStatus = 400 | 401 | 402 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503;
@@ -243,6 +245,11 @@ export const httpStatusOfCode = {
   invalid_package: 400,
   package_exists: 409,
   package_not_found: 404,
+  too_many_cdrs: 409,
+  too_many_accounts: 409,
+  invalid_carrier_file: 400,
+  too_many_transfers: 409,
+  too_many_live_sessions: 409,
   // Access.
   forbidden: 403,
   scope_required: 400,

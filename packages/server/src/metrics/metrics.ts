@@ -60,6 +60,12 @@ export class TollgateMetrics {
   readonly sweeperClosed = new Counter({ name: 'tollgate_sweeper_closed_sessions_total',
     help: 'Stale sessions the sweeper closed (a lost BYE, a crashed switch)',
     registers: [this.registry] });
+  readonly reconcileRuns = new Counter({ name: 'tollgate_reconciliation_runs_total',
+    help: 'Scheduled reconciliations, by result (ok, differences, failed)',
+    registers: [this.registry], labelNames: ['result'] as const });
+  readonly reconcileFindings = new Counter({ name: 'tollgate_reconciliation_findings_total',
+    help: 'Differences the scheduled reconciliations found (alert when it grows)',
+    registers: [this.registry] });
   readonly fraudActions = new Counter({ name: 'tollgate_fraud_actions_total',
     help: 'Fraud alerts raised by this node, by action (alert, block_destination, suspend) ' +
       'and rule', registers: [this.registry], labelNames: ['action', 'rule'] as const });

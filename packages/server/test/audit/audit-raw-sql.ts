@@ -9,7 +9,7 @@ import type { TestApi } from '../http/http-fixture.ts';
  */
 type Work<T> = (query: (sql: string) => Promise<unknown[]>) => Promise<T>;
 
-async function withConnection<T>(api: TestApi, work: Work<T>): Promise<T> {
+export async function withConnection<T>(api: TestApi, work: Work<T>): Promise<T> {
   const target = api.services.target;
   if (target.kind === 'sqlite') {
     const connection = new Database(target.path, { timeout: 5_000 });

@@ -407,6 +407,22 @@ const matrix: Record<string, Entry> = {
     verdict: descendants, request: (id, caller) => ({ method: 'POST', key: keyOf(caller),
       url: `/v1/invoices/${id}/credit-note` }), ghost: 'inv-ghost',
     missingCode: 'invoice_not_found' },
+  'GET /v1/reconciliation': accountProbe(routesOf, (id, caller) =>
+    get(`/v1/reconciliation?account_id=${id}&from=2026-11-01T00:00:00Z` +
+      '&to=2026-12-31T00:00:00Z')(id, caller)),
+  'GET /v1/margins': accountProbe(subtree, (id, caller) =>
+    get(`/v1/margins?account_id=${id}&from=2026-11-01T00:00:00Z` +
+      '&to=2026-12-31T00:00:00Z')(id, caller)),
+  'GET /v1/rerating': accountProbe(subtree, (id, caller) =>
+    get(`/v1/rerating?account_id=${id}&from=2026-11-01T00:00:00Z&to=2026-12-31T00:00:00Z` +
+      `&deck_id=${world.decks[caller === 'operator' ? id as AccountName : caller]}`)(id, caller)),
+  'GET /v1/cdrs/export': accountProbe(subtree, (id, caller) =>
+    get(`/v1/cdrs/export?account_id=${id}&from=2026-11-01T00:00:00Z&to=2026-12-31T00:00:00Z` +
+      '&format=astpp')(id, caller)),
+  'POST /v1/carriers/{carrier_id}/invoice-check': carrierProbe((id, caller) => ({
+    method: 'POST', key: keyOf(caller), csv: 'time,caller,callee,duration,cost\n',
+    url: `/v1/carriers/${id}/invoice-check?from=2026-11-01T00:00:00Z&to=2026-12-31T00:00:00Z`,
+  })),
   'GET /v1/audit': accountProbe(subtree, (id, caller) =>
     get(`/v1/audit?account_id=${id}&limit=500`)(id, caller), {
     reached: (response, owner, caller) => response.status === 200 &&

@@ -8,7 +8,7 @@ import { httpLimits } from '../app-services.ts';
 import { principalOf } from '../auth-hook.ts';
 import { toApiDeck, toApiTimeBands } from '../convert.ts';
 import { httpProblem, unwrap } from '../http-problem.ts';
-import { csvContentType } from '../reply-csv.ts';
+import { acceptCsvBodies, csvContentType } from '../reply-csv.ts';
 import { withProblems } from '../schemas/common-schemas.ts';
 import {
   BandsUploadQuery,
@@ -37,9 +37,7 @@ export const deckRoutes: FastifyPluginAsyncTypebox<{
   services: AppServices;
   config: HttpConfig;
 }> = async (app, { services, config }) => {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' },
-    (_request, body, done) => done(null, body));
+  acceptCsvBodies(app);
   registerUploads(app, services, config);
   registerReads(app, services);
 };
@@ -149,7 +147,8 @@ function registerUploads(app: TypeBoxApp, services: AppServices, config: HttpCon
   });
 }
 
-async function visibleDeck(services: AppServices, principal: Principal, id: string) {
+/** The deck's summary when the key may see it; otherwise exactly like a missing deck. */
+export async function visibleDeck(services: AppServices, principal: Principal, id: string) {
   const summary = await services.deckStore.findDeckSummary(id);
   if (summary === null) throw httpProblem('rate_deck_not_found', `no rate deck ${id}`);
   if (!(await services.access.deckVisible(principal, summary))) {

@@ -22,7 +22,7 @@ import {
   RoutingPolicy,
   RoutingPolicyBody,
 } from '../schemas/routing-schemas.ts';
-import { carrierNamed } from '../carrier-names.ts';
+import { carrierNamed, managedCarrier } from '../carrier-names.ts';
 import { tenantIdsOf, type TenantIds } from '../tenant-ids.ts';
 import { scopeOf } from './session-routes.ts';
 
@@ -59,17 +59,8 @@ export const routingRoutes: FastifyPluginAsyncTypebox<{ services: AppServices }>
   }
 
   /** Another operator's carrier answers exactly like a missing one. */
-  async function carrierFor(principal: Principal, carrierId: string) {
-    const carrier = await carrierNamed(routing, principal, carrierId);
-    if (carrier === null) throw httpProblem('carrier_not_found', `no carrier ${carrierId}`);
-    if (principal.kind === 'operator' || principal.accountId === carrier.rootAccountId) {
-      return carrier;
-    }
-    if (await access.rootOf(principal) !== carrier.rootAccountId) {
-      throw httpProblem('carrier_not_found', `no carrier ${carrierId}`);
-    }
-    throw httpProblem('forbidden', 'carriers are managed by the operator (the root account)');
-  }
+  const carrierFor = (principal: Principal, carrierId: string) =>
+    managedCarrier(services, principal, carrierId);
 
   /** A carrier is priced with a deck its caller may see and its own tree may use. */
   async function checkCarrierDeck(principal: Principal, rootAccountId: string, deckId: string) {
