@@ -6,7 +6,7 @@ import { parseRadiusClients } from './radius/radius-clients.ts';
 import { startRadiusDisconnect } from './radius/radius-disconnect.ts';
 import { interimSecondsFor } from './radius/radius-renewal.ts';
 import { startRadiusServer } from './radius/radius-server.ts';
-import type { SwitchFront } from './switch-front.ts';
+import { switchFrontOf, type SwitchFront } from './switch-front.ts';
 import { meteredCharging } from '../metrics/metered-charging.ts';
 import type { SwitchLog } from './teardown/switch-log.ts';
 
@@ -42,9 +42,8 @@ export async function startIntegrations(
 ): Promise<RunningIntegrations> {
   services.switches.log.use(log);
   // Each protocol charges through its own metered view, so /metrics tells them apart.
-  const frontOf = (protocol: 'radius' | 'esl'): SwitchFront => ({
-    charging: meteredCharging(services.charging, services.metrics, protocol),
-    origins: services.switches.origins, clock: services.clock, log: services.switches.log });
+  const frontOf = (protocol: 'radius' | 'esl'): SwitchFront =>
+    switchFrontOf(services, meteredCharging(services.charging, services.metrics, protocol));
   const stops: Array<() => Promise<void>> = [];
   const started: string[] = [];
   // Origins outlive their calls only to answer late reports; twice the longest call is enough.

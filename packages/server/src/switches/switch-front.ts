@@ -9,6 +9,7 @@ import {
 } from '@tollgate/core';
 import type { IntegrationName, SessionOriginStore } from './teardown/session-origins.ts';
 import type { SwitchLog } from './teardown/switch-log.ts';
+import type { AppServices } from '../http/app-services.ts';
 
 /** What every switch front end (RADIUS, ESL, Kamailio) charges through. */
 export interface SwitchFront {
@@ -17,6 +18,16 @@ export interface SwitchFront {
   readonly origins: SessionOriginStore;
   readonly clock: Clock;
   readonly log: SwitchLog;
+}
+
+/**
+ * The front every switch integration charges through: the app's charging service (or a view
+ * of it, such as a protocol's metered one), origins, clock and switch log.
+ */
+export function switchFrontOf(services: AppServices,
+  charging: ChargingService = services.charging): SwitchFront {
+  return { charging, origins: services.switches.origins, clock: services.clock,
+    log: services.switches.log };
 }
 
 export const switchFrontLimits = {

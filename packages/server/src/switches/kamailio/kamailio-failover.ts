@@ -4,7 +4,7 @@ import { scopeOf } from '../../http/routes/session-routes.ts';
 import { tenantIdsOf } from '../../http/tenant-ids.ts';
 import type { AppServices } from '../../http/app-services.ts';
 import { attemptSessionId, decodeCarrierOrder, failOver } from '../route-attempts.ts';
-import { SessionQueue, type SwitchFront } from '../switch-front.ts';
+import { SessionQueue, switchFrontOf } from '../switch-front.ts';
 import { sipUri } from './kamailio-call-routes.ts';
 import {
   callIdPattern,
@@ -28,8 +28,7 @@ export const kamailioFailoverRoutes: FastifyPluginAsync<{ services: AppServices 
   app,
   { services },
 ) => {
-  const front: SwitchFront = { charging: services.charging, origins: services.switches.origins,
-    clock: services.clock, log: services.switches.log };
+  const front = switchFrontOf(services);
   const queue = new SessionQueue();
   // A carrier whose gateway is not a SIP URI cannot be Kamailio's $du: the call is not routed.
   const unusableGateway = (reply: FastifyReply, gateway: string) => {

@@ -6,7 +6,7 @@ import { httpStatusOf, type ApiCode } from '../../http/error-mapping.ts';
 import { Problem } from '../../http/schemas/common-schemas.ts';
 import { scopeOf } from '../../http/routes/session-routes.ts';
 import type { AppServices } from '../../http/app-services.ts';
-import { reportUsage, SessionQueue, startCall, type SwitchFront } from '../switch-front.ts';
+import { reportUsage, SessionQueue, startCall, switchFrontOf } from '../switch-front.ts';
 import { KamailioWatchdog } from './kamailio-watchdog.ts';
 import { currentKamailioSession, kamailioRouteRef } from './kamailio-call-routes.ts';
 
@@ -75,8 +75,7 @@ export const kamailioRoutes: FastifyPluginAsync<{ services: AppServices }> = asy
   app,
   { services },
 ) => {
-  const front: SwitchFront = { charging: services.charging, origins: services.switches.origins,
-    clock: services.clock, log: services.switches.log };
+  const front = switchFrontOf(services);
   const queue = new SessionQueue();
   const watchdog = new KamailioWatchdog(front, queue);
   app.addHook('onClose', async () => watchdog.close());
